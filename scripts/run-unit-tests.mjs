@@ -1,0 +1,27 @@
+// Runs the compiled unit and proxy tests (everything under out/test except the VS Code suite)
+// with Node's own test runner. Pass file filters as arguments to run a subset.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+function collect(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (path !== join('out', 'test', 'extension')) found.push(...collect(path));
+    } else if (name.endsWith('.test.js')) {
+      found.push(path);
+    }
+  }
+  return found;
+}
+
+const filters = process.argv.slice(2);
+const files = collect(join('out', 'test')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.error('No compiled tests found under out/test: run `npm run compile-tests` first.');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

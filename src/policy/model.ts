@@ -1,0 +1,136 @@
+// The policy model: what a policy file means, with where each part was written.
+// Pure data; produced by parse.ts, consumed by the engine, the language service and the proxy.
+
+export type Action = 'allow' | 'ask' | 'deny';
+export const ACTIONS: readonly Action[] = ['allow', 'ask', 'deny'];
+
+export type RiskCategory = 'read' | 'write' | 'execute' | 'destructive';
+export const RISK_CATEGORIES: readonly RiskCategory[] = ['read', 'write', 'execute', 'destructive'];
+
+export type RiskLevel = 'low' | 'medium' | 'high' | 'critical';
+export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'critical'];
+
+/** Where a risk label came from, strongest first. */
+export type RiskSource = 'policy' | 'annotations' | 'name' | 'description' | 'default';
+
+export type RateLimitScope = 'session' | 'server' | 'global';
+export const RATE_LIMIT_SCOPES: readonly RateLimitScope[] = ['session', 'server', 'global'];
+
+/** A zero-based position, as in the Language Server Protocol. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Diagnostic {
+  range: Range;
+  severity: Severity;
+  message: string;
+  /** A stable identifier, e.g. `yaml-syntax`, `unknown-key`, `invalid-value`, `bad-duration`. */
+  code: string;
+  /** Values that would fix the problem (a valid enum value, the right spelling of a key). */
+  suggestions?: string[];
+}
+
+export interface RateLimit {
+  max: number;
+  windowSeconds: number;
+  scope: RateLimitScope;
+}
+
+export interface RiskOverride {
+  category?: RiskCategory;
+  level?: RiskLevel;
+}
+
+export interface ToolRule {
+  /** The key as written: an exact tool name or a glob (`*` any run of characters, `?` one character). */
+  pattern: string;
+  isGlob: boolean;
+  /** Characters of the pattern that are not wildcards; the more, the more specific the glob. */
+  literalChars: number;
+  /** The rule's action; `allow` when the rule does not say. */
+  action: Action;
+  reason?: string;
+  rateLimit?: RateLimit;
+  /** JSON Schema the call's arguments must satisfy. */
+  args?: Record<string, unknown>;
+  hide: boolean;
+  risk?: RiskOverride;
+  /** Position of the rule's key in the file. */
+  keyRange: Range;
+  /** The whole rule (key and value). */
+  range: Range;
+  /** One-based line of the rule's key, as reported to users. */
+  line: number;
+  /** Index of the rule within its server, in file order. */
+  index: number;
+}
+
+export interface ServerPolicy {
+  name: string;
+  /** This server's fallback; the top-level default when absent. */
+  default?: Action;
+  tools: ToolRule[];
+  keyRange: Range;
+  range: Range;
+  line: number;
+}
+
+export interface AuditSettings {
+  /** Write the (secret-masked) raw arguments into the audit log. */
+  args: boolean;
+}
+
+export interface Policy {
+  version: 1;
+  /** When no rule matches and the server has no default. `allow` when the file does not say. */
+  default: Action;
+  servers: Map<string, ServerPolicy>;
+  audit: AuditSettings;
+  /** The file the policy was read from, when known; used in reasons shown to users. */
+  file?: string;
+}
+
+/** What the engine says about one call. The shape `mcp-warden explain` prints. */
+export interface Decision {
+  decision: Action;
+  reason: string | null;
+  /** The pattern of the deciding rule, or null when a default decided. */
+  rule: string | null;
+  /** One-based line of the deciding rule (or of the default that decided), when known. */
+  line: number | null;
+  rateLimit: { max: number; windowSeconds: number } | null;
+  hidden: boolean;
+}
+
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+/** A tool as a server lists it (the parts Warden reads). */
+export interface ToolInfo {
+  name: string;
+  description?: string;
+  annotations?: ToolAnnotations;
+  inputSchema?: Record<string, unknown>;
+}
+
+export interface RiskAssessment {
+  category: RiskCategory;
+  level: RiskLevel;
+  source: RiskSource;
+  /** Human-readable doubts, e.g. annotations that contradict the name. */
+  warnings: string[];
+}
