@@ -78,6 +78,8 @@ export interface ServerPolicy {
   name: string;
   /** This server's fallback; the top-level default when absent. */
   default?: Action;
+  /** One-based line of this server's `default`, when written. */
+  defaultLine?: number;
   tools: ToolRule[];
   keyRange: Range;
   range: Range;
@@ -93,6 +95,8 @@ export interface Policy {
   version: 1;
   /** When no rule matches and the server has no default. `allow` when the file does not say. */
   default: Action;
+  /** One-based line of the top-level `default`, when written. */
+  defaultLine?: number;
   servers: Map<string, ServerPolicy>;
   audit: AuditSettings;
   /** The file the policy was read from, when known; used in reasons shown to users. */

@@ -1,0 +1,150 @@
+// The decision engine: which rule applies to a tool, and what to do with one call.
+// A policy is compiled once; a decision is a map lookup plus, when the rule asks for them,
+// an argument check and a rate-limit count.
+import { ArgsChecker } from './args-check';
+import { formatSeconds } from './duration';
+import { globToRegExp } from './glob';
+import type { Decision, Policy, ServerPolicy, ToolRule } from './model';
+import { RateLimiter } from './rate-limiter';
+
+export interface ToolCall {
+  server: string;
+  tool: string;
+  args?: unknown;
+  /** The agent session the call belongs to; rate limits with scope `session` count per session. */
+  session?: string;
+}
+
+export interface DecideOptions {
+  /** Decide without counting the call against a rate limit (explain, previews). */
+  dryRun?: boolean;
+}
+
+/** What outlives a policy reload: rate-limit windows and compiled argument schemas. */
+export class EngineState {
+  constructor(
+    readonly limiter: RateLimiter = new RateLimiter(),
+    readonly args: ArgsChecker = new ArgsChecker(),
+  ) {}
+
+  /** Frees the rate-limit windows of a session that ended. */
+  endSession(session: string): void {
+    this.limiter.forget(sessionSuffix(session));
+  }
+}
+
+interface CompiledServer {
+  policy: ServerPolicy;
+  exact: Map<string, ToolRule>;
+  /** Most specific first: more literal characters, then file order. */
+  globs: { rule: ToolRule; regex: RegExp }[];
+  /** Tool name -> deciding rule (null: none); tool names are few, so this stays small. */
+  resolved: Map<string, ToolRule | null>;
+}
+
+export class PolicyEngine {
+  private readonly servers = new Map<string, CompiledServer>();
+
+  constructor(
+    readonly policy: Policy,
+    readonly state: EngineState = new EngineState(),
+  ) {
+    for (const server of policy.servers.values()) this.servers.set(server.name, compileServer(server));
+  }
+
+  /** The rule that decides `tool` on `server`: an exact name, else the most specific glob. */
+  ruleFor(server: string, tool: string): ToolRule | undefined {
+    const compiled = this.servers.get(server);
+    if (!compiled) return undefined;
+    let rule = compiled.resolved.get(tool);
+    if (rule === undefined) {
+      rule = compiled.exact.get(tool) ?? compiled.globs.find((g) => g.regex.test(tool))?.rule ?? null;
+      compiled.resolved.set(tool, rule);
+    }
+    return rule ?? undefined;
+  }
+
+  isHidden(server: string, tool: string): boolean {
+    return this.ruleFor(server, tool)?.hide === true;
+  }
+
+  decide(call: ToolCall, options: DecideOptions = {}): Decision {
+    const rule = this.ruleFor(call.server, call.tool);
+    if (!rule) return this.decideByDefault(call);
+
+    const rateLimit = rule.rateLimit ? { max: rule.rateLimit.max, windowSeconds: rule.rateLimit.windowSeconds } : null;
+    const decided = (decision: Decision['decision'], reason: string | null, hidden = false): Decision => ({
+      decision,
+      reason,
+      rule: rule.pattern,
+      line: rule.line,
+      rateLimit,
+      hidden,
+    });
+
+    if (rule.hide) return decided('deny', `Tool "${call.tool}" is hidden by rule "${rule.pattern}"`, true);
+    if (rule.action === 'deny') return decided('deny', rule.reason ?? `Tool "${call.tool}" is denied by rule "${rule.pattern}"`);
+
+    if (rule.args) {
+      const verdict = this.state.args.check(rule.args, call.args);
+      if (!verdict.ok) return decided('deny', `Arguments rejected by rule "${rule.pattern}": ${verdict.problems.join('; ')}`);
+    }
+
+    if (rule.rateLimit && !options.dryRun) {
+      const { max, windowSeconds, scope } = rule.rateLimit;
+      const acquired = this.state.limiter.tryAcquire(limiterKey(call, rule), max, windowSeconds * 1000);
+      if (!acquired.ok) {
+        const where = scope === 'session' ? ' in this session' : scope === 'server' ? ' for this server' : '';
+        const retry = formatSeconds(Math.ceil(acquired.retryAfterMs / 1000));
+        return decided('deny', `Rate limit of ${max} calls per ${formatSeconds(windowSeconds)} reached${where} (rule "${rule.pattern}"); retry in ${retry}`);
+      }
+    }
+
+    if (rule.action === 'ask') return decided('ask', rule.reason ?? `Tool "${call.tool}" needs approval (rule "${rule.pattern}")`);
+    return decided('allow', null);
+  }
+
+  private decideByDefault(call: ToolCall): Decision {
+    const server = this.policy.servers.get(call.server);
+    const fromServer = server?.default !== undefined;
+    const decision = fromServer ? server!.default! : this.policy.default;
+    const line = (fromServer ? server!.defaultLine : this.policy.defaultLine) ?? null;
+    const whose = fromServer ? `the default for server "${call.server}"` : "the policy's default";
+    const reason =
+      decision === 'deny'
+        ? `No rule matches tool "${call.tool}"; ${whose} is deny`
+        : decision === 'ask'
+          ? `No rule matches tool "${call.tool}"; ${whose} is ask`
+          : null;
+    return { decision, reason, rule: null, line, rateLimit: null, hidden: false };
+  }
+}
+
+function compileServer(policy: ServerPolicy): CompiledServer {
+  const exact = new Map<string, ToolRule>();
+  const globs: CompiledServer['globs'] = [];
+  for (const rule of policy.tools) {
+    if (!rule.isGlob) {
+      if (!exact.has(rule.pattern)) exact.set(rule.pattern, rule);
+    } else {
+      globs.push({ rule, regex: globToRegExp(rule.pattern) });
+    }
+  }
+  globs.sort((a, b) => b.rule.literalChars - a.rule.literalChars || a.rule.index - b.rule.index);
+  return { policy, exact, globs, resolved: new Map() };
+}
+
+function sessionSuffix(session: string): string {
+  return `\u0000session:${session}`;
+}
+
+function limiterKey(call: ToolCall, rule: ToolRule): string {
+  switch (rule.rateLimit!.scope) {
+    case 'session':
+      return `${call.server}\u0000${rule.pattern}${sessionSuffix(call.session ?? '')}`;
+    case 'server':
+      return `${call.server}\u0000${rule.pattern}\u0000server`;
+    case 'global':
+      return `${rule.pattern}\u0000global`;
+  }
+}

@@ -1,0 +1,148 @@
+// Turns ajv's errors on the policy's JSON form into diagnostics placed on the offending YAML node.
+import type { ErrorObject } from 'ajv';
+import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { DURATION_HELP } from './duration';
+import type { Diagnostic, Range } from './model';
+import { keyRange, nodeRange, START_OF_FILE } from './positions';
+import { closestMatches } from './suggest';
+
+const TYPE_NAMES: Record<string, string> = {
+  object: 'a map',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  null: 'nothing',
+};
+
+interface Located {
+  node: Node | undefined;
+  /** The pair whose value is `node`, when it sits in a map. */
+  pair: Pair | undefined;
+}
+
+function locate(document: Document, segments: string[]): Located {
+  let node = document.contents as Node | null | undefined;
+  let pair: Pair | undefined;
+  for (const segment of segments) {
+    if (isMap(node)) {
+      pair = node.items.find((item) => keyText(item) === segment) as Pair | undefined;
+      node = pair?.value as Node | undefined;
+    } else if (node && 'items' in node && Array.isArray((node as { items: unknown[] }).items)) {
+      pair = undefined;
+      node = (node as { items: Node[] }).items[Number(segment)];
+    } else {
+      return { node: undefined, pair: undefined };
+    }
+  }
+  return { node: node ?? undefined, pair };
+}
+
+export function keyText(pair: Pair): string {
+  const key = pair.key;
+  return isScalar(key) ? String(key.value) : String(key);
+}
+
+function segmentsOf(instancePath: string): string[] {
+  if (!instancePath) return [];
+  return instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+}
+
+export function schemaDiagnostics(errors: ErrorObject[], document: Document, lineCounter: LineCounter): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const add = (diagnostic: Diagnostic, identity: string) => {
+    if (seen.has(identity)) return;
+    seen.add(identity);
+    diagnostics.push(diagnostic);
+  };
+
+  for (const error of errors) {
+    const segments = segmentsOf(error.instancePath);
+    const name = segments[segments.length - 1] ?? 'the policy';
+    const { node, pair } = locate(document, segments);
+    const where = pair ? keyRange(lineCounter, pair, START_OF_FILE) : START_OF_FILE;
+    const at = nodeRange(lineCounter, node, where);
+    const params = error.params as Record<string, unknown>;
+
+    if (name === 'window' && segments[segments.length - 2] === 'rate_limit' && error.keyword !== 'required') {
+      add(
+        { range: at, severity: 'error', code: 'bad-duration', message: `Invalid duration ${describeValue(node && isScalar(node) ? node.value : undefined)}: ${DURATION_HELP}` },
+        `${error.instancePath}:duration`,
+      );
+      continue;
+    }
+
+    switch (error.keyword) {
+      case 'additionalProperties': {
+        const unknown = String(params.additionalProperty);
+        const known = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+        const keyPair = isMap(node) ? (node.items.find((item) => keyText(item) === unknown) as Pair | undefined) : undefined;
+        const suggestions = closestMatches(unknown, known);
+        const hint = suggestions.length > 0 ? `; did you mean "${suggestions[0]}"?` : known.length > 0 ? `; expected one of: ${known.join(', ')}` : '';
+        add(
+          { range: keyPair ? keyRange(lineCounter, keyPair, at) : at, severity: 'error', code: 'unknown-key', message: `Unknown key "${unknown}" in ${segments.length ? `"${name}"` : 'the policy'}${hint}`, suggestions },
+          `${error.instancePath}/${unknown}:unknown`,
+        );
+        break;
+      }
+      case 'enum': {
+        const allowed = (params.allowedValues as unknown[]).map(String);
+        const value = node && isScalar(node) ? node.value : undefined;
+        const close = closestMatches(String(value), allowed, allowed.length);
+        add(
+          { range: at, severity: 'error', code: 'invalid-value', message: `Invalid value ${describeValue(value)} for "${name}": expected one of ${allowed.join(', ')}`, suggestions: close.length ? close : allowed },
+          `${error.instancePath}:enum`,
+        );
+        break;
+      }
+      case 'const':
+        add(
+          { range: at, severity: 'error', code: 'invalid-value', message: `"${name}" must be ${describeValue(params.allowedValue)}`, suggestions: [String(params.allowedValue)] },
+          `${error.instancePath}:const`,
+        );
+        break;
+      case 'type': {
+        const expected = String(params.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ');
+        if (segments.length === 0) {
+          add({ range: at, severity: 'error', code: 'invalid-type', message: 'A policy must be a map of keys: version, default, audit, servers' }, 'root:type');
+          break;
+        }
+        add({ range: at, severity: 'error', code: 'invalid-type', message: `"${name}" must be ${expected}` }, `${error.instancePath}:type`);
+        break;
+      }
+      case 'required': {
+        const missing = String(params.missingProperty);
+        const range: Range = segments.length === 0 ? firstLine(document, lineCounter) : where;
+        add({ range, severity: 'error', code: 'missing-key', message: `Missing required key "${missing}"${segments.length ? ` in "${name}"` : ''}` }, `${error.instancePath}:required:${missing}`);
+        break;
+      }
+      case 'minimum':
+      case 'exclusiveMinimum':
+      case 'maximum':
+      case 'exclusiveMaximum': {
+        const comparison = { minimum: 'at least', exclusiveMinimum: 'more than', maximum: 'at most', exclusiveMaximum: 'less than' }[error.keyword];
+        add({ range: at, severity: 'error', code: 'invalid-value', message: `"${name}" must be ${comparison} ${String(params.limit)}` }, `${error.instancePath}:${error.keyword}`);
+        break;
+      }
+      case 'anyOf':
+      case 'oneOf':
+      case 'if':
+        break; // their branches report the concrete problem
+      default:
+        add({ range: at, severity: 'error', code: 'schema', message: `"${name}" ${error.message ?? 'is invalid'}` }, `${error.instancePath}:${error.keyword}`);
+    }
+  }
+  return diagnostics;
+}
+
+function firstLine(document: Document, lineCounter: LineCounter): Range {
+  const contents = document.contents as Node | null;
+  if (isMap(contents) && contents.items.length > 0) return keyRange(lineCounter, contents.items[0] as Pair, START_OF_FILE);
+  return START_OF_FILE;
+}
