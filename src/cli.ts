@@ -1,1 +1,35 @@
-console.log("cli")
+// The `mcp-warden` command line.
+import { runCheck } from './cli/check';
+import { runExplain } from './cli/explain';
+import { UsageError } from './cli/usage';
+
+const HELP = `mcp-warden: a policy between AI agents and the MCP servers they call
+
+  mcp-warden check <policy>                       report the policy's problems (exit 1 on errors)
+  mcp-warden explain <policy> --server S --tool T [--args JSON] [--annotations JSON] [--description TEXT]
+                                                  what the policy decides for one call, as JSON
+`;
+
+type Command = (argv: string[]) => number | Promise<number>;
+const COMMANDS: Record<string, Command> = { check: runCheck, explain: runExplain };
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${HELP}`);
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`mcp-warden: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);

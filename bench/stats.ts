@@ -1,0 +1,16 @@
+// Small statistics helpers shared by the benchmarks.
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function format(value: number, digits = 2): string {
+  return value >= 1000 ? Math.round(value).toLocaleString('en-US') : value.toFixed(digits);
+}
