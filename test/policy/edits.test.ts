@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { addServer, findToolRule, removeToolRule, setRateLimit, setToolAction, YamlEditError } from '../../src/policy/edits';
+import { parsePolicy } from '../../src/policy/parse';
 
 // Comments above keys, trailing comments (aligned), blank lines, flow maps, quoted keys and a comment at the end.
 const RICH = `# MCP Warden policy for this workspace.
@@ -418,4 +419,18 @@ test('every operation leaves a file that parses to what was asked', () => {
   assert.equal(policy.servers['security-agent'].tools['debug_*'], undefined);
   assert.ok(text.startsWith('# MCP Warden policy for this workspace.\nversion: 1\ndefault: allow                 # when'));
   assert.ok(text.endsWith('    tools:\n      get_issue:\n        action: allow\n# end of policy\n'));
+});
+
+test('the edited files are valid policies for the policy parser', () => {
+  const edited = [
+    RICH,
+    setRateLimit(RICH, 'security-agent', 'start_security_scan', null),
+    setRateLimit(RICH, 'security-agent', 'get_*', { max: 2, window: '5m', scope: 'global' }),
+    addServer(RICH, 'github', { default: 'deny' }),
+    addServer('', 'github'),
+    setToolAction('# draft', 'github', 'delete_*', 'deny', 'Deletes: never'),
+    removeToolRule(RICH, 'security-agent', 'stop_scan'),
+  ];
+  for (const text of edited) assert.deepEqual(parsePolicy(text).diagnostics, [], text);
+  assert.equal(parsePolicy(edited[5]).policy?.servers.get('github')?.tools[0].reason, 'Deletes: never');
 });
