@@ -1,6 +1,7 @@
 // The `mcp-warden` command line.
 import { runCheck } from './cli/check';
 import { runExplain } from './cli/explain';
+import { runProxyCommand } from './cli/proxy';
 import { UsageError } from './cli/usage';
 
 const HELP = `mcp-warden: a policy between AI agents and the MCP servers they call
@@ -8,10 +9,14 @@ const HELP = `mcp-warden: a policy between AI agents and the MCP servers they ca
   mcp-warden check <policy>                       report the policy's problems (exit 1 on errors)
   mcp-warden explain <policy> --server S --tool T [--args JSON] [--annotations JSON] [--description TEXT]
                                                   what the policy decides for one call, as JSON
+  mcp-warden proxy --policy P --server NAME [--audit FILE] [--listen 127.0.0.1:PORT]
+                   [--approval-timeout SECONDS] [--max-frame-bytes N]
+                   (-- CMD [ARGS...] | --url URL [--header "K: V"]...)
+                                                  enforce the policy between an agent and an MCP server
 `;
 
 type Command = (argv: string[]) => number | Promise<number>;
-const COMMANDS: Record<string, Command> = { check: runCheck, explain: runExplain };
+const COMMANDS: Record<string, Command> = { check: runCheck, explain: runExplain, proxy: runProxyCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -1,0 +1,150 @@
+// The editor <-> proxy control channel, version 1 (docs/control-protocol.md). Types only, so the
+// editor's side can import them without pulling in the proxy.
+//
+// Transport: a local Unix domain socket (a named pipe on Windows) that the editor listens on; its
+// path and a random token reach the proxy in the environment. Messages are JSON objects, one per
+// line (UTF-8, `\n`-terminated). The proxy speaks first (`hello`); nothing else is sent or accepted
+// before the editor's `welcome`.
+
+export const CONTROL_PROTOCOL_VERSION = 1;
+export const CONTROL_SOCKET_ENV = 'MCP_WARDEN_CONTROL_SOCKET';
+export const CONTROL_TOKEN_ENV = 'MCP_WARDEN_CONTROL_TOKEN';
+
+export type ControlAction = 'allow' | 'ask' | 'deny';
+
+export interface ControlRisk {
+  category: 'read' | 'write' | 'execute' | 'destructive';
+  level: 'low' | 'medium' | 'high' | 'critical';
+  source: 'policy' | 'annotations' | 'name' | 'description' | 'default';
+  warnings: string[];
+}
+
+// ---- proxy -> editor ----
+
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  token: string;
+  proxy: { pid: number; server: string; policy: string; version: string };
+}
+
+export interface ToolReport {
+  name: string;
+  description?: string;
+  /** The annotations as the server sent them (before the proxy removed a `readOnlyHint`). */
+  annotations?: Record<string, unknown>;
+  risk: ControlRisk;
+  /** What the policy decides for a call with no arguments checked (dry run: no rate-limit count). */
+  decision: ControlAction;
+  hidden: boolean;
+  rule: string | null;
+  line: number | null;
+}
+
+export interface ToolsMessage {
+  type: 'tools';
+  server: string;
+  session: string;
+  tools: ToolReport[];
+}
+
+export interface DecisionMessage {
+  type: 'decision';
+  server: string;
+  session: string;
+  tool: string;
+  decision: 'allow' | 'deny';
+  policy: ControlAction;
+  reason: string | null;
+  rule: string | null;
+  line: number | null;
+  argsSha256: string;
+  latencyMs: number;
+  time: string;
+  approval?: { by: string; answer: string };
+}
+
+export interface ControlDiagnostic {
+  /** One-based, as shown to users. */
+  line: number;
+  column: number;
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+}
+
+export interface PolicyMessage {
+  type: 'policy';
+  server: string;
+  status: 'loaded' | 'invalid' | 'missing';
+  file: string;
+  /** For `invalid` and `missing`: true when an earlier good policy is still enforced. */
+  keptLastGood?: boolean;
+  diagnostics?: ControlDiagnostic[];
+}
+
+export interface UpstreamMessage {
+  type: 'upstream';
+  server: string;
+  session: string;
+  event: 'started' | 'exited' | 'failed';
+  detail?: string;
+}
+
+export interface ApprovalRequestMessage {
+  type: 'approval-request';
+  /** Unique within this connection; echoed by the answer. */
+  id: string;
+  server: string;
+  session: string;
+  tool: string;
+  /** The call's exact arguments: an approval covers these only. */
+  arguments: unknown;
+  risk: ControlRisk;
+  reason: string | null;
+  rule: string | null;
+  line: number | null;
+  /** The proxy denies the call when no answer arrives in this time. */
+  timeoutMs: number;
+}
+
+/** The proxy stopped waiting (timeout, or the agent cancelled the call): the editor may close its prompt. */
+export interface ApprovalCancelMessage {
+  type: 'approval-cancel';
+  id: string;
+  reason: string;
+}
+
+export type ProxyToEditor =
+  | HelloMessage
+  | ToolsMessage
+  | DecisionMessage
+  | PolicyMessage
+  | UpstreamMessage
+  | ApprovalRequestMessage
+  | ApprovalCancelMessage;
+
+// ---- editor -> proxy ----
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  protocol: number;
+}
+
+/** A bad token or an unsupported version: the editor closes the connection after sending it. */
+export interface RefusedMessage {
+  type: 'refused';
+  reason: string;
+  /** The versions the editor speaks, when the version was the problem. */
+  protocols?: number[];
+}
+
+export interface ApprovalResponseMessage {
+  type: 'approval-response';
+  id: string;
+  approved: boolean;
+  /** Shown to the agent when the call is denied. */
+  reason?: string;
+}
+
+export type EditorToProxy = WelcomeMessage | RefusedMessage | ApprovalResponseMessage;

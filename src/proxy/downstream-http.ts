@@ -1,0 +1,356 @@
+// The agent's side over Streamable HTTP (MCP 2025-03-26 and later) at `/mcp`: POST carries client
+// messages, GET opens the server's stream, DELETE ends a session. Each `Mcp-Session-Id` is one proxy
+// session with its own upstream session. A POST's answers go back as one JSON body when only the
+// answers come; the response turns into an SSE stream as soon as the server (or the proxy, asking
+// for approval) has something else to say about those requests first.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ErrorCode, errorFrame, parseFrames, type Frame, type RequestId } from './jsonrpc';
+import type { Downstream, ProxySession } from './relay';
+
+export interface HttpServeOptions {
+  host: string;
+  port: number;
+  maxFrameBytes: number;
+  createSession(downstream: Downstream, sessionId: string): ProxySession;
+  endSession(session: ProxySession): Promise<void>;
+  log: (message: string) => void;
+}
+
+export interface HttpProxyServer {
+  port: number;
+  /** Resolves when the server has stopped. */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+const PATH = '/mcp';
+const NEWLINE = Buffer.from('\n');
+/** Server messages kept for a client that has no stream open to receive them. */
+const MAX_QUEUED = 1000;
+
+export async function serveHttp(options: HttpServeOptions): Promise<HttpProxyServer> {
+  const sessions = new Map<string, HttpSession>();
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: Error) => {
+      options.log(`HTTP request failed: ${error.message}`);
+      if (!res.headersSent) sendJsonError(res, 500, null, ErrorCode.InternalError, 'Internal error');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== PATH) return sendJsonError(res, 404, null, ErrorCode.InvalidRequest, `Not found: the MCP endpoint is ${PATH}`);
+    if (!originAllowed(req)) return sendJsonError(res, 403, null, ErrorCode.InvalidRequest, 'Forbidden: cross-origin requests are not accepted');
+    switch (req.method) {
+      case 'POST':
+        return post(req, res);
+      case 'GET':
+        return openStream(req, res);
+      case 'DELETE':
+        return remove(req, res);
+      default:
+        res.setHeader('allow', 'GET, POST, DELETE');
+        return sendJsonError(res, 405, null, ErrorCode.InvalidRequest, 'Method not allowed');
+    }
+  }
+
+  async function post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, options.maxFrameBytes);
+    if (body === 'too-large') {
+      return sendJsonError(res, 413, null, ErrorCode.RequestTooLarge, `Message over the proxy's limit of ${options.maxFrameBytes} bytes`);
+    }
+    const text = body.toString('utf8');
+    // A body with line breaks inside would break a line-framed upstream: such messages are re-serialised.
+    const multiline = body.indexOf(10) !== -1 || body.indexOf(13) !== -1;
+    const parsed = parseFrames(text, multiline ? '' : Buffer.concat([body, NEWLINE]));
+    const errors = parsed.filter((p) => !p.ok);
+    if (errors.length > 0) {
+      const bodies = errors.map((p) => (p.ok ? '' : frameText(p.error)));
+      return sendJson(res, 400, bodies.length === 1 ? bodies[0] : `[${bodies.join(',')}]`);
+    }
+    const frames = parsed.map((p) => {
+      const frame = (p as { ok: true; frame: Frame }).frame;
+      return multiline ? { ...frame, line: JSON.stringify(frame.msg) + '\n' } : frame;
+    });
+
+    let session: HttpSession | undefined;
+    const initializing = frames.some((f) => f.kind === 'request' && f.msg.method === 'initialize');
+    const sessionId = header(req, 'mcp-session-id');
+    if (initializing) {
+      if (sessionId !== undefined) return sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Invalid Request: initialize must not carry an Mcp-Session-Id');
+      if (frames.length > 1) return sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone');
+      session = new HttpSession(randomUUID(), options, () => {
+        sessions.delete(session!.id);
+      });
+      sessions.set(session.id, session);
+    } else {
+      const missing = checkSession(res, sessionId);
+      if (missing) return;
+      session = sessions.get(sessionId!)!;
+    }
+    session.post(frames, res, accepts(req, 'text/event-stream'), parsedIsBatch(text));
+  }
+
+  function checkSession(res: ServerResponse, sessionId: string | undefined): boolean {
+    if (sessionId === undefined) {
+      sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
+      return true;
+    }
+    if (!sessions.has(sessionId)) {
+      sendJsonError(res, 404, null, ErrorCode.InvalidRequest, 'Session not found');
+      return true;
+    }
+    return false;
+  }
+
+  async function openStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!accepts(req, 'text/event-stream')) return sendJsonError(res, 406, null, ErrorCode.InvalidRequest, 'Not Acceptable: the client must accept text/event-stream');
+    const sessionId = header(req, 'mcp-session-id');
+    if (checkSession(res, sessionId)) return;
+    sessions.get(sessionId!)!.openStream(res);
+  }
+
+  async function remove(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const sessionId = header(req, 'mcp-session-id');
+    if (checkSession(res, sessionId)) return;
+    await sessions.get(sessionId!)!.end();
+    res.writeHead(200).end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    closed,
+    close: async () => {
+      await Promise.all([...sessions.values()].map((s) => s.end()));
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** One POST waiting for the answers to its requests. */
+class Exchange {
+  readonly pending = new Set<RequestId>();
+  private readonly answers: (Buffer | string)[] = [];
+  private streaming = false;
+  done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    readonly acceptsStream: boolean,
+    private readonly batch: boolean,
+    private readonly sessionId: string,
+  ) {}
+
+  answer(id: RequestId, frame: Frame): void {
+    this.pending.delete(id);
+    if (this.streaming) this.writeEvent(frame);
+    else this.answers.push(frame.line);
+    if (this.pending.size === 0) this.finish();
+  }
+
+  /** A message about these requests before their answers: switch to (or go on with) the SSE stream. */
+  event(frame: Frame): void {
+    if (!this.streaming) {
+      this.streaming = true;
+      this.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'mcp-session-id': this.sessionId });
+      this.res.flushHeaders();
+    }
+    this.writeEvent(frame);
+  }
+
+  private writeEvent(frame: Frame): void {
+    this.res.write(sseEvent(frame));
+  }
+
+  private finish(): void {
+    this.done = true;
+    if (this.streaming) {
+      this.res.end();
+      return;
+    }
+    const body = this.batch ? `[${this.answers.map((a) => trimNewline(a)).join(',')}]` : this.answers[0];
+    this.res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'mcp-session-id': this.sessionId,
+    });
+    this.res.end(body);
+  }
+
+  abandon(): void {
+    this.done = true;
+  }
+}
+
+class HttpSession implements Downstream {
+  private readonly session: ProxySession;
+  /** Client request id -> the POST that waits for its answer. */
+  private readonly waiting = new Map<RequestId, Exchange>();
+  private readonly open = new Set<Exchange>();
+  private stream: ServerResponse | undefined;
+  private queued: Frame[] = [];
+  private ended = false;
+
+  constructor(
+    readonly id: string,
+    private readonly options: HttpServeOptions,
+    private readonly onEnd: () => void,
+  ) {
+    this.session = options.createSession(this, id);
+    this.session.start();
+  }
+
+  post(frames: Frame[], res: ServerResponse, acceptsStream: boolean, batch: boolean): void {
+    const requests = frames.filter((f) => f.kind === 'request');
+    if (requests.length === 0) {
+      res.writeHead(202, { 'mcp-session-id': this.id }).end();
+    } else {
+      const exchange = new Exchange(res, acceptsStream, batch, this.id);
+      for (const frame of requests) {
+        exchange.pending.add(frame.msg.id as RequestId);
+        this.waiting.set(frame.msg.id as RequestId, exchange);
+      }
+      this.open.add(exchange);
+      res.on('close', () => {
+        this.open.delete(exchange);
+        if (exchange.done) return;
+        // The client went away: its answers have nowhere to go. (Not a cancellation, says the spec.)
+        exchange.abandon();
+        for (const id of exchange.pending) if (this.waiting.get(id) === exchange) this.waiting.delete(id);
+      });
+    }
+    for (const frame of frames) this.session.receive(frame);
+  }
+
+  send(frame: Frame, related?: RequestId): void {
+    if (frame.kind === 'response') {
+      const id = frame.msg.id as RequestId;
+      const exchange = this.waiting.get(id);
+      if (!exchange) return;
+      this.waiting.delete(id);
+      exchange.answer(id, frame);
+      if (exchange.done) this.open.delete(exchange);
+      return;
+    }
+    const target = this.streamFor(related);
+    if (target === 'stream') this.stream!.write(sseEvent(frame));
+    else if (target) target.event(frame);
+    else if (this.queued.length < MAX_QUEUED) this.queued.push(frame);
+  }
+
+  /** Where a server message goes: its request's POST, else the one open POST, else the GET stream. */
+  private streamFor(related: RequestId | undefined): Exchange | 'stream' | undefined {
+    const own = related === undefined ? undefined : this.waiting.get(related);
+    if (own && own.acceptsStream && !own.done) return own;
+    const candidates = [...this.open].filter((e) => e.acceptsStream && !e.done);
+    if (candidates.length === 1) return candidates[0];
+    if (this.stream) return 'stream';
+    return candidates[candidates.length - 1];
+  }
+
+  openStream(res: ServerResponse): void {
+    if (this.stream) {
+      sendJsonError(res, 409, null, ErrorCode.InvalidRequest, 'Conflict: this session already has a stream open');
+      return;
+    }
+    this.stream = res;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'mcp-session-id': this.id });
+    res.flushHeaders();
+    res.on('close', () => {
+      if (this.stream === res) this.stream = undefined;
+    });
+    const queued = this.queued;
+    this.queued = [];
+    for (const frame of queued) res.write(sseEvent(frame));
+  }
+
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd();
+    this.stream?.end();
+    await this.options.endSession(this.session);
+  }
+}
+
+function sseEvent(frame: Frame): string {
+  return `event: message\ndata: ${trimNewline(frame.line)}\n\n`;
+}
+
+function trimNewline(line: Buffer | string): string {
+  const text = typeof line === 'string' ? line : line.toString('utf8');
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+function frameText(frame: Frame): string {
+  return trimNewline(frame.line);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.resolve('too-large');
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? 'too-large' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+function parsedIsBatch(text: string): boolean {
+  return text.trimStart().startsWith('[');
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function accepts(req: IncomingMessage, type: string): boolean {
+  const accept = req.headers.accept;
+  return accept === undefined || accept.includes(type) || accept.includes('*/*');
+}
+
+/** Browsers send Origin; only pages served from this machine may talk to the proxy (DNS rebinding). */
+function originAllowed(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true; // not a browser
+  try {
+    const host = new URL(origin).hostname;
+    return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1';
+  } catch {
+    return false;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+function sendJsonError(res: ServerResponse, status: number, id: RequestId | null, code: number, message: string): void {
+  sendJson(res, status, trimNewline(errorFrame(id, code, message).line));
+}
+

@@ -1,0 +1,96 @@
+// What the proxy changes, and only this: a blocked `tools/call` is answered with a tool error that
+// says why, and a `tools/list` result loses its hidden tools and any `readOnlyHint: true` on a tool
+// Warden does not classify as read (VS Code auto-approves read-only tools; a server that lies about
+// that would skip the user's only gate). Descriptions are never changed.
+import type { Decision, RiskAssessment, ToolInfo } from '../policy/model';
+import { classifyTool } from '../policy/risk';
+import type { ToolReport } from './control-protocol';
+import type { Enforcer } from './policy-source';
+
+/** The text of a refusal: the reason and where in the policy it comes from. */
+export function blockedText(reason: string | null, file: string, line: number | null): string {
+  const where = line === null ? file : `${file}:${line}`;
+  return `Blocked by policy: ${reason ?? 'denied'} (${where})`;
+}
+
+/** A `CallToolResult` for a call the proxy refused; the call never reached the server. */
+export function blockedResult(reason: string | null, file: string, line: number | null): Record<string, unknown> {
+  return { isError: true, content: [{ type: 'text', text: blockedText(reason, file, line) }] };
+}
+
+/** The decision for one call: the engine's, or the refusal when there is no usable policy. */
+export function decideCall(enforcer: Enforcer, server: string, tool: string, args: unknown, session: string): Decision {
+  return enforcer.engine ? enforcer.engine.decide({ server, tool, args, session }) : enforcer.refusal;
+}
+
+export function riskOf(enforcer: Enforcer, server: string, tool: ToolInfo): RiskAssessment {
+  return classifyTool(tool, enforcer.engine?.ruleFor(server, tool.name)?.risk);
+}
+
+export interface FilteredTools {
+  /** The tools to show the client. */
+  tools: unknown[];
+  /** False when nothing was removed or changed: the received bytes can be forwarded as they are. */
+  changed: boolean;
+}
+
+/** Removes hidden tools and the `readOnlyHint` of tools that are not read tools. */
+export function filterTools(enforcer: Enforcer, server: string, tools: unknown[]): FilteredTools {
+  let changed = false;
+  const out: unknown[] = [];
+  for (const item of tools) {
+    if (!isTool(item)) {
+      out.push(item);
+      continue;
+    }
+    if (enforcer.engine?.isHidden(server, item.name)) {
+      changed = true;
+      continue;
+    }
+    if (item.annotations?.readOnlyHint === true && riskOf(enforcer, server, item).category !== 'read') {
+      const { readOnlyHint: _dropped, ...annotations } = item.annotations;
+      out.push({ ...item, annotations });
+      changed = true;
+      continue;
+    }
+    out.push(item);
+  }
+  return { tools: out, changed };
+}
+
+/** What the editor is told about each tool: risk, where the label came from, and the policy's word. */
+export function toolReports(enforcer: Enforcer, server: string, tools: Iterable<ToolInfo>): ToolReport[] {
+  const reports: ToolReport[] = [];
+  for (const tool of tools) {
+    const rule = enforcer.engine?.ruleFor(server, tool.name);
+    const decision = enforcer.engine ? enforcer.engine.decide({ server, tool: tool.name }, { dryRun: true }) : enforcer.refusal;
+    const risk = riskOf(enforcer, server, tool);
+    reports.push({
+      name: tool.name,
+      ...(tool.description !== undefined ? { description: tool.description } : {}),
+      ...(tool.annotations ? { annotations: tool.annotations as Record<string, unknown> } : {}),
+      risk: { category: risk.category, level: risk.level, source: risk.source, warnings: risk.warnings },
+      // A rule with an argument check decides by its action; the dry run has no arguments to check.
+      decision: rule?.args && !rule.hide ? rule.action : decision.decision,
+      hidden: decision.hidden,
+      rule: decision.rule,
+      line: decision.line,
+    });
+  }
+  return reports;
+}
+
+/** A signature of what the client sees of `tools`; a change after a policy reload means list_changed. */
+export function visibleSignature(enforcer: Enforcer, server: string, tools: Iterable<ToolInfo>): string {
+  const parts: string[] = [];
+  for (const tool of tools) {
+    const hidden = enforcer.engine?.isHidden(server, tool.name) === true;
+    const readOnly = tool.annotations?.readOnlyHint === true && riskOf(enforcer, server, tool).category === 'read';
+    parts.push(`${tool.name}:${hidden ? 'h' : readOnly ? 'r' : '-'}`);
+  }
+  return parts.join('\n');
+}
+
+export function isTool(value: unknown): value is ToolInfo {
+  return !!value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string';
+}

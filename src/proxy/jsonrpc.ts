@@ -1,0 +1,120 @@
+// JSON-RPC 2.0 as MCP uses it: what a frame is, how to tell its kind, and the errors the proxy answers.
+// The proxy parses each message once to decide what to do with it and forwards the bytes it received.
+
+export type RequestId = string | number;
+
+export interface JsonRpcMessage {
+  jsonrpc: '2.0';
+  id?: RequestId | null;
+  method?: string;
+  params?: Record<string, unknown> | unknown[];
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+export type MessageKind = 'request' | 'notification' | 'response';
+
+/** One message as received: the parsed form to decide on, and the bytes to forward when nothing changes. */
+export interface Frame {
+  msg: JsonRpcMessage;
+  kind: MessageKind;
+  /** The message's bytes followed by one newline, exactly as received (or as serialised by the proxy). */
+  line: Buffer | string;
+}
+
+/** Standard JSON-RPC error codes, plus the server-error range the proxy uses for upstream trouble. */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  UpstreamUnavailable: -32000,
+  RequestTooLarge: -32001,
+} as const;
+
+export type ParsedFrame = { ok: true; frame: Frame } | { ok: false; error: Frame };
+
+/**
+ * Parses one received frame (text without its newline). A batch (a JSON array, allowed before MCP
+ * 2025-06-18) becomes one frame per element, each re-serialised so it can be decided and forwarded
+ * on its own. Invalid input yields the error to answer with.
+ */
+export function parseFrames(text: string, line: Buffer | string): ParsedFrame[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return [{ ok: false, error: errorFrame(null, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`) }];
+  }
+  if (!Array.isArray(value)) return [checkMessage(value, line)];
+  if (value.length === 0) return [{ ok: false, error: errorFrame(null, ErrorCode.InvalidRequest, 'Invalid Request: an empty batch') }];
+  return value.map((item) => checkMessage(item, JSON.stringify(item) + '\n'));
+}
+
+function checkMessage(value: unknown, line: Buffer | string): ParsedFrame {
+  const kind = classify(value);
+  if (typeof kind === 'object') {
+    const id = validId(value) ? (value as { id: RequestId }).id : null;
+    return { ok: false, error: errorFrame(id, ErrorCode.InvalidRequest, `Invalid Request: ${kind.why}`) };
+  }
+  return { ok: true, frame: { msg: value as JsonRpcMessage, kind, line } };
+}
+
+function classify(value: unknown): MessageKind | { why: string } {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { why: 'not a JSON object' };
+  const msg = value as Record<string, unknown>;
+  if (msg.jsonrpc !== '2.0') return { why: '"jsonrpc" must be "2.0"' };
+  const hasId = 'id' in msg;
+  if ('method' in msg) {
+    if (typeof msg.method !== 'string') return { why: '"method" must be a string' };
+    if (msg.params !== undefined && (msg.params === null || typeof msg.params !== 'object')) return { why: '"params" must be an object' };
+    if (!hasId) return 'notification';
+    return validId(msg) ? 'request' : { why: '"id" must be a string or a number' };
+  }
+  const hasResult = 'result' in msg;
+  const hasError = 'error' in msg;
+  if (hasResult === hasError) return { why: 'a message needs a "method", or exactly one of "result" and "error"' };
+  if (!hasId || !(msg.id === null || validId(msg))) return { why: 'a response needs an "id"' };
+  if (hasError) {
+    const error = msg.error as Record<string, unknown> | null;
+    if (!error || typeof error !== 'object' || typeof error.code !== 'number' || typeof error.message !== 'string') {
+      return { why: '"error" needs a numeric "code" and a string "message"' };
+    }
+  }
+  return 'response';
+}
+
+function validId(value: unknown): boolean {
+  if (!value || typeof value !== 'object') return false;
+  const id = (value as { id?: unknown }).id;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+}
+
+/** A message the proxy writes itself, serialised once. */
+export function frameOf(msg: JsonRpcMessage): Frame {
+  const kind: MessageKind = msg.method !== undefined ? (msg.id !== undefined ? 'request' : 'notification') : 'response';
+  return { msg, kind, line: JSON.stringify(msg) + '\n' };
+}
+
+export function errorFrame(id: RequestId | null, code: number, message: string, data?: unknown): Frame {
+  const error: JsonRpcMessage['error'] = data === undefined ? { code, message } : { code, message, data };
+  return frameOf({ jsonrpc: '2.0', id, error });
+}
+
+export function resultFrame(id: RequestId, result: unknown): Frame {
+  return frameOf({ jsonrpc: '2.0', id, result });
+}
+
+/** The text of a frame's line, without its newline (for transports that are not line-based). */
+export function frameText(frame: Frame): string {
+  const text = typeof frame.line === 'string' ? frame.line : frame.line.toString('utf8');
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+/** The `_meta.progressToken` of a request, when it asked for progress. */
+export function progressTokenOf(msg: JsonRpcMessage): RequestId | undefined {
+  const params = msg.params as { _meta?: { progressToken?: unknown } } | undefined;
+  const token = params?._meta?.progressToken;
+  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
+}

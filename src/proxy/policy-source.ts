@@ -1,0 +1,144 @@
+// The policy the proxy enforces, kept current: read at start, re-read when the file changes.
+// A valid edit replaces the engine (rate-limit windows survive: one EngineState for the proxy's
+// life); an invalid edit keeps the last good policy and reports why. With no good policy yet, every
+// call is refused with the reason (fail closed).
+import { readFileSync, statSync, watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { EngineState, PolicyEngine } from '../policy/engine';
+import { formatLocation, refuseAll } from '../policy/fail-closed';
+import type { Decision, Diagnostic } from '../policy/model';
+import { parsePolicy } from '../policy/parse';
+
+export type PolicyStatus =
+  | { status: 'loaded'; file: string }
+  | { status: 'invalid'; file: string; diagnostics: Diagnostic[]; keptLastGood: boolean }
+  | { status: 'missing'; file: string; keptLastGood: boolean };
+
+/** What decides calls right now: an engine, or (no good policy yet) a refusal for every call. */
+export type Enforcer = { engine: PolicyEngine; refusal?: undefined } | { engine?: undefined; refusal: Decision };
+
+/** After a change is seen, wait this long for more writes before reading (editors write in steps). */
+const SETTLE_MS = 15;
+
+export class PolicySource {
+  readonly file: string;
+  readonly state = new EngineState();
+  private enforcer: Enforcer;
+  private lastText: string | undefined;
+  private lastStatus: PolicyStatus | undefined;
+  private watcher: FSWatcher | undefined;
+  private polling = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listeners: ((status: PolicyStatus, enforcer: Enforcer) => void)[] = [];
+
+  constructor(file: string) {
+    this.file = resolve(file);
+    this.enforcer = { refusal: refuseAll(this.file, 'not read yet') };
+    this.load();
+  }
+
+  get current(): Enforcer {
+    return this.enforcer;
+  }
+
+  /** Called after every (re)load attempt with what happened; returns the way to stop listening. */
+  onChange(listener: (status: PolicyStatus, enforcer: Enforcer) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index !== -1) this.listeners.splice(index, 1);
+    };
+  }
+
+  /** Re-reads the file now; returns what happened. */
+  load(): PolicyStatus {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const problem = code === 'ENOENT' ? `policy file not found: ${this.file}` : `cannot read ${this.file}: ${(error as Error).message}`;
+      const keptLastGood = this.enforcer.engine !== undefined;
+      if (!keptLastGood) this.enforcer = { refusal: refuseAll(this.file, problem) };
+      this.lastText = undefined;
+      return this.report({ status: 'missing', file: this.file, keptLastGood });
+    }
+    if (text === this.lastText && this.lastStatus) return this.lastStatus; // a touch, or a second event for one save
+    this.lastText = text;
+    return this.report(this.statusOfText(text));
+  }
+
+  private statusOfText(text: string): PolicyStatus {
+    const { policy, diagnostics } = parsePolicy(text, this.file);
+    if (policy) {
+      this.enforcer = { engine: new PolicyEngine(policy, this.state) };
+      return { status: 'loaded', file: this.file };
+    }
+    const keptLastGood = this.enforcer.engine !== undefined;
+    if (!keptLastGood) this.enforcer = { refusal: refuseAll(this.file, diagnostics) };
+    return { status: 'invalid', file: this.file, diagnostics: diagnostics.filter((d) => d.severity === 'error'), keptLastGood };
+  }
+
+  private report(status: PolicyStatus): PolicyStatus {
+    this.lastStatus = status;
+    for (const listener of this.listeners) listener(status, this.enforcer);
+    return status;
+  }
+
+  /** Starts following the file: its directory is watched, so replace-by-rename saves are seen too. */
+  watch(): void {
+    const dir = dirname(this.file);
+    const name = basename(this.file);
+    try {
+      statSync(dir);
+      this.watcher = watch(dir, { persistent: false }, (_event, changed) => {
+        if (changed === null || changed === name) this.changed();
+      });
+      this.watcher.on('error', () => this.pollInstead());
+    } catch {
+      this.pollInstead();
+    }
+  }
+
+  private pollInstead(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    if (this.polling) return;
+    this.polling = true;
+    watchFile(this.file, { interval: 100, persistent: false }, () => this.changed());
+  }
+
+  private changed(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.load();
+    }, SETTLE_MS);
+    this.timer.unref();
+  }
+
+  close(): void {
+    this.watcher?.close();
+    if (this.polling) unwatchFile(this.file);
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+/** A status as one or more lines for stderr. */
+export function describeStatus(status: PolicyStatus): string {
+  switch (status.status) {
+    case 'loaded':
+      return `policy loaded: ${status.file}`;
+    case 'missing':
+      return status.keptLastGood
+        ? `policy file is missing: ${status.file}; keeping the last good policy`
+        : `policy file not found: ${status.file}; every tool call is refused until it exists`;
+    case 'invalid': {
+      const head = status.keptLastGood
+        ? `policy has errors; keeping the last good policy`
+        : `policy has errors; every tool call is refused until they are fixed`;
+      const lines = status.diagnostics.map((d) => `  ${formatLocation(status.file, d)}: ${d.message}`);
+      return [head, ...lines].join('\n');
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// Puts the proxy together: the policy (watched), the audit log, the control channel, the upstream
+// factory and the downstream transport; and takes it down cleanly on a signal.
+import { randomUUID } from 'node:crypto';
+import { version } from '../../package.json';
+import { DEFAULT_APPROVAL_TIMEOUT_MS } from './approval';
+import { AuditLog } from './audit-log';
+import { ControlChannel } from './control-channel';
+import type { PolicyMessage } from './control-protocol';
+import { serveStdio } from './downstream-stdio';
+import { DEFAULT_MAX_FRAME_BYTES } from './framing';
+import { describeStatus, PolicySource, type PolicyStatus } from './policy-source';
+import { ProxySession, type Downstream } from './relay';
+import type { UpstreamFactory } from './upstream';
+import { StdioUpstream } from './upstream-stdio';
+
+export type ProxyTarget = { kind: 'stdio'; command: string; args: string[] } | { kind: 'http'; url: URL; headers: Record<string, string> };
+
+export interface ProxyConfig {
+  policyFile: string;
+  server: string;
+  auditFile?: string;
+  listen?: { host: string; port: number };
+  target: ProxyTarget;
+  approvalTimeoutMs?: number;
+  maxFrameBytes?: number;
+}
+
+export function log(message: string): void {
+  process.stderr.write(`mcp-warden: ${message}\n`);
+}
+
+/** The upstream named on the command line: `-- CMD ARGS...` or `--url URL [--header "K: V"]...`. */
+export function parseProxyTarget(command: string[], url: string | undefined, headers: string[], usage: (message: string) => Error): ProxyTarget {
+  if (command.length > 0 && url !== undefined) throw usage('give either a command after -- or --url, not both');
+  if (command.length === 0 && url === undefined) throw usage('name the server to protect: a command after --, or --url');
+  if (url === undefined) {
+    if (headers.length > 0) throw usage('--header applies to --url only');
+    return { kind: 'stdio', command: command[0], args: command.slice(1) };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usage(`--url is not a URL: ${url}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw usage(`--url must be http or https: ${url}`);
+  const headerMap: Record<string, string> = {};
+  for (const header of headers) {
+    const colon = header.indexOf(':');
+    if (colon <= 0) throw usage(`--header takes "Name: value", got "${header}"`);
+    headerMap[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
+  }
+  return { kind: 'http', url: parsed, headers: headerMap };
+}
+
+export async function runProxy(config: ProxyConfig): Promise<number> {
+  const maxFrameBytes = config.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const approvalTimeoutMs = config.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+
+  const policy = new PolicySource(config.policyFile);
+  const audit = config.auditFile ? AuditLog.open(config.auditFile) : undefined;
+  const control = ControlChannel.fromEnv(process.env, { pid: process.pid, server: config.server, policy: policy.file, version }, log);
+
+  const reportPolicy = (status: PolicyStatus): void => {
+    log(describeStatus(status));
+    control?.send(policyMessage(config.server, status));
+  };
+  const initial = policy.load();
+  reportPolicy(initial);
+  policy.onChange(reportPolicy);
+  policy.watch();
+  control?.start();
+
+  const upstream = upstreamFactory(config.target, maxFrameBytes);
+  const sessions = new Set<ProxySession>();
+  const createSession = (downstream: Downstream, sessionId: string = randomUUID()): ProxySession => {
+    const session = new ProxySession(
+      { server: config.server, sessionId, policy, upstream, audit, control, approvalTimeoutMs, log },
+      downstream,
+    );
+    sessions.add(session);
+    return session;
+  };
+
+  let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all([...sessions].map((s) => s.close()));
+    policy.close();
+    control?.close();
+    audit?.close();
+  };
+  const onSignal = (): void => {
+    void shutdown().then(() => process.exit(0));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  if (config.listen) {
+    // Loaded only with --listen, so a stdio proxy starts without node:http.
+    const { serveHttp } = require('./downstream-http') as typeof import('./downstream-http');
+    const server = await serveHttp({
+      host: config.listen.host,
+      port: config.listen.port,
+      maxFrameBytes,
+      createSession: (downstream, sessionId) => createSession(downstream, sessionId),
+      endSession: (session) => {
+        sessions.delete(session);
+        return session.close();
+      },
+      log,
+    });
+    log(`listening on http://${formatHost(config.listen.host)}:${server.port}/mcp`);
+    await server.closed;
+  } else {
+    await serveStdio((downstream) => createSession(downstream), { maxFrameBytes });
+  }
+  await shutdown();
+  // Watchers, timers and sockets are all closed or unref'd; exit now rather than wait for stragglers.
+  process.exit(0);
+}
+
+function upstreamFactory(target: ProxyTarget, maxFrameBytes: number): UpstreamFactory {
+  if (target.kind === 'stdio') {
+    return () => new StdioUpstream({ command: target.command, args: target.args, maxFrameBytes, log });
+  }
+  return () => {
+    // Loaded only for URL upstreams: the SDK's HTTP client transports are large.
+    const { HttpUpstream } = require('./upstream-http') as typeof import('./upstream-http');
+    return new HttpUpstream({ url: target.url, headers: target.headers, log });
+  };
+}
+
+function policyMessage(server: string, status: PolicyStatus): PolicyMessage {
+  if (status.status === 'loaded') return { type: 'policy', server, status: 'loaded', file: status.file };
+  if (status.status === 'missing') return { type: 'policy', server, status: 'missing', file: status.file, keptLastGood: status.keptLastGood };
+  return {
+    type: 'policy',
+    server,
+    status: 'invalid',
+    file: status.file,
+    keptLastGood: status.keptLastGood,
+    diagnostics: status.diagnostics.map((d) => ({
+      line: d.range.start.line + 1,
+      column: d.range.start.character + 1,
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+    })),
+  };
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,449 @@
+// One proxied session: a downstream client (the agent) and one upstream session with the real
+// server, kept for the client's life. Every message passes through as the bytes received, both ways;
+// only `tools/call` requests and `tools/list` results are intercepted. The upstream is restarted on
+// the next request after it dies (with backoff), and re-initialised with the client's own initialize.
+import { performance } from 'node:perf_hooks';
+import type { Decision, ToolInfo } from '../policy/model';
+import {
+  ElicitationApprover,
+  EditorApprover,
+  requestApproval,
+  type ApprovalOutcome,
+  type Approver,
+} from './approval';
+import { argsDigest, auditArgs, type AuditEntry, type AuditLog } from './audit-log';
+import type { ControlChannel } from './control-channel';
+import { blockedResult, decideCall, filterTools, isTool, riskOf, toolReports, visibleSignature } from './interception';
+import { ErrorCode, errorFrame, frameOf, progressTokenOf, resultFrame, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
+import type { PolicySource } from './policy-source';
+import type { Upstream, UpstreamFactory } from './upstream';
+
+/** The agent's side, as the relay sees it. */
+export interface Downstream {
+  /** Sends one message; `related` is the client request it belongs to, when known (HTTP routing). */
+  send(frame: Frame, related?: RequestId): void;
+  cork?(): void;
+  uncork?(): void;
+}
+
+export interface SessionOptions {
+  server: string;
+  sessionId: string;
+  policy: PolicySource;
+  upstream: UpstreamFactory;
+  audit?: AuditLog;
+  control?: ControlChannel;
+  approvalTimeoutMs: number;
+  log: (message: string) => void;
+}
+
+interface Forwarded {
+  method: string;
+  progressToken?: RequestId;
+}
+
+type UpstreamState = 'idle' | 'starting' | 'ready' | 'down';
+
+/** Restart delays after the upstream died again soon after a start. */
+const RESTART_BACKOFF_MS = [0, 250, 500, 1000, 2000, 5000, 10000];
+/** An upstream that lived this long has recovered: the backoff starts over. */
+const HEALTHY_AFTER_MS = 10_000;
+
+export class ProxySession {
+  readonly sessionId: string;
+  private readonly server: string;
+  private upstream: Upstream | undefined;
+  private state: UpstreamState = 'idle';
+  /** Messages held while the upstream (re)starts. */
+  private outbox: Frame[] = [];
+  /** Client requests sent upstream and not answered yet. */
+  private readonly forwarded = new Map<RequestId, Forwarded>();
+  private readonly progressRoutes = new Map<RequestId, RequestId>();
+  /** Server requests sent to the client and not answered yet. */
+  private readonly serverRequests = new Set<RequestId>();
+  /** Requests of the proxy's own to the client (elicitation). */
+  private readonly clientRequests = new Map<RequestId, (response: JsonRpcMessage) => void>();
+  private readonly approvals = new Map<RequestId, AbortController>();
+  private nextOwnId = 1;
+  private initialize: { frame: Frame; answered: boolean; initialized: boolean } | undefined;
+  private clientCapabilities: Record<string, unknown> = {};
+  private replayId: RequestId | undefined;
+  private quickDeaths = 0;
+  private startedAt = 0;
+  private readonly catalogue = new Map<string, ToolInfo>();
+  private catalogueSignature = '';
+  private readonly stopListening: () => void;
+  private closed = false;
+  private corked: Upstream | undefined;
+
+  constructor(
+    private readonly options: SessionOptions,
+    private readonly downstream: Downstream,
+  ) {
+    this.sessionId = options.sessionId;
+    this.server = options.server;
+    this.stopListening = options.policy.onChange(() => this.policyChanged());
+  }
+
+  /** Starts the upstream now, so the first request does not wait for it. */
+  start(): void {
+    this.ensureUpstream();
+  }
+
+  /** A valid message from the client. */
+  receive(frame: Frame): void {
+    if (this.closed) return;
+    const msg = frame.msg;
+    switch (frame.kind) {
+      case 'request':
+        if (msg.method === 'tools/call') return this.toolCall(frame);
+        if (msg.method === 'initialize') {
+          this.initialize = { frame, answered: false, initialized: false };
+          const caps = (msg.params as { capabilities?: unknown } | undefined)?.capabilities;
+          this.clientCapabilities = caps && typeof caps === 'object' ? (caps as Record<string, unknown>) : {};
+        }
+        return this.forwardRequest(frame);
+      case 'notification':
+        if (msg.method === 'notifications/cancelled') {
+          const requestId = (msg.params as { requestId?: RequestId } | undefined)?.requestId;
+          const approval = requestId === undefined ? undefined : this.approvals.get(requestId);
+          if (approval) return approval.abort('the call was cancelled by the client');
+        } else if (msg.method === 'notifications/initialized' && this.initialize) {
+          this.initialize.initialized = true;
+        }
+        return this.toUpstream(frame);
+      case 'response': {
+        const own = this.clientRequests.get(msg.id as RequestId);
+        if (own) {
+          this.clientRequests.delete(msg.id as RequestId);
+          return own(msg);
+        }
+        if (this.serverRequests.delete(msg.id as RequestId)) return this.toUpstream(frame);
+        this.options.log(`dropped a client response to an unknown request id ${JSON.stringify(msg.id)}`);
+        return;
+      }
+    }
+  }
+
+  /** Sends an error to the client for a message the transport could not accept. */
+  reject(frame: Frame): void {
+    this.downstream.send(frame);
+  }
+
+  // ---- tools/call ----
+
+  private toolCall(frame: Frame): void {
+    const id = frame.msg.id as RequestId;
+    const params = frame.msg.params as { name?: unknown; arguments?: unknown } | undefined;
+    if (!params || typeof params.name !== 'string') {
+      this.downstream.send(errorFrame(id, ErrorCode.InvalidParams, 'Invalid params: tools/call needs "params.name", a string'), id);
+      return;
+    }
+    const started = performance.now();
+    const tool = params.name;
+    const args = params.arguments;
+    const enforcer = this.options.policy.current;
+    const decision = decideCall(enforcer, this.server, tool, args, this.sessionId);
+    if (decision.decision === 'allow') {
+      this.record(tool, args, decision, 'allow', decision.reason, started);
+      this.forwardRequest(frame);
+    } else if (decision.decision === 'deny') {
+      this.record(tool, args, decision, 'deny', decision.reason, started);
+      this.answerBlocked(id, decision.reason, decision.line);
+    } else {
+      this.approve(frame, tool, args, decision, started);
+    }
+  }
+
+  private approve(frame: Frame, tool: string, args: unknown, decision: Decision, started: number): void {
+    const id = frame.msg.id as RequestId;
+    const controller = new AbortController();
+    this.approvals.set(id, controller);
+    const enforcer = this.options.policy.current;
+    const approvers: Approver[] = [];
+    if (this.options.control) approvers.push(new EditorApprover(this.options.control));
+    approvers.push(
+      new ElicitationApprover(
+        () => this.clientCanElicit(),
+        (method, params, signal) => this.requestFromClient(method, params, id, signal),
+      ),
+    );
+    const toolInfo = this.catalogue.get(tool) ?? { name: tool };
+    const request = {
+      server: this.server,
+      session: this.sessionId,
+      tool,
+      arguments: args ?? {},
+      risk: riskOf(enforcer, this.server, toolInfo),
+      reason: decision.reason,
+      rule: decision.rule,
+      line: decision.line,
+    };
+    void requestApproval(approvers, request, this.options.approvalTimeoutMs, controller.signal).then((outcome: ApprovalOutcome) => {
+      this.approvals.delete(id);
+      if (this.closed) return;
+      const approval = { by: outcome.by, answer: outcome.answer };
+      if (outcome.approved) {
+        this.record(tool, args, decision, 'allow', outcome.reason, started, approval);
+        this.forwardRequest(frame);
+        return;
+      }
+      this.record(tool, args, decision, 'deny', outcome.reason, started, approval);
+      // A call the client cancelled gets no answer (the MCP cancellation rule).
+      if (outcome.answer !== 'cancelled') this.answerBlocked(id, outcome.reason, decision.line);
+    });
+  }
+
+  private clientCanElicit(): boolean {
+    const elicitation = this.clientCapabilities.elicitation;
+    if (!elicitation || typeof elicitation !== 'object') return false;
+    // Since 2025-11-25 a client lists its modes; an empty object still means form mode.
+    const modes = Object.keys(elicitation);
+    return modes.length === 0 || modes.includes('form');
+  }
+
+  private requestFromClient(method: string, params: Record<string, unknown>, related: RequestId, signal: AbortSignal): Promise<JsonRpcMessage> {
+    const id = `mcp-warden-${this.nextOwnId++}`;
+    return new Promise<JsonRpcMessage>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (!this.clientRequests.delete(id)) return;
+        this.downstream.send(frameOf({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(signal.reason) } }), related);
+        reject(new Error(String(signal.reason)));
+      };
+      this.clientRequests.set(id, (response) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(response);
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.downstream.send(frameOf({ jsonrpc: '2.0', id, method, params }), related);
+    });
+  }
+
+  private answerBlocked(id: RequestId, reason: string | null, line: number | null): void {
+    this.downstream.send(resultFrame(id, blockedResult(reason, this.options.policy.file, line)), id);
+  }
+
+  private record(tool: string, args: unknown, decision: Decision, outcome: 'allow' | 'deny', reason: string | null, started: number, approval?: AuditEntry['approval']): void {
+    const { audit, control } = this.options;
+    if (!audit && !control) return;
+    const entry: AuditEntry = {
+      time: new Date().toISOString(),
+      server: this.server,
+      tool,
+      decision: outcome,
+      policy: decision.decision,
+      reason,
+      rule: decision.rule,
+      line: decision.line,
+      argsSha256: argsDigest(args),
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      session: this.sessionId,
+      ...(approval ? { approval } : {}),
+    };
+    control?.send({ type: 'decision', ...entry });
+    audit?.write({ ...entry, ...auditArgs(args, this.options.policy.current.engine?.policy.audit.args === true) });
+  }
+
+  // ---- forwarding ----
+
+  private forwardRequest(frame: Frame): void {
+    const id = frame.msg.id as RequestId;
+    const progressToken = progressTokenOf(frame.msg);
+    this.forwarded.set(id, progressToken === undefined ? { method: frame.msg.method! } : { method: frame.msg.method!, progressToken });
+    if (progressToken !== undefined) this.progressRoutes.set(progressToken, id);
+    this.toUpstream(frame);
+  }
+
+  private toUpstream(frame: Frame): void {
+    if (this.state === 'ready') {
+      this.upstream!.send(frame);
+    } else if (this.state === 'starting') {
+      this.outbox.push(frame);
+    } else if (frame.kind === 'request') {
+      this.outbox.push(frame);
+      this.ensureUpstream();
+    }
+    // A notification or response while the server is down has no one to go to: dropped.
+  }
+
+  /** From the upstream. */
+  private fromUpstream(frame: Frame): void {
+    if (this.closed) return;
+    const msg = frame.msg;
+    if (frame.kind === 'response') {
+      const id = msg.id as RequestId;
+      if (this.replayId !== undefined && id === this.replayId) return this.replayAnswered(msg);
+      const pending = this.forwarded.get(id);
+      if (pending) {
+        this.forwarded.delete(id);
+        if (pending.progressToken !== undefined) this.progressRoutes.delete(pending.progressToken);
+        if (pending.method === 'tools/list') frame = this.filterToolsList(frame);
+        else if (pending.method === 'initialize' && this.initialize && !msg.error) this.initialize.answered = true;
+      }
+      this.downstream.send(frame, id);
+      return;
+    }
+    if (frame.kind === 'request') {
+      this.serverRequests.add(msg.id as RequestId);
+      this.downstream.send(frame);
+      return;
+    }
+    if (msg.method === 'notifications/progress') {
+      const token = (msg.params as { progressToken?: RequestId } | undefined)?.progressToken;
+      this.downstream.send(frame, token === undefined ? undefined : this.progressRoutes.get(token));
+      return;
+    }
+    this.downstream.send(frame);
+  }
+
+  private filterToolsList(frame: Frame): Frame {
+    const result = frame.msg.result as { tools?: unknown } | undefined;
+    if (!result || !Array.isArray(result.tools)) return frame;
+    const enforcer = this.options.policy.current;
+    for (const tool of result.tools) if (isTool(tool)) this.catalogue.set(tool.name, tool);
+    this.catalogueSignature = visibleSignature(enforcer, this.server, this.catalogue.values());
+    this.options.control?.send({ type: 'tools', server: this.server, session: this.sessionId, tools: toolReports(enforcer, this.server, this.catalogue.values()) });
+    const filtered = filterTools(enforcer, this.server, result.tools);
+    if (!filtered.changed) return frame;
+    return frameOf({ ...frame.msg, result: { ...result, tools: filtered.tools } });
+  }
+
+  /** After a reload: tell the client to list again when what it sees of the tools changed. */
+  private policyChanged(): void {
+    if (this.closed || this.catalogue.size === 0) return;
+    const enforcer = this.options.policy.current;
+    const signature = visibleSignature(enforcer, this.server, this.catalogue.values());
+    this.options.control?.send({ type: 'tools', server: this.server, session: this.sessionId, tools: toolReports(enforcer, this.server, this.catalogue.values()) });
+    if (signature === this.catalogueSignature) return;
+    this.catalogueSignature = signature;
+    this.downstream.send(frameOf({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
+  }
+
+  // ---- the upstream's life ----
+
+  private ensureUpstream(): void {
+    if (this.state === 'starting' || this.state === 'ready' || this.closed) return;
+    this.state = 'starting';
+    const delay = RESTART_BACKOFF_MS[Math.min(this.quickDeaths, RESTART_BACKOFF_MS.length - 1)];
+    const begin = (): void => {
+      if (this.closed) return;
+      const upstream = this.options.upstream();
+      this.upstream = upstream;
+      upstream.onmessage = (frame) => this.fromUpstream(frame);
+      upstream.onclose = (reason) => this.upstreamDied(upstream, reason);
+      upstream.onoversized = (id, size) => this.upstreamOversized(id, size);
+      this.startedAt = Date.now();
+      upstream.start().then(
+        () => this.upstreamStarted(upstream),
+        (error: Error) => this.upstreamFailed(upstream, error.message),
+      );
+    };
+    if (delay === 0) begin();
+    else setTimeout(begin, delay).unref();
+  }
+
+  private upstreamStarted(upstream: Upstream): void {
+    if (this.closed) {
+      void upstream.close();
+      return;
+    }
+    this.options.control?.send({ type: 'upstream', server: this.server, session: this.sessionId, event: 'started' });
+    // A restart: initialise the new server as the client did, then let the held messages through.
+    if (this.initialize?.answered) {
+      const params = this.initialize.frame.msg.params;
+      this.replayId = `mcp-warden-init-${this.nextOwnId++}`;
+      upstream.send(frameOf({ jsonrpc: '2.0', id: this.replayId, method: 'initialize', ...(params ? { params } : {}) }));
+      return;
+    }
+    this.becomeReady(upstream);
+  }
+
+  private replayAnswered(msg: JsonRpcMessage): void {
+    this.replayId = undefined;
+    const upstream = this.upstream!;
+    if (msg.error) {
+      this.options.log(`the restarted upstream refused to initialise: ${msg.error.message}`);
+      this.upstreamFailed(upstream, `it refused to initialise (${msg.error.message})`);
+      return;
+    }
+    if (this.initialize?.initialized) upstream.send(frameOf({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    this.becomeReady(upstream);
+  }
+
+  private becomeReady(upstream: Upstream): void {
+    this.state = 'ready';
+    const held = this.outbox;
+    this.outbox = [];
+    upstream.cork?.();
+    for (const frame of held) upstream.send(frame);
+    upstream.uncork?.();
+  }
+
+  private upstreamFailed(upstream: Upstream, why: string): void {
+    if (upstream !== this.upstream) return;
+    this.options.log(`upstream "${this.server}" could not start: ${why}`);
+    this.options.control?.send({ type: 'upstream', server: this.server, session: this.sessionId, event: 'failed', detail: why });
+    void upstream.close();
+    this.markDown(`Upstream server "${this.server}" could not start: ${why}`);
+  }
+
+  private upstreamDied(upstream: Upstream, reason: string): void {
+    if (upstream !== this.upstream || this.closed) return;
+    const lived = Date.now() - this.startedAt;
+    this.options.log(`upstream "${this.server}" ${reason}; ${this.forwarded.size} pending call(s) failed; the next request restarts it`);
+    this.options.control?.send({ type: 'upstream', server: this.server, session: this.sessionId, event: 'exited', detail: reason });
+    this.markDown(`Upstream server "${this.server}" ${reason} before answering; the next request restarts it`);
+    this.quickDeaths = lived >= HEALTHY_AFTER_MS ? 0 : this.quickDeaths + 1;
+  }
+
+  /** Fails everything in flight: each pending client request gets a JSON-RPC error. */
+  private markDown(message: string): void {
+    this.state = 'down';
+    this.upstream = undefined;
+    this.replayId = undefined;
+    const failed = [...this.forwarded.keys()];
+    this.forwarded.clear();
+    this.progressRoutes.clear();
+    this.serverRequests.clear();
+    this.outbox = [];
+    this.downstream.cork?.();
+    for (const id of failed) this.downstream.send(errorFrame(id, ErrorCode.UpstreamUnavailable, message), id);
+    this.downstream.uncork?.();
+  }
+
+  private upstreamOversized(id: RequestId | null, size: number): void {
+    if (id === null || !this.forwarded.has(id)) return;
+    const pending = this.forwarded.get(id)!;
+    this.forwarded.delete(id);
+    if (pending.progressToken !== undefined) this.progressRoutes.delete(pending.progressToken);
+    this.downstream.send(errorFrame(id, ErrorCode.RequestTooLarge, `The server's response (${size} bytes) is over the proxy's frame limit`), id);
+  }
+
+  /** Batches what one turn sends upstream (stdio); pair with uncorkUpstream in the same turn. */
+  corkUpstream(): void {
+    if (this.state !== 'ready') return;
+    this.corked = this.upstream;
+    this.corked!.cork?.();
+  }
+
+  uncorkUpstream(): void {
+    this.corked?.uncork?.();
+    this.corked = undefined;
+  }
+
+  /** Ends the session: withdraws approvals, closes the upstream session, frees rate-limit windows. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopListening();
+    for (const controller of this.approvals.values()) controller.abort('the session ended');
+    this.approvals.clear();
+    this.clientRequests.clear();
+    this.options.policy.state.endSession(this.sessionId);
+    this.options.control?.endSession(this.sessionId);
+    const upstream = this.upstream;
+    this.upstream = undefined;
+    this.state = 'down';
+    if (upstream) await upstream.close();
+  }
+}
