@@ -1,7 +1,9 @@
 // The `mcp-warden` command line.
+import { runAudit } from './cli/audit';
 import { runCheck } from './cli/check';
 import { runExplain } from './cli/explain';
 import { runProxyCommand } from './cli/proxy';
+import { runTools } from './cli/tools';
 import { UsageError } from './cli/usage';
 
 const HELP = `mcp-warden: a policy between AI agents and the MCP servers they call
@@ -13,10 +15,13 @@ const HELP = `mcp-warden: a policy between AI agents and the MCP servers they ca
                    [--approval-timeout SECONDS] [--max-frame-bytes N]
                    (-- CMD [ARGS...] | --url URL [--header "K: V"]...)
                                                   enforce the policy between an agent and an MCP server
+  mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]
+                                                  a server's tools with their risk and the policy's decision
+  mcp-warden audit FILE [--json]                  calls per server, tool and decision in an audit log
 `;
 
 type Command = (argv: string[]) => number | Promise<number>;
-const COMMANDS: Record<string, Command> = { check: runCheck, explain: runExplain, proxy: runProxyCommand };
+const COMMANDS: Record<string, Command> = { check: runCheck, explain: runExplain, proxy: runProxyCommand, tools: runTools, audit: runAudit };
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
