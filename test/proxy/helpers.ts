@@ -1,0 +1,177 @@
+// Shared parts of the proxy tests: paths of the bundle and the real servers, temporary policies, and
+// SDK clients connected through `dist/cli.js proxy` over stdio or Streamable HTTP.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+
+export const ROOT = resolve(__dirname, '../../..');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+export const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+export const FILESYSTEM = join(ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
+export const RECORDING = join(ROOT, 'test/fixtures/recording-server.js');
+export const SCANNER = join(ROOT, 'test/fixtures/security-scanner.js');
+
+export function requireBundle(): void {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run \`node scripts/build.mjs\` before the proxy tests`);
+}
+
+/** A fresh directory, removed by `cleanup`. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-proxy-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function yaml(...lines: string[]): string {
+  return lines.join('\n') + '\n';
+}
+
+export function writePolicy(dir: string, text: string, name = 'policy.yaml'): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The lines the recording server received, parsed. */
+export function recorded(file: string): { method?: string; params?: { name?: string; arguments?: unknown }; id?: unknown }[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as { method?: string });
+}
+
+export function recordedCalls(file: string): string[] {
+  return recorded(file)
+    .filter((m) => m.method === 'tools/call')
+    .map((m) => m.params!.name!);
+}
+
+export function auditLines(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+export interface ProxyOptions {
+  policy: string;
+  server: string;
+  upstream: string[];
+  audit?: string;
+  extraArgs?: string[];
+  env?: Record<string, string>;
+}
+
+export function proxyArgs(options: ProxyOptions): string[] {
+  return [
+    CLI,
+    'proxy',
+    '--policy',
+    options.policy,
+    '--server',
+    options.server,
+    ...(options.audit ? ['--audit', options.audit] : []),
+    ...(options.extraArgs ?? []),
+    '--',
+    ...options.upstream,
+  ];
+}
+
+export interface Connected {
+  client: Client;
+  stderr: () => string;
+  pid: number | null;
+  close: () => Promise<void>;
+}
+
+/** An SDK client talking to the proxy over stdio. */
+export async function connectStdio(options: ProxyOptions, capabilities: ClientCapabilities = {}): Promise<Connected> {
+  requireBundle();
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: proxyArgs(options),
+    env: { ...(process.env as Record<string, string>), ...options.env },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const client = new Client({ name: 'warden-test', version: '1.0.0' }, { capabilities });
+  await client.connect(transport);
+  return { client, stderr: () => stderr, pid: transport.pid, close: () => client.close() };
+}
+
+export interface HttpProxy {
+  url: URL;
+  child: ChildProcess;
+  stderr: () => string;
+  close: () => Promise<void>;
+}
+
+/** The proxy with `--listen 127.0.0.1:0`; resolves once it says where it listens. */
+export function startHttpProxy(options: ProxyOptions): Promise<HttpProxy> {
+  requireBundle();
+  const args = proxyArgs({ ...options, extraArgs: ['--listen', '127.0.0.1:0', ...(options.extraArgs ?? [])] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  let stderr = '';
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the proxy did not start listening:\n${stderr}`)), 15_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
+      if (match && timer) {
+        clearTimeout(timer);
+        resolvePromise({ url: new URL(match[1]), child, stderr: () => stderr, close: () => stopChild(child) });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the proxy exited (${code}):\n${stderr}`)));
+  });
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
+export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolvePromise();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function connectHttp(url: URL, capabilities: ClientCapabilities = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = new StreamableHTTPClientTransport(url);
+  const client = new Client({ name: 'warden-test', version: '1.0.0' }, { capabilities });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** The text of a tool result's first content item. */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content[0]?.text ?? '';
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
