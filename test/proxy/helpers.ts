@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -85,6 +86,7 @@ export function proxyArgs(options: ProxyOptions): string[] {
 
 export interface Connected {
   client: Client;
+  transport: Transport;
   stderr: () => string;
   pid: number | null;
   close: () => Promise<void>;
@@ -103,7 +105,7 @@ export async function connectStdio(options: ProxyOptions, capabilities: ClientCa
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const client = new Client({ name: 'warden-test', version: '1.0.0' }, { capabilities });
   await client.connect(transport);
-  return { client, stderr: () => stderr, pid: transport.pid, close: () => client.close() };
+  return { client, transport, stderr: () => stderr, pid: transport.pid, close: () => client.close() };
 }
 
 export interface HttpProxy {
@@ -174,4 +176,19 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'co
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * Records every message the client's transport receives, before the SDK handles it. (The SDK runs
+ * notification handlers a microtask late, so it can drop the last progress notification of a call
+ * whose answer follows at once; the wire is the honest witness.)
+ */
+export function tapIncoming(transport: Transport): JSONRPCMessage[] {
+  const seen: JSONRPCMessage[] = [];
+  const original = transport.onmessage!;
+  transport.onmessage = (message, extra) => {
+    seen.push(message);
+    original.call(transport, message, extra);
+  };
+  return seen;
 }
