@@ -192,3 +192,61 @@ export function tapIncoming(transport: Transport): JSONRPCMessage[] {
   };
   return seen;
 }
+
+export interface RawProxy {
+  child: ChildProcess;
+  /** Writes text as is (add the newline yourself). */
+  write: (text: string | Buffer) => void;
+  request: (message: Record<string, unknown>) => void;
+  /** Every JSON message the proxy wrote to stdout, in order. */
+  received: Record<string, unknown>[];
+  waitForId: (id: unknown, timeoutMs?: number) => Promise<Record<string, unknown>>;
+  stderr: () => string;
+  close: () => Promise<void>;
+}
+
+/** The proxy over stdio with no client library in between: for malformed input and crash tests. */
+export function spawnRawProxy(options: ProxyOptions): RawProxy {
+  requireBundle();
+  const child = spawn(process.execPath, proxyArgs(options), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const received: Record<string, unknown>[] = [];
+  let stderr = '';
+  let buffered = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line.trim()) received.push(JSON.parse(line) as Record<string, unknown>);
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin!.on('error', () => undefined);
+  const write = (text: string | Buffer): void => {
+    child.stdin!.write(text);
+  };
+  return {
+    child,
+    write,
+    request: (message) => write(JSON.stringify({ jsonrpc: '2.0', ...message }) + '\n'),
+    received,
+    waitForId: async (id, timeoutMs = 10_000) => {
+      let found: Record<string, unknown> | undefined;
+      await waitFor(() => (found = received.find((m) => m.id === id && !('method' in m))) !== undefined, timeoutMs, `the answer to ${JSON.stringify(id)}`);
+      return found!;
+    },
+    stderr: () => stderr,
+    close: async () => {
+      child.stdin!.end();
+      await waitFor(() => child.exitCode !== null || child.signalCode !== null, 4000, 'the proxy to exit').catch(() => undefined);
+      await stopChild(child);
+    },
+  };
+}
+
+export const INITIALIZE = {
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-test', version: '1' } },
+};
