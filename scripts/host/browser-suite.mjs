@@ -1,0 +1,52 @@
+// Runs the extension's mocha suite in the VS Code server's workbench, opened in headless Chromium through
+// playwright-core. The smoke-test driver reads the extension and the suite from the URL's payload, relays
+// the suite's console through window.codeAutomationLog and its result through window.codeAutomationExit.
+import { chromium } from 'playwright-core';
+import { onCleanup } from './cleanup.mjs';
+import { say } from './log.mjs';
+import { workbenchRelay } from './workbench-relay.mjs';
+
+const BROWSER_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+/**
+ * @returns {Promise<{ exitCode: number } | { timedOut: true } | { serverExited: string | number }>}
+ */
+export async function runSuiteInBrowser({ server, chromiumExecutable, profileDir, extensionPath, suitePath, workspace, timeoutMs, screenshot, workbenchLog }) {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: chromiumExecutable, headless: true, viewport: { width: 1400, height: 900 }, args: BROWSER_ARGS,
+    // Signals are handled by cleanup.mjs, which also stops the server; playwright's own handlers would exit first.
+    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+  });
+  onCleanup(() => context.close().catch(() => {}));
+  const page = context.pages()[0] ?? (await context.newPage());
+  if (process.env.VERBOSE) page.on('console', (message) => console.log(`[browser ${message.type()}]`, message.text()));
+
+  let finish;
+  const finished = new Promise((resolve) => (finish = resolve));
+  await page.exposeFunction('codeAutomationLog', workbenchRelay(workbenchLog));
+  await page.exposeFunction('codeAutomationExit', (code) => finish({ exitCode: Number(code) }));
+  server.exited.then((how) => finish({ serverExited: how }));
+  const timer = setTimeout(() => finish({ timedOut: true }), timeoutMs);
+
+  await page.goto(workbenchUrl(server.port, { extensionPath, suitePath, workspace }));
+  const outcome = await finished;
+  clearTimeout(timer);
+  if (screenshot) {
+    await page.screenshot({ path: screenshot }).then(() => say(`screenshot saved to ${screenshot}`), (error) => say(`screenshot failed: ${error.message}`));
+  }
+  await context.close().catch(() => {});
+  return outcome;
+}
+
+/** The workbench URL whose payload names the extension under development and the suite, as remote URIs. */
+export function workbenchUrl(port, { extensionPath, suitePath, workspace }) {
+  const authority = `127.0.0.1:${port}`;
+  const payload = [
+    ['extensionDevelopmentPath', `vscode-remote://${authority}${extensionPath}`],
+    ['extensionTestsPath', `vscode-remote://${authority}${suitePath}`],
+  ];
+  return `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}

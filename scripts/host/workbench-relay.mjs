@@ -1,0 +1,26 @@
+// The smoke-test driver hands every workbench log message to window.codeAutomationLog, the suite's mocha
+// output among them. All of it goes to a log file; the terminal gets the suite's output without the
+// workbench's own start-up chatter and the offline failures of gallery lookups (VERBOSE=1 shows everything).
+import { appendFileSync } from 'node:fs';
+import { format } from 'node:util';
+
+const WORKBENCH_CHATTER = [
+  /^\[(AgentHost|AgentHost:\w+|ChatModelSelection|AccountPolicyGate|Service Worker|reconnection-grace-time)\]/,
+  /^(Resolving|Resolved) connection token/,
+  /^Creating a socket/,
+  /^Updating additional builtin extensions cache/,
+  /getaddrinfo ENOTFOUND/,
+];
+
+export function isWorkbenchChatter(message) {
+  return WORKBENCH_CHATTER.some((pattern) => pattern.test(message));
+}
+
+/** @returns {(type: string, args: unknown[]) => void} */
+export function workbenchRelay(logFile, verbose = Boolean(process.env.VERBOSE)) {
+  return (type, args) => {
+    const message = format(...args);
+    appendFileSync(logFile, `[${type}] ${message}\n`);
+    if (verbose || !isWorkbenchChatter(message)) (console[type] ?? console.log)(message);
+  };
+}
