@@ -1,0 +1,82 @@
+// The editor's side of the control channel, as a test needs it: listens on a Unix socket, checks the
+// token, welcomes the proxy, records what it reports and answers approval requests as told.
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import {
+  CONTROL_PROTOCOL_VERSION,
+  CONTROL_SOCKET_ENV,
+  CONTROL_TOKEN_ENV,
+  type ApprovalRequestMessage,
+  type ApprovalResponseMessage,
+  type ProxyToEditor,
+} from '../../src/proxy/control-protocol';
+import { waitFor } from './helpers';
+
+export type Answer = (request: ApprovalRequestMessage) => Omit<ApprovalResponseMessage, 'type' | 'id'> | undefined;
+
+export class FakeEditor {
+  readonly messages: ProxyToEditor[] = [];
+  readonly socketPath: string;
+  answer: Answer = () => ({ approved: true });
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(
+    dir: string,
+    readonly token = 'test-token-' + Math.random().toString(36).slice(2),
+  ) {
+    this.socketPath = join(dir, 'control.sock');
+  }
+
+  env(token = this.token): Record<string, string> {
+    return { [CONTROL_SOCKET_ENV]: this.socketPath, [CONTROL_TOKEN_ENV]: token };
+  }
+
+  listen(): Promise<void> {
+    this.server = createServer((socket) => this.accept(socket));
+    return new Promise((resolve) => this.server!.listen(this.socketPath, resolve));
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.setEncoding('utf8');
+    let buffered = '';
+    let welcomed = false;
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) !== -1) {
+        const message = JSON.parse(buffered.slice(0, newline)) as ProxyToEditor;
+        buffered = buffered.slice(newline + 1);
+        this.messages.push(message);
+        if (message.type === 'hello') {
+          if (message.token !== this.token) {
+            socket.end(JSON.stringify({ type: 'refused', reason: 'bad token' }) + '\n');
+            return;
+          }
+          welcomed = true;
+          socket.write(JSON.stringify({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION }) + '\n');
+        } else if (welcomed && message.type === 'approval-request') {
+          const answer = this.answer(message);
+          if (answer) socket.write(JSON.stringify({ type: 'approval-response', id: message.id, ...answer }) + '\n');
+        }
+      }
+    });
+  }
+
+  of<T extends ProxyToEditor['type']>(type: T): Extract<ProxyToEditor, { type: T }>[] {
+    return this.messages.filter((m): m is Extract<ProxyToEditor, { type: T }> => m.type === type);
+  }
+
+  async waitFor<T extends ProxyToEditor['type']>(type: T, predicate: (m: Extract<ProxyToEditor, { type: T }>) => boolean = () => true): Promise<Extract<ProxyToEditor, { type: T }>> {
+    let found: Extract<ProxyToEditor, { type: T }> | undefined;
+    await waitFor(() => (found = this.of(type).find(predicate)) !== undefined, 5000, `a "${type}" message`);
+    return found!;
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
