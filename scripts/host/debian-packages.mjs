@@ -6,6 +6,8 @@ import { HostError, say } from './log.mjs';
 
 /** Headers and tools that code-server's native modules build against. */
 export const BUILD_PACKAGES = ['pkg-config', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev'];
+/** Everything the test host needs from Debian: the build packages and the browser that drives the workbench. */
+export const HOST_DEBIAN_PACKAGES = [...BUILD_PACKAGES, 'chromium'];
 
 export function missingDebianPackages(names) {
   const probe = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\\n', ...names], { encoding: 'utf8' });
