@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -79,8 +80,7 @@ export function proxyArgs(options: ProxyOptions): string[] {
     options.server,
     ...(options.audit ? ['--audit', options.audit] : []),
     ...(options.extraArgs ?? []),
-    '--',
-    ...options.upstream,
+    ...(options.upstream.length > 0 ? ['--', ...options.upstream] : []),
   ];
 }
 
@@ -250,3 +250,37 @@ export const INITIALIZE = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-test', version: '1' } },
 };
+
+/** A port that was free a moment ago, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolvePromise(port));
+    });
+  });
+}
+
+/** server-everything over HTTP (`streamableHttp` or `sse`) on a free port; resolves once it answers. */
+export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promise<{ port: number; child: ChildProcess; close: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [EVERYTHING, mode], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PORT: String(port) } });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) });
+      break;
+    } catch {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        child.kill('SIGKILL');
+        throw new Error(`server-everything ${mode} did not start:\n${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return { port, child, close: () => stopChild(child) };
+}
