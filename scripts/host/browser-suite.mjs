@@ -25,8 +25,11 @@ export async function runSuiteInBrowser({ server, chromiumExecutable, profileDir
   if (process.env.VERBOSE) page.on('console', (message) => console.log(`[browser ${message.type()}]`, message.text()));
 
   let finish;
-  const finished = new Promise((resolve) => (finish = resolve));
-  await page.exposeFunction('codeAutomationLog', workbenchRelay(workbenchLog));
+  let done = false;
+  const finished = new Promise((resolve) => (finish = resolve)).finally(() => (done = true));
+  const relay = workbenchRelay(workbenchLog);
+  // Once the suite has reported, what the workbench logs is its own teardown: to the log file only.
+  await page.exposeFunction('codeAutomationLog', (type, args) => relay(type, args, { quiet: done }));
   await page.exposeFunction('codeAutomationExit', (code) => finish({ exitCode: Number(code) }));
   server.exited.then((how) => finish({ serverExited: how }));
   const timer = setTimeout(() => finish({ timedOut: true }), timeoutMs);

@@ -55,7 +55,7 @@ async function installNode() {
   }
   say(`installing Node ${NODE_VERSION} (npm package ${NODE_PACKAGE})`);
   writeManifest(nodeInstallDir, { [NODE_PACKAGE]: NODE_VERSION }, {});
-  await npmInstall(nodeInstallDir, process.env);
+  await npmInstall(nodeInstallDir, ownNpmEnv());
 }
 
 async function installCodeServer() {
@@ -64,7 +64,7 @@ async function installCodeServer() {
   // field and runs them all). code-server builds the VS Code server in its postinstall; argon2 is native.
   writeManifest(codeServerInstallDir, { 'code-server': CODE_SERVER_VERSION }, { 'code-server': true, argon2: true });
   await npmInstall(codeServerInstallDir, {
-    ...process.env,
+    ...ownNpmEnv(),
     // Node 24 first on PATH so npm, node-gyp and code-server's postinstall all run on it...
     PATH: `${nodeBinDir}${delimiter}${process.env.PATH ?? ''}`,
     // ...and its own headers, not those a user's npmrc may name (nodedir=/usr is Node 20's).
@@ -73,6 +73,15 @@ async function installCodeServer() {
   if (installedVersion(codeServerRoot) !== CODE_SERVER_VERSION) {
     throw new HostError(`code-server ${CODE_SERVER_VERSION} did not install into ${codeServerRoot}.`);
   }
+}
+
+/**
+ * This process's environment without what an enclosing `npm run` exported (npm_config_user_agent names
+ * Node 20, and code-server's postinstall refuses to build when it reads that), so the installs below
+ * see only the user's own npm configuration.
+ */
+function ownNpmEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'INIT_CWD' && name !== 'NODE'));
 }
 
 function writeManifest(dir, dependencies, allowScripts) {

@@ -39,8 +39,9 @@ export async function runTestCommand() {
   } else {
     const host = await provisionHost();
     requireChromium(chromiumExecutable);
+    const serverStarted = Date.now();
     const server = await startServer({ host, port: await freePort(), smokeTest: true, dirs, logFile, env });
-    say(`VS Code server up on ${server.url} after ${seconds(started)}; running the extension suite in headless Chromium`);
+    say(`VS Code server up on ${server.url} after ${seconds(serverStarted)}; running the extension suite in headless Chromium`);
     outcome = await runSuiteInBrowser({ ...suite, server, chromiumExecutable, profileDir: dirs.browserProfile,
       screenshot: process.env.SCREENSHOT, workbenchLog: join(dirs.root, 'workbench.log') });
     await server.stop();

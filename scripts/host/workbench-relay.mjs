@@ -16,11 +16,11 @@ export function isWorkbenchChatter(message) {
   return WORKBENCH_CHATTER.some((pattern) => pattern.test(message));
 }
 
-/** @returns {(type: string, args: unknown[]) => void} */
+/** @returns {(type: string, args: unknown[], options?: { quiet?: boolean }) => void} */
 export function workbenchRelay(logFile, verbose = Boolean(process.env.VERBOSE)) {
-  return (type, args) => {
+  return (type, args, { quiet = false } = {}) => {
     const message = format(...args);
     appendFileSync(logFile, `[${type}] ${message}\n`);
-    if (verbose || !isWorkbenchChatter(message)) (console[type] ?? console.log)(message);
+    if (verbose || (!quiet && !isWorkbenchChatter(message))) (console[type] ?? console.log)(message);
   };
 }
