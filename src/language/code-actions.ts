@@ -3,6 +3,7 @@
 // empty file. Rules are added with the comment-preserving edits of src/policy/edits.ts.
 import { removeToolRule, setRateLimit, setToolAction } from '../policy/edits';
 import type { Range } from '../policy/model';
+import { editDistance } from '../policy/suggest';
 import type { ToolCatalogue } from './catalogue';
 import { policyDiagnostics } from './diagnostics';
 import { suggestDuration } from './duration-fix';
@@ -10,6 +11,7 @@ import type { PolicySnapshot } from './policy-documents';
 import { isRisky } from './rule-diagnostics';
 import { starterPolicy } from './starter-policy';
 import { textEdit } from './text-edit';
+import { unquote } from './text-lines';
 import type { CodeAction, PolicyProblem } from './types';
 import { yamlKey } from './yaml-text';
 
@@ -29,8 +31,12 @@ function fixesFor(snapshot: PolicySnapshot, problem: PolicyProblem, catalogue: T
     return (problem.suggestions ?? []).slice(0, 3).map((s, i) => replace(problem, `Change to "${s}"`, yamlKey(s), i === 0));
   }
   switch (problem.code) {
-    case 'invalid-value':
-      return (problem.suggestions ?? []).slice(0, 3).map((s, i) => replace(problem, `Change to "${s}"`, s, i === 0));
+    case 'invalid-value': {
+      // The closest value first: it is what was most likely meant.
+      const written = unquote(textAt(snapshot, problem.range));
+      const ranked = [...(problem.suggestions ?? [])].sort((a, b) => editDistance(written, a) - editDistance(written, b));
+      return ranked.slice(0, 3).map((s, i) => replace(problem, `Change to "${s}"`, s, i === 0));
+    }
     case 'bad-duration': {
       const fixed = suggestDuration(textAt(snapshot, problem.range));
       return fixed ? [replace(problem, `Change to ${fixed}`, fixed, true)] : [];
