@@ -2,13 +2,15 @@
 // a server's live tools with their risk (category, level, where the label came from) and, given a
 // policy, what it decides for each.
 import { parseArgs } from 'node:util';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { version } from '../../package.json';
 import type { ToolInfo } from '../policy/model';
 import { classifyTool } from '../policy/risk';
 import type { ToolReport } from '../proxy/control-protocol';
 import { toolReports } from '../proxy/interception';
 import { describeStatus, PolicySource } from '../proxy/policy-source';
-import { parseProxyTarget, type ProxyTarget } from '../proxy/proxy-main';
+import { DEFAULT_MAX_FRAME_BYTES } from '../proxy/framing';
+import { createUpstream, parseProxyTarget, type ProxyTarget } from '../proxy/proxy-main';
+import { listServerTools } from '../proxy/tool-lister';
 import { UsageError } from './usage';
 
 const USAGE = 'usage: mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]';
@@ -56,42 +58,7 @@ export async function runTools(argv: string[]): Promise<number> {
 }
 
 async function listTools(target: ProxyTarget): Promise<ToolInfo[]> {
-  // The SDK client is loaded only here: the proxy itself never needs it.
-  const client = await connect(target);
-  try {
-    const tools: ToolInfo[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {});
-      tools.push(...(page.tools as ToolInfo[]));
-      cursor = page.nextCursor;
-    } while (cursor);
-    return tools;
-  } finally {
-    await client.close();
-  }
-}
-
-async function connect(target: ProxyTarget): Promise<Client> {
-  const { Client } = require('@modelcontextprotocol/sdk/client/index.js') as typeof import('@modelcontextprotocol/sdk/client/index.js');
-  const client = new Client({ name: 'mcp-warden-tools', version: '1' });
-  if (target.kind === 'stdio') {
-    const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio.js') as typeof import('@modelcontextprotocol/sdk/client/stdio.js');
-    await client.connect(new StdioClientTransport({ command: target.command, args: target.args, stderr: 'inherit' }));
-    return client;
-  }
-  const { StreamableHTTPClientTransport } = require('@modelcontextprotocol/sdk/client/streamableHttp.js') as typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-  const { SSEClientTransport } = require('@modelcontextprotocol/sdk/client/sse.js') as typeof import('@modelcontextprotocol/sdk/client/sse.js');
-  const requestInit = { headers: target.headers };
-  try {
-    await client.connect(new StreamableHTTPClientTransport(target.url, { requestInit }));
-    return client;
-  } catch {
-    // A server that only speaks the legacy HTTP+SSE transport.
-    const sseClient = new Client({ name: 'mcp-warden-tools', version: '1' });
-    await sseClient.connect(new SSEClientTransport(target.url, { requestInit }));
-    return sseClient;
-  }
+  return listServerTools(createUpstream(target, DEFAULT_MAX_FRAME_BYTES, (message) => process.stderr.write(`mcp-warden: ${message}\n`)), version);
 }
 
 function formatRows(rows: Row[]): string {

@@ -20,7 +20,13 @@ export function blockedResult(reason: string | null, file: string, line: number 
 
 /** The decision for one call: the engine's, or the refusal when there is no usable policy. */
 export function decideCall(enforcer: Enforcer, server: string, tool: string, args: unknown, session: string): Decision {
-  return enforcer.engine ? enforcer.engine.decide({ server, tool, args, session }) : enforcer.refusal;
+  if (!enforcer.engine) return enforcer.refusal;
+  try {
+    return enforcer.engine.decide({ server, tool, args, session });
+  } catch (error) {
+    // Never let a failure to decide become a pass.
+    return { decision: 'deny', reason: `the policy could not decide this call: ${(error as Error).message}`, rule: null, line: null, rateLimit: null, hidden: false };
+  }
 }
 
 export function riskOf(enforcer: Enforcer, server: string, tool: ToolInfo): RiskAssessment {

@@ -8,6 +8,7 @@ import { EngineState, PolicyEngine } from '../policy/engine';
 import { formatLocation, refuseAll } from '../policy/fail-closed';
 import type { Decision, Diagnostic } from '../policy/model';
 import { parsePolicy } from '../policy/parse';
+import { START_OF_FILE } from '../policy/positions';
 
 export type PolicyStatus =
   | { status: 'loaded'; file: string }
@@ -71,8 +72,13 @@ export class PolicySource {
   private statusOfText(text: string): PolicyStatus {
     const { policy, diagnostics } = parsePolicy(text, this.file);
     if (policy) {
-      this.enforcer = { engine: new PolicyEngine(policy, this.state) };
-      return { status: 'loaded', file: this.file };
+      try {
+        this.enforcer = { engine: new PolicyEngine(policy, this.state) };
+        return { status: 'loaded', file: this.file };
+      } catch (error) {
+        // A policy the parser accepts but the engine cannot compile is treated as invalid: fail closed.
+        diagnostics.push({ range: START_OF_FILE, severity: 'error', code: 'engine-error', message: `the policy cannot be enforced: ${(error as Error).message}` });
+      }
     }
     const keptLastGood = this.enforcer.engine !== undefined;
     if (!keptLastGood) this.enforcer = { refusal: refuseAll(this.file, diagnostics) };

@@ -10,7 +10,7 @@ import { serveStdio } from './downstream-stdio';
 import { DEFAULT_MAX_FRAME_BYTES } from './framing';
 import { describeStatus, PolicySource, type PolicyStatus } from './policy-source';
 import { ProxySession, type Downstream } from './relay';
-import type { UpstreamFactory } from './upstream';
+import type { Upstream, UpstreamFactory } from './upstream';
 import { StdioUpstream } from './upstream-stdio';
 
 export type ProxyTarget = { kind: 'stdio'; command: string; args: string[] } | { kind: 'http'; url: URL; headers: Record<string, string> };
@@ -122,14 +122,15 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
 }
 
 function upstreamFactory(target: ProxyTarget, maxFrameBytes: number): UpstreamFactory {
-  if (target.kind === 'stdio') {
-    return () => new StdioUpstream({ command: target.command, args: target.args, maxFrameBytes, log });
-  }
-  return () => {
-    // Loaded only for URL upstreams: the SDK's HTTP client transports are large.
-    const { HttpUpstream } = require('./upstream-http') as typeof import('./upstream-http');
-    return new HttpUpstream({ url: target.url, headers: target.headers, log });
-  };
+  return () => createUpstream(target, maxFrameBytes, log);
+}
+
+/** A new upstream session for the target. */
+export function createUpstream(target: ProxyTarget, maxFrameBytes: number, logTo: (message: string) => void): Upstream {
+  if (target.kind === 'stdio') return new StdioUpstream({ command: target.command, args: target.args, maxFrameBytes, log: logTo });
+  // Loaded only for URL upstreams.
+  const { HttpUpstream } = require('./upstream-http') as typeof import('./upstream-http');
+  return new HttpUpstream({ url: target.url, headers: target.headers, maxFrameBytes, log: logTo });
 }
 
 function policyMessage(server: string, status: PolicyStatus): PolicyMessage {

@@ -1,122 +1,220 @@
 // An upstream server at a URL: Streamable HTTP, falling back to the legacy HTTP+SSE transport when
 // the server answers the first POST (initialize) with 400, 404 or 405, as the MCP spec describes for
-// backwards compatibility. The SDK's client transports do the HTTP work; messages arrive parsed, so
-// they are re-serialised once on the way to the client.
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, errorFrame, frameOf, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
+// backwards compatibility. Written on fetch rather than the SDK's client transports, which would
+// bring the SDK's schema library into the proxy bundle (most of its size, load time and memory).
+import { setMaxListeners } from 'node:events';
+import { ErrorCode, errorFrame, parseFrames, type Frame, type RequestId } from './jsonrpc';
+import { readSse } from './sse';
 import type { Upstream } from './upstream';
 
 export interface HttpUpstreamOptions {
   url: URL;
   headers: Record<string, string>;
+  maxFrameBytes: number;
   log: (message: string) => void;
 }
 
 type Mode = 'unknown' | 'probing' | 'streamable' | 'sse';
 
 const FALLBACK_STATUSES = new Set([400, 404, 405]);
+const STREAM_RETRY_MS = 1000;
+const STREAM_RETRIES = 3;
+
+class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
+    super(`HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`);
+  }
+}
 
 export class HttpUpstream implements Upstream {
   onmessage?: (frame: Frame) => void;
   onclose?: (reason: string) => void;
-  private transport: Transport | undefined;
   private mode: Mode = 'unknown';
   private held: Frame[] = [];
+  private sessionId: string | undefined;
+  private protocolVersion: string | undefined;
+  /** Legacy SSE: where to POST messages, as the server's `endpoint` event said. */
+  private endpoint: URL | undefined;
+  private readonly abort = new AbortController();
   private closing = false;
   private dead = false;
 
-  constructor(private readonly options: HttpUpstreamOptions) {}
-
-  async start(): Promise<void> {
-    this.transport = this.attach(new StreamableHTTPClientTransport(this.options.url, { requestInit: { headers: this.options.headers } }));
-    await this.transport.start();
+  constructor(private readonly options: HttpUpstreamOptions) {
+    setMaxListeners(0, this.abort.signal); // one listener per request in flight
   }
 
-  /** Wires a transport's callbacks; a transport that was replaced (the SSE fallback) is ignored. */
-  private attach<T extends Transport>(transport: T): T {
-    transport.onmessage = (message) => {
-      if (this.transport !== transport) return;
-      this.seen(message as JsonRpcMessage);
-      this.onmessage?.(frameOf(message as JsonRpcMessage));
-    };
-    transport.onerror = (error) => {
-      if (this.transport === transport && !this.closing) this.options.log(`upstream ${this.options.url.href}: ${error.message}`);
-    };
-    transport.onclose = () => {
-      if (this.transport === transport && this.mode !== 'probing') this.died('closed the connection');
-    };
-    return transport;
-  }
-
-  /** Learns the protocol version from the initialize answer: later HTTP requests must name it. */
-  private seen(message: JsonRpcMessage): void {
-    const version = (message.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
-    if (typeof version === 'string' && this.transport instanceof StreamableHTTPClientTransport) this.transport.setProtocolVersion(version);
-  }
+  /** Nothing to do yet: the transport is chosen by how the server answers the first message. */
+  async start(): Promise<void> {}
 
   send(frame: Frame): void {
-    if (this.dead || !this.transport) return;
+    if (this.dead || this.closing) return;
     if (this.mode === 'probing') {
       this.held.push(frame);
-      return;
-    }
-    if (this.mode === 'unknown' && frame.msg.method === 'initialize') {
+    } else if (this.mode === 'unknown' && frame.msg.method === 'initialize') {
       this.mode = 'probing';
       void this.probe(frame);
-      return;
+    } else {
+      if (this.mode === 'unknown') this.mode = 'streamable';
+      void this.deliver(frame);
     }
-    if (this.mode === 'unknown') this.mode = 'streamable';
-    this.post(this.transport, frame);
   }
 
   private async probe(frame: Frame): Promise<void> {
-    const url = this.options.url;
+    const url = this.options.url.href;
     try {
-      await this.transport!.send(frame.msg as JSONRPCMessage);
+      await this.postStreamable(frame);
       this.mode = 'streamable';
     } catch (error) {
-      if (!(error instanceof StreamableHTTPError) || !FALLBACK_STATUSES.has(error.code ?? 0)) {
-        this.mode = 'streamable';
-        this.failRequest(frame, `cannot reach ${url.href}: ${(error as Error).message}`);
-        this.died(`could not be reached (${(error as Error).message})`);
-        return;
-      }
-      this.options.log(`upstream ${url.href} does not speak Streamable HTTP (HTTP ${error.code}); trying the legacy SSE transport`);
+      if (!(error instanceof HttpStatusError) || !FALLBACK_STATUSES.has(error.status)) return this.giveUp(frame, error as Error);
+      this.options.log(`upstream ${url} does not speak Streamable HTTP (HTTP ${error.status}); trying the legacy SSE transport`);
       try {
-        const sse = this.attach(new SSEClientTransport(url, { requestInit: { headers: this.options.headers }, eventSourceInit: { fetch: this.sseFetch() } }));
-        this.transport = sse;
-        await sse.start();
-        await sse.send(frame.msg as JSONRPCMessage);
+        await this.connectSse();
+        await this.postSse(frame);
         this.mode = 'sse';
       } catch (sseError) {
-        this.mode = 'sse';
-        this.failRequest(frame, `cannot reach ${url.href} over Streamable HTTP or SSE: ${(sseError as Error).message}`);
-        this.died(`could not be reached (${(sseError as Error).message})`);
-        return;
+        return this.giveUp(frame, sseError as Error);
       }
     }
     const held = this.held;
     this.held = [];
-    for (const next of held) this.post(this.transport!, next);
+    for (const next of held) void this.deliver(next);
   }
 
-  /** The SSE stream's GET carries the same headers (e.g. Authorization) as the POSTs. */
-  private sseFetch(): typeof fetch {
-    const headers = this.options.headers;
-    return (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), ...headers } });
+  private giveUp(frame: Frame, error: Error): void {
+    this.failRequest(frame, `cannot reach ${this.options.url.href}: ${error.message}`);
+    for (const held of this.held) this.failRequest(held, `cannot reach ${this.options.url.href}: ${error.message}`);
+    this.held = [];
+    this.died(`could not be reached (${error.message})`);
   }
 
-  private post(transport: Transport, frame: Frame): void {
-    transport.send(frame.msg as JSONRPCMessage).catch((error: Error) => {
-      if (this.closing || this.transport !== transport) return;
-      this.failRequest(frame, `the server did not take the message: ${error.message}`);
+  private async deliver(frame: Frame): Promise<void> {
+    try {
+      if (this.mode === 'sse') await this.postSse(frame);
+      else await this.postStreamable(frame);
+    } catch (error) {
+      if (this.closing || this.dead) return;
+      this.failRequest(frame, `the server did not take the message: ${(error as Error).message}`);
       // A session the server no longer knows, or a server that is gone: start over on the next request.
-      const status = error instanceof StreamableHTTPError ? error.code : undefined;
-      if (status === 404 || status === undefined) this.died(status === 404 ? 'ended the session' : `could not be reached (${error.message})`);
+      if (!(error instanceof HttpStatusError)) this.died(`could not be reached (${(error as Error).message})`);
+      else if (error.status === 404 && this.sessionId) this.died('ended the session');
+    }
+  }
+
+  private headers(extra: Record<string, string>): Record<string, string> {
+    return {
+      ...this.options.headers,
+      ...extra,
+      ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}),
+      ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
+    };
+  }
+
+  private async postStreamable(frame: Frame): Promise<void> {
+    const response = await fetch(this.options.url, {
+      method: 'POST',
+      headers: this.headers({ 'content-type': 'application/json', accept: 'application/json, text/event-stream' }),
+      body: lineText(frame),
+      signal: this.abort.signal,
     });
+    const session = response.headers.get('mcp-session-id');
+    if (session) this.sessionId = session;
+    if (!response.ok) throw new HttpStatusError(response.status, await response.text().catch(() => ''));
+    const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    if (response.status === 202 || !response.body) {
+      await response.body?.cancel();
+      if (frame.msg.method === 'notifications/initialized') void this.openServerStream(0);
+      return;
+    }
+    if (type === 'text/event-stream') {
+      await readSse(response.body, (event) => event.event === 'message' && this.received(event.data), this.options.maxFrameBytes);
+    } else if (type === 'application/json') {
+      this.received(await response.text());
+    } else {
+      await response.body.cancel();
+    }
+  }
+
+  /** The GET stream for messages the server starts; optional (405 means the server has none). */
+  private async openServerStream(failures: number): Promise<void> {
+    if (this.closing || this.dead || failures >= STREAM_RETRIES) return;
+    try {
+      const response = await fetch(this.options.url, { method: 'GET', headers: this.headers({ accept: 'text/event-stream' }), signal: this.abort.signal });
+      if (response.status === 405 || !response.ok || !response.body) {
+        await response.body?.cancel();
+        return;
+      }
+      await readSse(response.body, (event) => event.event === 'message' && this.received(event.data), this.options.maxFrameBytes);
+      failures = 0;
+    } catch {
+      failures++;
+    }
+    if (this.closing || this.dead) return;
+    setTimeout(() => void this.openServerStream(failures), STREAM_RETRY_MS).unref();
+  }
+
+  /** Legacy SSE: GET the stream and wait for the `endpoint` event that says where to POST. */
+  private async connectSse(): Promise<void> {
+    const response = await fetch(this.options.url, { method: 'GET', headers: this.headers({ accept: 'text/event-stream' }), signal: this.abort.signal });
+    if (!response.ok || !response.body) throw new HttpStatusError(response.status, await response.text().catch(() => ''));
+    const body = response.body;
+    await new Promise<void>((resolve, reject) => {
+      readSse(
+        body,
+        (event) => {
+          if (event.event === 'endpoint') {
+            const endpoint = new URL(event.data.trim(), this.options.url);
+            if (endpoint.origin !== this.options.url.origin) {
+              reject(new Error(`the SSE endpoint ${endpoint.href} is on another origin`));
+              return;
+            }
+            this.endpoint = endpoint;
+            resolve();
+          } else if (event.event === 'message') {
+            this.received(event.data);
+          }
+        },
+        this.options.maxFrameBytes,
+      ).then(
+        () => {
+          reject(new Error('the SSE stream ended before naming its endpoint'));
+          if (!this.closing) this.died('closed the SSE stream');
+        },
+        (error: Error) => {
+          reject(error);
+          if (!this.closing) this.died(`lost the SSE stream (${error.message})`);
+        },
+      );
+    });
+  }
+
+  private async postSse(frame: Frame): Promise<void> {
+    const response = await fetch(this.endpoint!, {
+      method: 'POST',
+      headers: this.headers({ 'content-type': 'application/json' }),
+      body: lineText(frame),
+      signal: this.abort.signal,
+    });
+    const text = await response.text().catch(() => '');
+    if (!response.ok) throw new HttpStatusError(response.status, text);
+  }
+
+  private received(text: string): void {
+    if (this.dead || this.closing) return;
+    // Messages go on to line-framed transports: one that spans lines is re-serialised.
+    const oneLine = !/[\r\n]/.test(text);
+    for (const parsed of parseFrames(text, oneLine ? text + '\n' : '')) {
+      if (!parsed.ok) {
+        this.options.log(`upstream sent a message that is not JSON-RPC; dropped (${parsed.error.msg.error?.message})`);
+        continue;
+      }
+      const frame = oneLine || parsed.frame.line !== '' ? parsed.frame : { ...parsed.frame, line: JSON.stringify(parsed.frame.msg) + '\n' };
+      const version = (frame.msg.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+      if (typeof version === 'string' && frame.kind === 'response') this.protocolVersion = version;
+      this.onmessage?.(frame);
+    }
   }
 
   private failRequest(frame: Frame, message: string): void {
@@ -127,22 +225,26 @@ export class HttpUpstream implements Upstream {
   private died(reason: string): void {
     if (this.dead || this.closing) return;
     this.dead = true;
-    const transport = this.transport;
-    this.transport = undefined;
-    void transport?.close().catch(() => undefined);
+    this.abort.abort();
     this.onclose?.(reason);
   }
 
   async close(): Promise<void> {
+    if (this.closing) return;
     this.closing = true;
-    const transport = this.transport;
-    this.transport = undefined;
-    if (!transport) return;
-    try {
-      if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession();
-    } catch {
-      // The server may not support DELETE, or be gone already.
+    if (this.mode === 'streamable' && this.sessionId && !this.dead) {
+      try {
+        const response = await fetch(this.options.url, { method: 'DELETE', headers: this.headers({}), signal: AbortSignal.timeout(2000) });
+        await response.body?.cancel();
+      } catch {
+        // The server may not support DELETE, or be gone already.
+      }
     }
-    await transport.close().catch(() => undefined);
+    this.abort.abort();
   }
+}
+
+function lineText(frame: Frame): string {
+  const text = typeof frame.line === 'string' ? frame.line : frame.line.toString('utf8');
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
