@@ -37,8 +37,8 @@ export async function runTestCommand() {
     say(`running the extension suite in the desktop VS Code at ${desktop}`);
     outcome = await runSuiteInElectron({ ...suite, vscodeExecutablePath: desktop, dirs, env });
   } else {
-    const host = await provisionHost();
     requireChromium(chromiumExecutable);
+    const host = await provisionHost();
     const serverStarted = Date.now();
     const server = await startServer({ host, port: await freePort(), smokeTest: true, dirs, logFile, env });
     say(`VS Code server up on ${server.url} after ${seconds(serverStarted)}; running the extension suite in headless Chromium`);

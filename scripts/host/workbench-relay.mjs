@@ -9,6 +9,7 @@ const WORKBENCH_CHATTER = [
   /^(Resolving|Resolved) connection token/,
   /^Creating a socket/,
   /^Updating additional builtin extensions cache/,
+  /^Timed out waiting for authentication provider/,
   /getaddrinfo ENOTFOUND/,
 ];
 
