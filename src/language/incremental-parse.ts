@@ -42,50 +42,54 @@ interface Cut {
 }
 
 const SERVERS_LINE = /^servers[ \t]*:[ \t]*(#.*)?$/;
-// Anchors, aliases and tags may tie one block to another; directives and markers start documents.
-const UNSAFE = /(?:^|[ \t,[{])[&*!][^\s,\]}]|^(?:---|\.\.\.|%)/m;
+
+/** A parsed block and, for the last place it was put, its results moved to that place. */
+interface Parsed {
+  result: ParseResult;
+  placed?: { offset: number; servers: ServerPolicy[]; diagnostics: Diagnostic[] };
+}
 
 export class IncrementalPolicyParser {
-  private cache = new Map<string, ParseResult>();
+  private cache = new Map<string, Parsed>();
 
   constructor(private readonly file?: string) {}
 
   parse(lines: TextLines): PolicyParse {
     const cut = cutText(lines);
     if (!cut) return this.whole(lines.text);
-    const next = new Map<string, ParseResult>();
+    const next = new Map<string, Parsed>();
     let parsedSections = 0;
-    const parseCached = (text: string) => {
-      let result = next.get(text) ?? this.cache.get(text);
-      if (!result) {
-        result = parsePolicy(text, this.file);
+    // Keyed by the text as written (a slice of the file, not a copy); wrapped only when parsed.
+    const parseCached = (key: string, wrap: (key: string) => string): Parsed => {
+      let parsed = next.get(key) ?? this.cache.get(key);
+      if (!parsed) {
+        parsed = { result: parsePolicy(wrap(key), this.file) };
         parsedSections++;
       }
-      next.set(text, result);
-      return result;
+      next.set(key, parsed);
+      return parsed;
     };
 
-    const header = parseCached(cut.header.text);
+    const header = parseCached(cut.header.text, (text) => text).result;
     const diagnostics: Diagnostic[] = header.diagnostics.map((d) => shiftDiagnostic(d, cut.header.toFileLine, Infinity));
     const partial: Policy = { ...header.partial, servers: new Map(), audit: { ...header.partial.audit } };
     if (header.partial.defaultLine !== undefined) partial.defaultLine = cut.header.toFileLine(header.partial.defaultLine - 1) + 1;
     const sections = new Map<string, PolicySection>();
 
     for (const block of cut.blocks) {
-      const text = `servers:\n${lines.lines.slice(block.start, block.end).join('\n')}\nversion: 1\n`;
-      const result = parseCached(text);
+      const raw = lines.text.slice(lines.offsetOf(block.start), lines.offsetOf(block.end));
+      const parsed = parseCached(raw, (text) => `servers:\n${text}${text.endsWith('\n') ? '' : '\n'}version: 1\n`);
       const offset = block.start - 1;
+      const placed = place(parsed, offset, block.end - 1);
+      diagnostics.push(...placed.diagnostics);
       const toFileLine = (line: number) => line + offset;
-      const lastLine = block.end - 1;
-      for (const d of result.diagnostics) diagnostics.push(shiftDiagnostic(d, toFileLine, lastLine));
-      for (const server of result.partial.servers.values()) {
-        const shifted = shiftServer(server, offset);
+      for (const server of placed.servers) {
         if (partial.servers.has(server.name)) {
-          diagnostics.push({ range: shifted.keyRange, severity: 'error', code: 'duplicate-key', message: 'Duplicate key: each key may appear once in a map' });
+          diagnostics.push({ range: server.keyRange, severity: 'error', code: 'duplicate-key', message: 'Duplicate key: each key may appear once in a map' });
           continue;
         }
-        partial.servers.set(server.name, shifted);
-        sections.set(server.name, { document: result.document, lineCounter: result.lineCounter, toFileLine });
+        partial.servers.set(server.name, server);
+        sections.set(server.name, { document: parsed.result.document, lineCounter: parsed.result.lineCounter, toFileLine });
       }
     }
     this.cache = next;
@@ -94,19 +98,30 @@ export class IncrementalPolicyParser {
   }
 
   private whole(text: string): PolicyParse {
-    let result = this.cache.get(text);
-    const parsedSections = result ? 0 : 1;
-    if (!result) result = parsePolicy(text, this.file);
-    this.cache = new Map([[text, result]]);
+    const result = this.cache.get(text)?.result ?? parsePolicy(text, this.file);
+    const parsedSections = this.cache.has(text) ? 0 : 1;
+    this.cache = new Map([[text, { result }]]);
     const section: PolicySection = { document: result.document, lineCounter: result.lineCounter, toFileLine: (line) => line };
     const sections = new Map([...result.partial.servers.keys()].map((name) => [name, section]));
     return { policy: result.policy, partial: result.partial, diagnostics: result.diagnostics, sections, parsedSections };
   }
 }
 
+/** A block's servers and diagnostics at the block's place in the file; kept while the block stays there. */
+function place(parsed: Parsed, offset: number, lastLine: number): NonNullable<Parsed['placed']> {
+  if (parsed.placed?.offset === offset) return parsed.placed;
+  const toFileLine = (line: number) => line + offset;
+  parsed.placed = {
+    offset,
+    servers: [...parsed.result.partial.servers.values()].map((server) => shiftServer(server, offset)),
+    diagnostics: parsed.result.diagnostics.map((d) => shiftDiagnostic(d, toFileLine, lastLine)),
+  };
+  return parsed.placed;
+}
+
 /** Where to cut the text, or undefined when it must be parsed whole. */
 function cutText(lines: TextLines): Cut | undefined {
-  if (UNSAFE.test(lines.text) || lines.text.includes('\t')) return undefined;
+  if (hasCrossBlockSyntax(lines.text)) return undefined;
   let serversLine = -1;
   for (let i = 0; i < lines.count; i++) {
     if (lines.contentIndent(i) !== 0) continue;
@@ -142,6 +157,30 @@ function cutText(lines: TextLines): Cut | undefined {
   const headerLines = [...lines.lines.slice(0, placeholder), `${' '.repeat(serverIndent)}{}`, ...lines.lines.slice(end)];
   const toFileLine = (line: number) => (line < placeholder ? line : line === placeholder ? placeholder : line - placeholder - 1 + end);
   return { header: { text: headerLines.join('\n'), toFileLine }, blocks };
+}
+
+/**
+ * Anchors, aliases and tags may tie one block to another, directives and `---` start documents, and tabs
+ * make indentation ambiguous: any of them, and the text is parsed whole. A scan by hand: it runs on
+ * every version of the text.
+ */
+function hasCrossBlockSyntax(text: string): boolean {
+  const candidates = /[\t&*!%]|^(?:---|\.\.\.)/gm;
+  for (let match = candidates.exec(text); match; match = candidates.exec(text)) {
+    const at = match.index;
+    const ch = match[0];
+    if (ch === '\t' || ch.length === 3) return true;
+    const before = at === 0 ? 10 : text.charCodeAt(at - 1);
+    if (ch === '%') {
+      if (before === 10) return true;
+      continue;
+    }
+    // & * ! starting a token and followed by a name: an anchor, alias or tag.
+    if (before !== 10 && before !== 32 && before !== 44 && before !== 91 && before !== 123) continue;
+    const next = text.charCodeAt(at + 1);
+    if (!Number.isNaN(next) && next !== 32 && next !== 10 && next !== 13 && next !== 44 && next !== 93 && next !== 125) return true;
+  }
+  return false;
 }
 
 function shiftRange(range: Range, toFileLine: (line: number) => number, lastLine: number): Range {

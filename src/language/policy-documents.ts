@@ -1,9 +1,16 @@
 // One snapshot per document version: its lines, its parse and the engines built from it, each made on
 // first use and kept while the version lasts. Requests for the same version share all of it.
-import { PolicyEngine } from '../policy/engine';
+import { EngineState, PolicyEngine } from '../policy/engine';
 import type { Policy } from '../policy/model';
 import { IncrementalPolicyParser, type PolicyParse } from './incremental-parse';
 import { TextLines } from './text-lines';
+
+// One state for every preview engine: previews count no rate limit and check no arguments, and a state
+// holds a compiled JSON Schema validator that is costly to make.
+let sharedState: EngineState | undefined;
+function previewState(): EngineState {
+  return (sharedState ??= new EngineState());
+}
 
 export class PolicySnapshot {
   private linesCache: TextLines | undefined;
@@ -31,13 +38,17 @@ export class PolicySnapshot {
     return this.parse.partial;
   }
 
-  /** An engine over one server's rules (cheap: it compiles that server only). */
+  /**
+   * An engine over one server's rules (cheap: it compiles that server only), for previews: its rules
+   * carry no `args`, since an editor has no call's arguments to check; callers say when a rule has them.
+   */
   engineFor(server: string): PolicyEngine {
     let engine = this.engines.get(server);
     if (!engine) {
       const policy = this.policy;
       const own = policy.servers.get(server);
-      engine = new PolicyEngine({ ...policy, servers: own ? new Map([[server, own]]) : new Map() });
+      const preview = own ? { ...own, tools: own.tools.map((rule) => (rule.args ? { ...rule, args: undefined } : rule)) } : undefined;
+      engine = new PolicyEngine({ ...policy, servers: preview ? new Map([[server, preview]]) : new Map() }, previewState());
       this.engines.set(server, engine);
     }
     return engine;

@@ -29,6 +29,7 @@ export interface LineInfo {
 export class TextLines {
   readonly lines: string[];
   private readonly infos: (LineInfo | undefined)[];
+  private starts: number[] | undefined;
 
   constructor(readonly text: string) {
     this.lines = text.split('\n');
@@ -37,6 +38,16 @@ export class TextLines {
       if (line.endsWith('\r')) this.lines[i] = line.slice(0, -1);
     }
     this.infos = new Array(this.lines.length);
+  }
+
+  /** The offset in the text where a line starts; the text's length for the line after the last. */
+  offsetOf(line: number): number {
+    if (!this.starts) {
+      const starts = [0];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
+    }
+    return line < this.starts.length ? this.starts[line] : this.text.length;
   }
 
   get count(): number {

@@ -1,0 +1,129 @@
+// Language service benchmarks on a 5,000-line policy: completion and hover at many positions (on a
+// version already seen, and on the first request after a keystroke), and full diagnostics (cold, after a
+// one-line edit). Budgets: completion and hover 5 ms at p95, full diagnostics 30 ms.
+// Run: npm run bench:language
+import { MemoryCatalogue } from '../src/language/catalogue';
+import { PolicyLanguageService, type DocumentRef } from '../src/language/service';
+import type { Position, ToolInfo } from '../src/policy/model';
+import { policyOfLines } from './policy-fixtures';
+import { format, median, percentile } from './stats';
+
+const LINES = 5000;
+const URI = 'file:///bench/.vscode/mcp-policy.yaml';
+
+function catalogueFor(servers: number): MemoryCatalogue {
+  const catalogue = new MemoryCatalogue();
+  catalogue.setServers(
+    'workspace',
+    Array.from({ length: servers }, (_, s) => ({ name: `server-${s}`, transport: 'stdio' as const, source: { origin: 'workspace' as const } })),
+  );
+  for (let s = 0; s < servers; s++) {
+    const tools: ToolInfo[] = Array.from({ length: 20 }, (_, t) => ({
+      name: `tool_${t}`,
+      description: `Tool ${t}.`,
+      inputSchema: { type: 'object', properties: { path: { type: 'string' } } },
+    }));
+    tools.push({ name: 'delete_everything', description: 'Deletes everything.' }, { name: 'run_shell', description: 'Runs a command.' });
+    catalogue.setTools(`server-${s}`, tools, 'cache');
+  }
+  return catalogue;
+}
+
+function time(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function summary(name: string, samples: number[], budget: number): string {
+  const p95 = percentile(samples, 95);
+  return `| ${name} | ${format(median(samples), 3)} | ${format(p95, 3)} | ${format(Math.max(...samples), 3)} | ${budget} | ${p95 <= budget ? 'yes' : 'NO'} |`;
+}
+
+/** Positions spread over the file: after keys' colons, inside keys, on blank lines under tools:, at the end. */
+function positionsOf(text: string, count: number): Position[] {
+  const lines = text.split('\n');
+  const positions: Position[] = [];
+  for (let i = 0; positions.length < count; i = (i + 97) % lines.length) {
+    const line = lines[i];
+    const colon = line.indexOf(':');
+    positions.push(colon >= 0 ? { line: i, character: colon + 2 } : { line: i, character: line.length });
+    const key = line.search(/\S/);
+    if (key >= 0) positions.push({ line: i, character: key + 1 });
+  }
+  positions.push({ line: lines.length - 1, character: 0 });
+  return positions;
+}
+
+function main(): void {
+  const text = policyOfLines(LINES);
+  const lineCount = text.split('\n').length - 1;
+  const servers = (text.match(/^ {2}server-/gm) ?? []).length;
+  const catalogue = catalogueFor(servers + 2);
+  const positions = positionsOf(text, 400);
+  const rows: string[] = [];
+
+  // Cold: a new service sees the file for the first time (what opening it costs).
+  const cold: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    const service = new PolicyLanguageService(catalogue);
+    cold.push(time(() => service.diagnostics({ uri: URI, version: 1, text })));
+  }
+
+  const service = new PolicyLanguageService(catalogue);
+  let version = 1;
+  const doc = (t: string): DocumentRef => ({ uri: URI, version: version, text: t });
+  const problems = service.diagnostics(doc(text)).length;
+
+  // Warm, same version: completion and hover work from the lines and the cached parse.
+  for (const p of positions.slice(0, 50)) service.complete(doc(text), p); // warm up the JIT
+  const completion = positions.map((p) => time(() => service.complete(doc(text), p)));
+  const hovers = positions.map((p) => time(() => service.hover(doc(text), p)));
+
+  // Typing: each request is on a new version with one line changed, as a keystroke leaves it: a value
+  // cut to its first letter (`action: d`), or a rule's key without its colon yet (`tool_1`).
+  const lines = text.split('\n');
+  const actionLines = lines.flatMap((line, i) => (line === '        action: deny' ? [i] : []));
+  const keyLines = lines.flatMap((line, i) => (/^ {6}tool_\d+:$/.test(line) ? [i] : []));
+  const keystroke = (k: number) => {
+    const onKey = k % 2 === 1;
+    const pool = onKey ? keyLines : actionLines;
+    const target = pool[(k * 37) % pool.length];
+    const edited = [...lines];
+    edited[target] = onKey ? lines[target].slice(0, -1) : '        action: d';
+    return { text: edited.join('\n'), position: { line: target, character: edited[target].length }, keyAt: { line: target, character: edited[target].search(/\S/) + 1 } };
+  };
+  const typingCompletion: number[] = [];
+  const typingHover: number[] = [];
+  const editDiagnostics: number[] = [];
+  for (let k = 0; k < 120; k++) {
+    const edit = keystroke(k);
+    version++;
+    typingCompletion.push(time(() => service.complete(doc(edit.text), edit.position)));
+    typingHover.push(time(() => service.hover(doc(edit.text), edit.keyAt)));
+    editDiagnostics.push(time(() => service.diagnostics(doc(edit.text))));
+  }
+
+  rows.push(summary('completion, same version (400 positions)', completion, 5));
+  rows.push(summary('hover, same version (400 positions)', hovers, 5));
+  rows.push(summary('completion, first request after an edit', typingCompletion, 5));
+  rows.push(summary('hover, first request after an edit (reparses the edited server)', typingHover, 5));
+  rows.push(summary('full diagnostics after a one-line edit (after the hover above)', editDiagnostics, 30));
+  rows.push(summary('full diagnostics, cold (first sight of the file)', cold, 30));
+
+  console.log(`Policy: ${lineCount} lines, ${servers} servers, ${servers * 20} rules; catalogue: ${servers + 2} servers x 22 tools; ${problems} problems reported.`);
+  console.log('| operation | median ms | p95 ms | max ms | budget ms | within |');
+  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+  for (const row of rows) console.log(row);
+
+  // Full diagnostics right after an edit, nothing before them: the parse of the edited server is included.
+  const alone: number[] = [];
+  for (let k = 120; k < 180; k++) {
+    const edit = keystroke(k);
+    version++;
+    alone.push(time(() => service.diagnostics(doc(edit.text))));
+  }
+  console.log(summary('full diagnostics after a one-line edit, parse included', alone, 30));
+}
+
+main();
