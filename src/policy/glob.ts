@@ -17,7 +17,7 @@ export function globToRegExp(pattern: string): RegExp {
   for (const ch of pattern) {
     if (ch === '*') source += '[^]*';
     else if (ch === '?') source += '[^]';
-    else source += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    else source += /[.+^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
   }
   return new RegExp(source + '$', 'u');
 }

@@ -174,6 +174,13 @@ describe('rule precedence', () => {
     assert.equal(ruleOf('at_y'), '*');
     assert.equal(ruleOf('caat_y'), '*');
   });
+  test('hyphens, dots and brackets in globs are literal', () => {
+    const e = new PolicyEngine(policyOf(yaml('version: 1', 'servers:', '  s:', '    tools:', '      "toggle-*":', '        action: deny', '      "a[b]{2}|c^$+/*":', '        action: ask')));
+    assert.equal(e.decide({ server: 's', tool: 'toggle-simulated-logging' }).decision, 'deny');
+    assert.equal(e.decide({ server: 's', tool: 'toggleX' }).decision, 'allow');
+    assert.equal(e.decide({ server: 's', tool: 'a[b]{2}|c^$+/x' }).decision, 'ask');
+    assert.equal(e.decide({ server: 's', tool: 'abb|c^$+/x' }).decision, 'allow');
+  });
   test('glob characters in names are literal otherwise', () => {
     const e = new PolicyEngine(policyOf(yaml('version: 1', 'servers:', '  s:', '    tools:', '      "a.b(c)*":', '        action: deny')));
     assert.equal(e.decide({ server: 's', tool: 'a.b(c)d' }).decision, 'deny');
