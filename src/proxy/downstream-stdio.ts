@@ -47,14 +47,7 @@ export function serveStdio(createSession: (downstream: Downstream) => ProxySessi
       writable = false;
       end();
     });
-    input.on('data', (chunk: Buffer) => {
-      session.corkUpstream();
-      try {
-        splitter.push(chunk);
-      } finally {
-        session.uncorkUpstream();
-      }
-    });
+    input.on('data', (chunk: Buffer) => splitter.push(chunk));
     input.on('end', end);
     input.on('close', end);
     session.start();

@@ -74,7 +74,6 @@ export class ProxySession {
   private catalogueSignature = '';
   private readonly stopListening: () => void;
   private closed = false;
-  private corked: Upstream | undefined;
 
   constructor(
     private readonly options: SessionOptions,
@@ -417,18 +416,6 @@ export class ProxySession {
     this.forwarded.delete(id);
     if (pending.progressToken !== undefined) this.progressRoutes.delete(pending.progressToken);
     this.downstream.send(errorFrame(id, ErrorCode.RequestTooLarge, `The server's response (${size} bytes) is over the proxy's frame limit`), id);
-  }
-
-  /** Batches what one turn sends upstream (stdio); pair with uncorkUpstream in the same turn. */
-  corkUpstream(): void {
-    if (this.state !== 'ready') return;
-    this.corked = this.upstream;
-    this.corked!.cork?.();
-  }
-
-  uncorkUpstream(): void {
-    this.corked?.uncork?.();
-    this.corked = undefined;
   }
 
   /** Ends the session: withdraws approvals, closes the upstream session, frees rate-limit windows. */

@@ -1,0 +1,304 @@
+// Warden's proxy against the references, in one run: echo calls to server-everything over stdio
+// (direct, a bare byte relay, Warden) and over Streamable HTTP with the server on stdio behind
+// (Warden, mcp-proxy, supergateway); cold start to the first tools/list; the proxy's memory.
+// Medians of several runs, the targets' order rotated each run.
+//   npm run bench:proxy   (builds, then: node dist/bench/proxy.bench.js [--runs N] [--json FILE])
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { format, median, percentile } from './stats';
+
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'dist/cli.js');
+const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const BARE_RELAY = join(ROOT, 'bench/proxy-bare-relay.mjs');
+const MCP_PROXY = join(ROOT, 'node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs');
+const SUPERGATEWAY = join(ROOT, 'node_modules/supergateway/dist/index.js');
+
+// The SDK's HTTP client adds an abort listener per request to one signal; its warning is noise here.
+process.removeAllListeners('warning');
+
+const argv = process.argv.slice(2);
+const RUNS = Number(argv[argv.indexOf('--runs') + 1]) || 5;
+const JSON_OUT = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
+const WARMUP = 300;
+const SEQUENTIAL = 1500;
+const CONCURRENT_CALLS = 4000;
+const IN_FLIGHT = 32;
+const COLD_STARTS = 7;
+
+const work = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+const policy = join(work, 'policy.yaml');
+writeFileSync(
+  policy,
+  [
+    'version: 1',
+    'default: allow',
+    'servers:',
+    '  everything:',
+    '    tools:',
+    '      get-env: { action: deny, reason: prints the environment }',
+    '      get-tiny-image: { hide: true }',
+    '      "toggle*": { action: ask }',
+    '      echo: { action: allow }',
+    '',
+  ].join('\n'),
+);
+const audit = join(work, 'audit.jsonl');
+const wardenArgs = (extra: string[] = []): string[] => [CLI, 'proxy', '--policy', policy, '--server', 'everything', '--audit', audit, ...extra];
+
+interface Handle {
+  client: Client;
+  /** The process whose memory is the proxy's (none for a direct connection). */
+  proxyPid?: number;
+  close(): Promise<void>;
+}
+
+interface Target {
+  name: string;
+  transport: 'stdio' | 'http';
+  start(): Promise<Handle>;
+}
+
+function stdioTarget(name: string, command: string[], proxied: boolean): Target {
+  return {
+    name,
+    transport: 'stdio',
+    async start() {
+      const transport = new StdioClientTransport({ command: command[0], args: command.slice(1), stderr: 'ignore' });
+      const client = new Client({ name: 'bench', version: '1' });
+      await client.connect(transport);
+      return { client, proxyPid: proxied ? (transport.pid ?? undefined) : undefined, close: () => client.close() };
+    },
+  };
+}
+
+function httpTarget(name: string, launch: (port: number) => { args: string[]; path: string; portFromStderr?: boolean }): Target {
+  return {
+    name,
+    transport: 'http',
+    async start() {
+      const port = await freePort();
+      const { args, path } = launch(port);
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const url = new URL(`http://127.0.0.1:${port}${path}`);
+      await waitForPort(port, child, () => stderr);
+      const client = new Client({ name: 'bench', version: '1' });
+      const transport = new StreamableHTTPClientTransport(url);
+      await client.connect(transport);
+      return {
+        client,
+        proxyPid: child.pid,
+        close: async () => {
+          await transport.terminateSession().catch(() => undefined);
+          await client.close();
+          await stop(child);
+        },
+      };
+    },
+  };
+}
+
+const STDIO_TARGETS: Target[] = [
+  stdioTarget('direct', [process.execPath, EVERYTHING, 'stdio'], false),
+  stdioTarget('bare relay', [process.execPath, BARE_RELAY, process.execPath, EVERYTHING, 'stdio'], true),
+  stdioTarget('Warden', [process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'])], true),
+];
+
+const HTTP_TARGETS: Target[] = [
+  httpTarget('Warden', (port) => ({ args: wardenArgs(['--listen', `127.0.0.1:${port}`, '--', process.execPath, EVERYTHING, 'stdio']), path: '/mcp' })),
+  httpTarget('mcp-proxy', (port) => ({ args: [MCP_PROXY, '--host', '127.0.0.1', '--port', String(port), '--server', 'stream', '--', process.execPath, EVERYTHING, 'stdio'], path: '/mcp' })),
+  httpTarget('supergateway', (port) => ({
+    args: [SUPERGATEWAY, '--stdio', `${process.execPath} ${EVERYTHING} stdio`, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(port), '--logLevel', 'none'],
+    path: '/mcp',
+  })),
+];
+
+interface Sample {
+  p50: number;
+  p99: number;
+  rate1: number;
+  rate32: number;
+  rssMb?: number;
+  peakRssMb?: number;
+}
+
+async function echo(client: Client, i: number): Promise<void> {
+  const result = await client.callTool({ name: 'echo', arguments: { message: `m${i}` } });
+  if (result.isError) throw new Error(`echo failed: ${JSON.stringify(result.content)}`);
+}
+
+async function measure(target: Target): Promise<Sample> {
+  const handle = await target.start();
+  try {
+    const { client } = handle;
+    for (let i = 0; i < WARMUP; i++) await echo(client, i);
+    const latencies: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      const t0 = performance.now();
+      await echo(client, i);
+      latencies.push(performance.now() - t0);
+    }
+    const rate1 = SEQUENTIAL / ((performance.now() - started) / 1000);
+    let next = 0;
+    const t32 = performance.now();
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < CONCURRENT_CALLS) await echo(client, next++);
+      }),
+    );
+    const rate32 = CONCURRENT_CALLS / ((performance.now() - t32) / 1000);
+    const memory = handle.proxyPid ? rssOf(handle.proxyPid) : undefined;
+    return { p50: median(latencies), p99: percentile(latencies, 99), rate1, rate32, ...(memory ?? {}) };
+  } finally {
+    await handle.close();
+  }
+}
+
+function rssOf(pid: number): { rssMb: number; peakRssMb: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+async function coldStart(command: string[]): Promise<number> {
+  const t0 = performance.now();
+  const transport = new StdioClientTransport({ command: command[0], args: command.slice(1), stderr: 'ignore' });
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(transport);
+  await client.listTools();
+  const elapsed = performance.now() - t0;
+  await client.close();
+  return elapsed;
+}
+
+type Results = Record<string, Sample[]>;
+
+async function runAll(targets: Target[], results: Results, run: number): Promise<void> {
+  const order = targets.map((_, i) => targets[(i + run) % targets.length]);
+  for (const target of order) {
+    const key = `${target.transport}:${target.name}`;
+    (results[key] ??= []).push(await measure(target));
+  }
+}
+
+function summarise(samples: Sample[]): Sample {
+  const pick = (key: keyof Sample): number => median(samples.map((s) => s[key] as number).filter((v) => Number.isFinite(v)));
+  return { p50: pick('p50'), p99: pick('p99'), rate1: pick('rate1'), rate32: pick('rate32'), rssMb: pick('rssMb'), peakRssMb: Math.max(...samples.map((s) => s.peakRssMb ?? NaN).filter(Number.isFinite)) };
+}
+
+async function main(): Promise<void> {
+  const results: Results = {};
+  for (let run = 0; run < RUNS; run++) {
+    await runAll(STDIO_TARGETS, results, run);
+    await runAll(HTTP_TARGETS, results, run);
+    process.stderr.write(`run ${run + 1}/${RUNS} done\n`);
+  }
+  const cold: Record<string, number[]> = { direct: [], Warden: [] };
+  for (let i = 0; i < COLD_STARTS; i++) {
+    cold.direct.push(await coldStart([process.execPath, EVERYTHING, 'stdio']));
+    cold.Warden.push(await coldStart([process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'])]));
+  }
+  const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summarise(v)]));
+  print(summary, { direct: median(cold.direct), Warden: median(cold.Warden) });
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ runs: RUNS, summary, cold, results }, null, 2));
+  rmSync(work, { recursive: true, force: true });
+}
+
+function print(summary: Record<string, Sample>, cold: { direct: number; Warden: number }): void {
+  const direct = summary['stdio:direct'];
+  const relay = summary['stdio:bare relay'];
+  const warden = summary['stdio:Warden'];
+  const out: string[] = [];
+  out.push(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${RUNS} runs, medians.`);
+  out.push('');
+  out.push('### stdio: echo calls to server-everything');
+  out.push('');
+  out.push('| | p50 ms | p99 ms | added p50 ms | calls/s, 1 in flight | calls/s, 32 in flight | 32 in flight vs direct | proxy RSS MB |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [name, s] of [['direct', direct], ['bare relay', relay], ['Warden', warden]] as const) {
+    const added = name === 'direct' ? '' : format(s.p50 - direct.p50, 3);
+    const ratio = name === 'direct' ? '1.00' : format(s.rate32 / direct.rate32, 2);
+    out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${added} | ${format(s.rate1)} | ${format(s.rate32)} | ${ratio} | ${s.rssMb ? format(s.rssMb, 1) : ''} |`);
+  }
+  out.push('');
+  const addedRatio = (warden.p50 - direct.p50) / (relay.p50 - direct.p50);
+  const throughputRatio = warden.rate32 / direct.rate32 / (relay.rate32 / direct.rate32);
+  const throughput1Ratio = warden.rate1 / direct.rate1 / (relay.rate1 / direct.rate1);
+  out.push(`- Warden's added p50 latency is ${format(addedRatio, 2)} times the bare relay's (target: at most 1.10).`);
+  out.push(`- Warden's proxied/direct throughput is ${format(throughput1Ratio, 2)} (1 in flight) and ${format(throughputRatio, 2)} (32 in flight) of the bare relay's (target: at least 0.90).`);
+  out.push('');
+  out.push('### Streamable HTTP downstream, server-everything on stdio behind, SDK HTTP client');
+  out.push('');
+  out.push('| | p50 ms | p99 ms | calls/s, 1 in flight | calls/s, 32 in flight | RSS MB |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const name of ['Warden', 'mcp-proxy', 'supergateway']) {
+    const s = summary[`http:${name}`];
+    out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${format(s.rate1)} | ${format(s.rate32)} | ${s.rssMb ? format(s.rssMb, 1) : ''} |`);
+  }
+  const bestPeer = Math.max(summary['http:mcp-proxy'].rate32, summary['http:supergateway'].rate32);
+  out.push('');
+  out.push(`- Warden at 32 in flight: ${format(summary['http:Warden'].rate32 / bestPeer, 2)} times the best peer (target: at least 1.3); p50 ${format(summary['http:Warden'].p50, 3)} ms (target: at most 1.0).`);
+  out.push('');
+  out.push('### Cold start and memory');
+  out.push('');
+  out.push(`- Spawn to the first tools/list result over stdio: direct ${format(cold.direct, 1)} ms, through Warden ${format(cold.Warden, 1)} ms (+${format(cold.Warden - cold.direct, 1)} ms).`);
+  const peaks = [warden.peakRssMb ?? NaN, summary['http:Warden'].peakRssMb ?? NaN];
+  out.push(`- Warden's resident memory after the runs: ${format(warden.rssMb ?? NaN, 1)} MB (stdio), ${format(summary['http:Warden'].rssMb ?? NaN, 1)} MB (HTTP); peak ${format(Math.max(...peaks), 1)} MB (target: at most 60).`);
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(500) });
+      return;
+    } catch {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server on port ${port} did not start:\n${stderr()}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveStop();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  rmSync(work, { recursive: true, force: true });
+  process.exit(1);
+});
