@@ -29,6 +29,11 @@ const PATH = '/mcp';
 const NEWLINE = Buffer.from('\n');
 /** Server messages kept for a client that has no stream open to receive them. */
 const MAX_QUEUED = 1000;
+/**
+ * A session with no request in flight, no stream open and no request for this long is ended, with its
+ * upstream: most clients never send the DELETE that would end it.
+ */
+export const SESSION_IDLE_MS = 30 * 60_000;
 
 export async function serveHttp(options: HttpServeOptions): Promise<HttpProxyServer> {
   const sessions = new Map<string, HttpSession>();
@@ -40,6 +45,11 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
     });
   });
   server.keepAliveTimeout = 65_000;
+  const reaper = setInterval(() => {
+    const now = Date.now();
+    for (const session of sessions.values()) if (session.idleSince(now) > SESSION_IDLE_MS) void session.end();
+  }, 60_000);
+  reaper.unref();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
@@ -133,6 +143,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
     port: (server.address() as AddressInfo).port,
     closed,
     close: async () => {
+      clearInterval(reaper);
       await Promise.all([...sessions.values()].map((s) => s.end()));
       server.close();
       server.closeAllConnections();
@@ -214,7 +225,15 @@ class HttpSession implements Downstream {
     this.session.start();
   }
 
+  private lastActive = Date.now();
+
+  /** How long the session has had nothing going on (0 while a request or stream is open). */
+  idleSince(now: number): number {
+    return this.open.size > 0 || this.stream ? 0 : now - this.lastActive;
+  }
+
   post(frames: Frame[], res: ServerResponse, acceptsStream: boolean, batch: boolean): void {
+    this.lastActive = Date.now();
     const requests = frames.filter((f) => f.kind === 'request');
     if (requests.length === 0) {
       res.writeHead(202, { 'mcp-session-id': this.id }).end();
@@ -272,6 +291,7 @@ class HttpSession implements Downstream {
     res.flushHeaders();
     res.on('close', () => {
       if (this.stream === res) this.stream = undefined;
+      this.lastActive = Date.now();
     });
     const queued = this.queued;
     this.queued = [];
