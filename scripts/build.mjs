@@ -5,6 +5,8 @@ import { chmodSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const yamlPortable = fileURLToPath(new URL('../node_modules/yaml/browser/index.js', import.meta.url));
+// jsonc-parser's `main` is a UMD build whose inner require() calls a bundler cannot follow; its ES build bundles.
+const jsoncEsm = fileURLToPath(new URL('../node_modules/jsonc-parser/lib/esm/main.js', import.meta.url));
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -17,7 +19,7 @@ const common = {
   logLevel: 'warning',
   // yaml's Node build reads process.env on every token (a debug switch), which costs about a quarter
   // of its parse time; its portable build is the same code without that.
-  alias: { yaml: yamlPortable },
+  alias: { yaml: yamlPortable, 'jsonc-parser': jsoncEsm },
 };
 
 const builds = [
