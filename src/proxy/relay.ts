@@ -1,6 +1,7 @@
 // One proxied session: a downstream client (the agent) and one upstream session with the real
-// server, kept for the client's life. Every message passes through as the bytes received, both ways;
-// only `tools/call` requests and `tools/list` results are intercepted. The upstream is restarted on
+// server, kept for the client's life. Every message passes through as the bytes received, both ways
+// (tools/call requests, and messages that could hide one, as parsed); only `tools/call` requests and
+// `tools/list` results are intercepted. The upstream is restarted on
 // the next request after it dies (with backoff), and re-initialised with the client's own initialize.
 import { performance } from 'node:perf_hooks';
 import type { Decision, ToolInfo } from '../policy/model';
@@ -92,6 +93,7 @@ export class ProxySession {
   /** A valid message from the client. */
   receive(frame: Frame): void {
     if (this.closed) return;
+    frame = normalisedIfAmbiguous(frame);
     const msg = frame.msg;
     switch (frame.kind) {
       case 'request':
@@ -382,6 +384,7 @@ export class ProxySession {
     if (upstream !== this.upstream) return;
     this.options.log(`upstream "${this.server}" could not start: ${why}`);
     this.options.control?.send({ type: 'upstream', server: this.server, session: this.sessionId, event: 'failed', detail: why });
+    this.quickDeaths++;
     void upstream.close();
     this.markDown(`Upstream server "${this.server}" could not start: ${why}`);
   }
@@ -433,4 +436,16 @@ export class ProxySession {
     this.state = 'down';
     if (upstream) await upstream.close();
   }
+}
+
+/**
+ * The bytes to forward must mean what was decided. A tools/call goes on as the proxy parsed it
+ * (re-serialised: no duplicate keys that a first-key-wins parser would read otherwise), and so does
+ * any other message that mentions tools/call or uses escapes that could spell it.
+ */
+function normalisedIfAmbiguous(frame: Frame): Frame {
+  const line = frame.line;
+  const suspicious =
+    frame.msg.method === 'tools/call' || line.includes('tools/call') || line.includes('\\u') || line.includes('\\/');
+  return suspicious ? { ...frame, line: JSON.stringify(frame.msg) + '\n' } : frame;
 }

@@ -132,6 +132,15 @@ describe('malformed and oversized input', () => {
       assert.ok(blockedAnswers.length > 100);
       for (const answer of blockedAnswers) assert.match(textOf(answer.result), /^Blocked by policy/);
 
+      // Duplicate keys and escapes: what reaches the server is exactly what was decided.
+      proxy.write('{"jsonrpc":"2.0","id":"dup","method":"tools/call","params":{"name":"delete_everything","name":"echo","arguments":{"message":"dup"}}}\n');
+      assert.equal(textOf((await proxy.waitForId('dup')).result), 'Echo: dup');
+      proxy.write('{"jsonrpc":"2.0","id":"esc","method":"tools\\u002fcall","method":"ping"}\n');
+      await proxy.waitForId('esc');
+      const raw = readFileSync(record, 'utf8');
+      assert.ok(!raw.includes('delete_everything'), 'a duplicate key smuggled a denied tool name through');
+      assert.ok(!raw.includes('u002f'), 'an escaped method reached the server unnormalised');
+
       const calls = recordedCalls(record);
       assert.ok(!calls.includes('delete_everything'), 'a denied call reached the server');
       assert.ok(!calls.includes('secret_debug'), 'a hidden tool was called');
