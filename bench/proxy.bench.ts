@@ -51,7 +51,7 @@ writeFileSync(
   ].join('\n'),
 );
 const audit = join(work, 'audit.jsonl');
-const wardenArgs = (extra: string[] = []): string[] => [CLI, 'proxy', '--policy', policy, '--server', 'everything', '--audit', audit, ...extra];
+const wardenArgs = (extra: string[] = [], withAudit = true): string[] => [CLI, 'proxy', '--policy', policy, '--server', 'everything', ...(withAudit ? ['--audit', audit] : []), ...extra];
 
 interface Handle {
   client: Client;
@@ -111,6 +111,7 @@ const STDIO_TARGETS: Target[] = [
   stdioTarget('direct', [process.execPath, EVERYTHING, 'stdio'], false),
   stdioTarget('bare relay', [process.execPath, BARE_RELAY, process.execPath, EVERYTHING, 'stdio'], true),
   stdioTarget('Warden', [process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'])], true),
+  stdioTarget('Warden, no audit log', [process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'], false)], true),
 ];
 
 const HTTP_TARGETS: Target[] = [
@@ -229,7 +230,8 @@ function print(summary: Record<string, Sample>, cold: { direct: number; Warden: 
   out.push('');
   out.push('| | p50 ms | p99 ms | added p50 ms | calls/s, 1 in flight | calls/s, 32 in flight | 32 in flight vs direct | proxy RSS MB |');
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [name, s] of [['direct', direct], ['bare relay', relay], ['Warden', warden]] as const) {
+  const rows = [['direct', direct], ['bare relay', relay], ['Warden', warden], ['Warden, no audit log', summary['stdio:Warden, no audit log']]] as const;
+  for (const [name, s] of rows) {
     const added = name === 'direct' ? '' : format(s.p50 - direct.p50, 3);
     const ratio = name === 'direct' ? '1.00' : format(s.rate32 / direct.rate32, 2);
     out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${added} | ${format(s.rate1)} | ${format(s.rate32)} | ${ratio} | ${s.rssMb ? format(s.rssMb, 1) : ''} |`);
@@ -238,8 +240,9 @@ function print(summary: Record<string, Sample>, cold: { direct: number; Warden: 
   const addedRatio = (warden.p50 - direct.p50) / (relay.p50 - direct.p50);
   const throughputRatio = warden.rate32 / direct.rate32 / (relay.rate32 / direct.rate32);
   const throughput1Ratio = warden.rate1 / direct.rate1 / (relay.rate1 / direct.rate1);
-  out.push(`- Warden's added p50 latency is ${format(addedRatio, 2)} times the bare relay's (target: at most 1.10).`);
-  out.push(`- Warden's proxied/direct throughput is ${format(throughput1Ratio, 2)} (1 in flight) and ${format(throughputRatio, 2)} (32 in flight) of the bare relay's (target: at least 0.90).`);
+  const bare = summary['stdio:Warden, no audit log'];
+  out.push(`- Warden's added p50 latency is ${format(addedRatio, 2)} times the bare relay's (target: at most 1.10); without an audit log ${format((bare.p50 - direct.p50) / (relay.p50 - direct.p50), 2)}.`);
+  out.push(`- Warden's proxied/direct throughput is ${format(throughput1Ratio, 2)} (1 in flight) and ${format(throughputRatio, 2)} (32 in flight) of the bare relay's (target: at least 0.90); without an audit log ${format(bare.rate1 / relay.rate1, 2)} and ${format(bare.rate32 / relay.rate32, 2)}.`);
   out.push('');
   out.push('### Streamable HTTP downstream, server-everything on stdio behind, SDK HTTP client');
   out.push('');
