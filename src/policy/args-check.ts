@@ -1,18 +1,14 @@
 // Checks a call's arguments against a rule's `args` JSON Schema and says, argument by argument, what is wrong.
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { loadAjv } from './ajv-loader';
 
 export type ArgsVerdict = { ok: true } | { ok: false; problems: string[] };
 
 /** Compiles each distinct schema once, on first use, and keeps it. */
 export class ArgsChecker {
-  private readonly ajv: Ajv;
+  private ajv: Ajv | undefined;
   private readonly compiled = new WeakMap<object, ValidateFunction | Error>();
-
-  constructor() {
-    this.ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
-    addFormats(this.ajv);
-  }
 
   check(schema: Record<string, unknown>, args: unknown): ArgsVerdict {
     const validate = this.compile(schema);
@@ -25,6 +21,7 @@ export class ArgsChecker {
     let validate = this.compiled.get(schema);
     if (!validate) {
       try {
+        this.ajv ??= loadAjv({ allErrors: true, strict: false, validateSchema: true }, { formats: true });
         validate = this.ajv.compile(schema);
       } catch (error) {
         validate = error instanceof Error ? error : new Error(String(error));

@@ -1,11 +1,12 @@
 // Is a rule's `args` a JSON Schema Warden can enforce? Checked when the policy is read, so a broken
 // schema is an error in the editor rather than a surprise at the first call.
-import Ajv from 'ajv';
+import type Ajv from 'ajv';
+import { loadAjv } from './ajv-loader';
 
 let metaValidator: Ajv | undefined;
 
 function ajv(): Ajv {
-  metaValidator ??= new Ajv({ strict: false, allErrors: true });
+  metaValidator ??= loadAjv({ strict: false, allErrors: true });
   return metaValidator;
 }
 

@@ -1,8 +1,8 @@
 // Reads a policy file: YAML -> diagnostics (syntax, schema, argument schemas) and the policy model,
 // with the position of every part so editors and reasons can point at it.
-import Ajv, { type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Pair, type YAMLMap } from 'yaml';
-import policySchema from '../../schemas/policy.schema.json';
+import { validate as generatedValidator } from './generated/policy-validator';
 import { validateArgsSchema } from './args-schema';
 import { parseDuration } from './duration';
 import { isGlob, literalChars } from './glob';
@@ -32,16 +32,8 @@ export interface ParseResult {
   lineCounter: LineCounter;
 }
 
-let validatePolicy: ValidateFunction | undefined;
-
-function policyValidator(): ValidateFunction {
-  if (!validatePolicy) {
-    // strict: false lets the schema carry editor annotations (markdownDescription, enumDescriptions...).
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-    validatePolicy = ajv.compile(policySchema);
-  }
-  return validatePolicy;
-}
+/** The schema's validator, compiled ahead of time (scripts/gen-policy-validator.mjs). */
+const validatePolicy = generatedValidator as unknown as ValidateFunction;
 
 export function parsePolicy(text: string, file?: string): ParseResult {
   const lineCounter = new LineCounter();
@@ -62,8 +54,7 @@ export function parsePolicy(text: string, file?: string): ParseResult {
 
   if (document.errors.length === 0) {
     const data = isEmpty(document) ? {} : document.toJS({ maxAliasCount: 100 });
-    const validate = policyValidator();
-    if (!validate(data)) diagnostics.push(...schemaDiagnostics(validate.errors ?? [], document, lineCounter));
+    if (!validatePolicy(data)) diagnostics.push(...schemaDiagnostics(validatePolicy.errors ?? [], document, lineCounter));
   }
 
   const partial = buildModel(document, lineCounter, diagnostics, file);

