@@ -1,0 +1,31 @@
+// The tree's `contextValue` strings. package.json's menus match them with `viewItem =~ /.../`, so each
+// part has a fixed place and a fixed vocabulary:
+//   server:<protected|unprotected>:<running|stopped|error|unknown>:<stdio|http|sse|unknown>
+//   tool:<allow|ask|deny>:<low|medium|high|critical>:<rule|norule>:<enforced|unenforced>
+// An action is shown only where it would change something: "Deny" on `tool:(allow|ask):`, and so on.
+import type { Action, RiskLevel } from '../policy/model';
+import type { ServerTransport } from '../language/catalogue';
+
+/** `unknown` for servers VS Code runs without Warden: only a proxy reports whether its server runs. */
+export type ServerState = 'running' | 'stopped' | 'error' | 'unknown';
+
+export function serverContextValue(isProtected: boolean, state: ServerState, transport: ServerTransport | undefined): string {
+  return ['server', isProtected ? 'protected' : 'unprotected', state, transport ?? 'unknown'].join(':');
+}
+
+export function toolContextValue(action: Action, level: RiskLevel, hasRule: boolean, enforced: boolean): string {
+  return ['tool', action, level, hasRule ? 'rule' : 'norule', enforced ? 'enforced' : 'unenforced'].join(':');
+}
+
+/** The `when` clauses package.json uses, kept here so a test can check them against the strings above. */
+export const MENU_WHEN = {
+  denyTool: 'viewItem =~ /^tool:(allow|ask):/',
+  allowTool: 'viewItem =~ /^tool:(ask|deny):/',
+  askTool: 'viewItem =~ /^tool:(allow|deny):/',
+  rateLimitTool: 'viewItem =~ /^tool:/',
+  revealRule: 'viewItem =~ /^tool:[a-z]+:[a-z]+:rule:/',
+  protectServer: 'viewItem =~ /^server:unprotected:/',
+  unprotectServer: 'viewItem =~ /^server:protected:/',
+  discoverTools: 'viewItem =~ /^server:[a-z]+:[a-z]+:stdio$/',
+  openServerConfiguration: 'viewItem =~ /^server:/',
+} as const;

@@ -1,0 +1,167 @@
+// The editor's side of one control-channel connection (docs/control-protocol.md): newline-delimited JSON,
+// `hello` checked against the token and the protocol version, then the proxy's reports handed on.
+// No sockets here: the caller feeds received text in and writes out what `send` is given.
+import { timingSafeEqual } from 'node:crypto';
+import {
+  CONTROL_PROTOCOL_VERSION,
+  type ApprovalCancelMessage,
+  type ApprovalRequestMessage,
+  type DecisionMessage,
+  type EditorToProxy,
+  type HelloMessage,
+  type PolicyMessage,
+  type ProxyToEditor,
+  type ToolsMessage,
+  type UpstreamMessage,
+} from '../proxy/control-protocol';
+
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+export const SPOKEN_PROTOCOLS = [CONTROL_PROTOCOL_VERSION];
+
+export type ProxyIdentity = HelloMessage['proxy'];
+
+/** What a welcomed proxy reports. Each handler gets the proxy's identity from its `hello`. */
+export interface ControlHandlers {
+  welcomed?(proxy: ProxyIdentity): void;
+  tools?(message: ToolsMessage, proxy: ProxyIdentity): void;
+  decision?(message: DecisionMessage, proxy: ProxyIdentity): void;
+  policy?(message: PolicyMessage, proxy: ProxyIdentity): void;
+  upstream?(message: UpstreamMessage, proxy: ProxyIdentity): void;
+  approvalRequest?(message: ApprovalRequestMessage, proxy: ProxyIdentity): void;
+  approvalCancel?(message: ApprovalCancelMessage, proxy: ProxyIdentity): void;
+  /** A connection was refused or broke the protocol; `reason` says why (never the token). */
+  rejected?(reason: string): void;
+  closed?(proxy: ProxyIdentity | undefined): void;
+}
+
+export interface ConnectionIo {
+  send(line: string): void;
+  /** Ends the connection once what was sent has been written. */
+  end(): void;
+}
+
+type State = 'awaiting-hello' | 'open' | 'closed';
+
+export class ControlConnection {
+  private state: State = 'awaiting-hello';
+  private buffered = '';
+  private identity: ProxyIdentity | undefined;
+
+  constructor(
+    private readonly token: string,
+    private readonly io: ConnectionIo,
+    private handlers: ControlHandlers = {},
+  ) {}
+
+  /** Sets the handlers (for callers that need the connection to build them). */
+  use(handlers: ControlHandlers): void {
+    this.handlers = handlers;
+  }
+
+  get proxy(): ProxyIdentity | undefined {
+    return this.identity;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Text as it arrived from the socket (any chunking). */
+  receive(chunk: string): void {
+    if (this.state === 'closed') return;
+    this.buffered += chunk;
+    let newline: number;
+    while ((newline = this.buffered.indexOf('\n')) !== -1) {
+      const line = this.buffered.slice(0, newline);
+      this.buffered = this.buffered.slice(newline + 1);
+      if (line.trim()) this.line(line);
+      // A refused hello closes the connection: whatever follows it is not read.
+      if ((this.state as State) === 'closed') return;
+    }
+    if (Buffer.byteLength(this.buffered) > MAX_MESSAGE_BYTES) this.fail('a message over 1 MiB');
+  }
+
+  /** Answers an approval request of this proxy. */
+  respond(id: string, approved: boolean, reason?: string): void {
+    if (this.state !== 'open') return;
+    this.write(approved ? { type: 'approval-response', id, approved: true } : { type: 'approval-response', id, approved: false, ...(reason ? { reason } : {}) });
+  }
+
+  /** The socket closed. */
+  closed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.handlers.closed?.(this.identity);
+  }
+
+  private line(line: string): void {
+    let message: ProxyToEditor;
+    try {
+      message = JSON.parse(line) as ProxyToEditor;
+    } catch {
+      if (this.state === 'awaiting-hello') this.fail('a first message that is not JSON');
+      return;
+    }
+    if (!message || typeof message !== 'object') return;
+    if (this.state === 'awaiting-hello') {
+      this.hello(message);
+      return;
+    }
+    const proxy = this.identity!;
+    switch (message.type) {
+      case 'tools':
+        return this.handlers.tools?.(message, proxy);
+      case 'decision':
+        return this.handlers.decision?.(message, proxy);
+      case 'policy':
+        return this.handlers.policy?.(message, proxy);
+      case 'upstream':
+        return this.handlers.upstream?.(message, proxy);
+      case 'approval-request':
+        return this.handlers.approvalRequest?.(message, proxy);
+      case 'approval-cancel':
+        return this.handlers.approvalCancel?.(message, proxy);
+      default:
+        // Unknown types are ignored, so a newer proxy can add messages without breaking this editor.
+        return;
+    }
+  }
+
+  private hello(message: ProxyToEditor): void {
+    if (message.type !== 'hello') return this.fail(`"${String((message as { type?: unknown }).type)}" before hello`);
+    if (typeof message.token !== 'string' || !sameSecret(message.token, this.token)) return this.refuse({ type: 'refused', reason: 'bad token' }, 'a bad token');
+    if (message.protocol !== CONTROL_PROTOCOL_VERSION) {
+      return this.refuse({ type: 'refused', reason: 'unsupported protocol version', protocols: SPOKEN_PROTOCOLS }, `protocol ${String(message.protocol)}`);
+    }
+    const proxy = message.proxy;
+    if (!proxy || typeof proxy.server !== 'string') return this.refuse({ type: 'refused', reason: 'hello without a proxy description' }, 'a hello without a server');
+    this.identity = { pid: Number(proxy.pid), server: proxy.server, policy: String(proxy.policy ?? ''), version: String(proxy.version ?? '') };
+    this.state = 'open';
+    this.write({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION });
+    this.handlers.welcomed?.(this.identity);
+  }
+
+  private refuse(message: EditorToProxy, why: string): void {
+    this.write(message);
+    this.handlers.rejected?.(`refused a proxy: ${why}`);
+    this.state = 'closed';
+    this.io.end();
+  }
+
+  private fail(why: string): void {
+    this.handlers.rejected?.(`closed a control connection: ${why}`);
+    this.state = 'closed';
+    this.io.end();
+  }
+
+  private write(message: EditorToProxy): void {
+    this.io.send(JSON.stringify(message) + '\n');
+  }
+}
+
+/** Compares two secrets in constant time (for equal lengths). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

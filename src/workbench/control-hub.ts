@@ -1,0 +1,85 @@
+// Where the proxies' reports go: tools into the catalogue (origin `proxy`), decisions into the log,
+// policy and upstream events into the status, approval requests to the broker and its answers back.
+import type { MemoryCatalogue } from '../language/catalogue';
+import type { ToolInfo } from '../policy/model';
+import type { ToolReport } from '../proxy/control-protocol';
+import type { ApprovalBroker } from './approval-broker';
+import type { ControlConnection, ControlHandlers } from './control-connection';
+import { decisionLogLine, type DecisionLog } from './decision-log';
+import type { ProxyStatus } from './proxy-status';
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface HubSinks {
+  catalogue: Pick<MemoryCatalogue, 'setTools' | 'tools'>;
+  decisions: DecisionLog;
+  status: ProxyStatus;
+  approvals: ApprovalBroker;
+  log(level: LogLevel, message: string): void;
+}
+
+export function controlHandlers(id: string, connection: ControlConnection, sinks: HubSinks): ControlHandlers {
+  const connectionKey = `proxy-${id}`;
+  return {
+    welcomed: (proxy) => {
+      sinks.status.connected(connectionKey, proxy.server);
+      sinks.log('info', `[${proxy.server}] proxy ${proxy.version} (pid ${proxy.pid}) connected; policy ${proxy.policy}`);
+    },
+    tools: (message, proxy) => {
+      sinks.status.session(connectionKey, message.session);
+      const tools = mergeTools(message.tools, sinks.catalogue.tools(message.server)?.tools ?? []);
+      const current = sinks.catalogue.tools(message.server);
+      if (current?.origin === 'proxy' && JSON.stringify(current.tools) === JSON.stringify(tools)) return;
+      sinks.catalogue.setTools(message.server, tools, 'proxy');
+      sinks.log('info', `[${proxy.server}] lists ${tools.length} tools`);
+    },
+    decision: (message, proxy) => {
+      const entry = sinks.decisions.add(message, proxy.policy);
+      sinks.log(entry.decision === 'deny' ? 'warn' : 'info', `[${proxy.server}] ${decisionLogLine(entry)}`);
+    },
+    policy: (message, proxy) => {
+      sinks.status.policy(connectionKey, message);
+      if (message.status === 'loaded') sinks.log('info', `[${proxy.server}] policy loaded: ${message.file}`);
+      else {
+        const problems = (message.diagnostics ?? []).map((d) => `${message.file}:${d.line}:${d.column} ${d.message}`).join('; ');
+        const kept = message.keptLastGood ? 'the last good version is still enforced' : 'every call is refused until it is fixed';
+        sinks.log('error', `[${proxy.server}] policy ${message.status}: ${kept}${problems ? ` — ${problems}` : ''}`);
+      }
+    },
+    upstream: (message, proxy) => {
+      sinks.status.upstream(message);
+      sinks.log(message.event === 'started' ? 'info' : 'error', `[${proxy.server}] server ${message.event}${message.detail ? `: ${message.detail}` : ''}`);
+    },
+    approvalRequest: (message, proxy) => {
+      sinks.log('info', `[${proxy.server}] asks to approve ${message.tool} (request ${message.id})`);
+      void sinks.approvals.request(connectionKey, message, proxy.policy).then((answer) => {
+        if (!answer) return;
+        connection.respond(message.id, answer.approved, answer.reason);
+        sinks.log('info', `[${proxy.server}] ${message.tool}: ${answer.approved ? 'approved' : 'not approved'} (${answer.by})${answer.reason ? ` — ${answer.reason}` : ''}`);
+      });
+    },
+    approvalCancel: (message, proxy) => {
+      sinks.approvals.withdraw(connectionKey, message.id, message.reason);
+      sinks.log('info', `[${proxy.server}] withdrew approval request ${message.id}: ${message.reason}`);
+    },
+    rejected: (reason) => sinks.log('warn', `control channel: ${reason}`),
+    closed: (proxy) => {
+      const sessions = sinks.status.disconnected(connectionKey, proxy?.server);
+      sinks.approvals.connectionClosed(connectionKey, sessions);
+      if (proxy) sinks.log('info', `[${proxy.server}] proxy (pid ${proxy.pid}) disconnected`);
+    },
+  };
+}
+
+/** The reported tools as the catalogue keeps them; an input schema listed earlier (the report has none) is kept. */
+function mergeTools(reported: readonly ToolReport[], earlier: readonly ToolInfo[]): ToolInfo[] {
+  const schemas = new Map(earlier.map((tool) => [tool.name, tool.inputSchema]));
+  return reported.map((report) => {
+    const tool: ToolInfo = { name: report.name };
+    if (typeof report.description === 'string') tool.description = report.description;
+    if (report.annotations && typeof report.annotations === 'object') tool.annotations = report.annotations as ToolInfo['annotations'];
+    const schema = schemas.get(report.name);
+    if (schema) tool.inputSchema = schema;
+    return tool;
+  });
+}

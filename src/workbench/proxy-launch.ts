@@ -1,0 +1,64 @@
+// How VS Code starts a protected server: Warden's proxy (the bundled CLI run by the editor's own Node)
+// with the server's resolved entry after `--` (stdio) or as `--url` (HTTP). The server's environment is
+// given to the proxy, which passes it on to the server it starts.
+import { createHash } from 'node:crypto';
+import type { LaunchEntry } from './launch-entry';
+import { stringMap, transportOf } from './launch-entry';
+
+export interface ProxyOptions {
+  /** The bundled CLI (dist/cli.js). */
+  cliPath: string;
+  /** The policy file, absolute. */
+  policyFile: string;
+  server: string;
+  auditFile?: string;
+  approvalTimeoutSeconds?: number;
+}
+
+export interface ProxyInvocation {
+  /** Arguments for the editor's Node (process.execPath). */
+  args: string[];
+  /** Variables to set (a string) or unset (null) on top of the editor's environment. */
+  env: Record<string, string | null>;
+  /** The server's working folder, when its entry names one. */
+  cwd?: string;
+}
+
+export class LaunchError extends Error {
+  override name = 'LaunchError';
+}
+
+/**
+ * The proxy invocation for a resolved entry. `fileEnv` holds the variables read from the entry's `envFile`;
+ * the entry's own `env` wins over them, as in VS Code.
+ */
+export function proxyInvocation(entry: LaunchEntry, options: ProxyOptions, fileEnv: Record<string, string> = {}): ProxyInvocation {
+  const args = [options.cliPath, 'proxy', '--policy', options.policyFile, '--server', options.server];
+  if (options.auditFile) args.push('--audit', options.auditFile);
+  if (options.approvalTimeoutSeconds !== undefined) args.push('--approval-timeout', String(options.approvalTimeoutSeconds));
+  const transport = transportOf(entry);
+  if (transport === 'stdio') {
+    if (typeof entry.command !== 'string' || entry.command === '') throw new LaunchError(`"${options.server}" has no command to start it with.`);
+    args.push('--', entry.command, ...(Array.isArray(entry.args) ? entry.args.map(String) : []));
+  } else if (transport === 'http' || transport === 'sse') {
+    if (typeof entry.url !== 'string' || entry.url === '') throw new LaunchError(`"${options.server}" has no url.`);
+    args.push('--url', entry.url);
+    for (const [name, value] of Object.entries(stringMap(entry.headers) ?? {})) args.push('--header', `${name}: ${value}`);
+  } else {
+    throw new LaunchError(`"${options.server}" has neither a command nor a url.`);
+  }
+  const env: Record<string, string | null> = { ...fileEnv };
+  if (entry.env && typeof entry.env === 'object' && !Array.isArray(entry.env)) {
+    for (const [name, value] of Object.entries(entry.env as Record<string, unknown>)) env[name] = value === null ? null : String(value);
+  }
+  // The editor's executable runs as plain Node.
+  env.ELECTRON_RUN_AS_NODE = '1';
+  const invocation: ProxyInvocation = { args, env };
+  if (typeof entry.cwd === 'string' && entry.cwd !== '') invocation.cwd = entry.cwd;
+  return invocation;
+}
+
+/** A short, stable version for a definition: it changes when any part changes. */
+export function definitionVersion(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
