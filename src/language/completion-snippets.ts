@@ -67,7 +67,6 @@ export function toolRuleSnippets(scope: CompletionScope, server: string): Comple
     isSnippet: true,
     range: ctx.token,
     sortText: `9${pad(index)}`,
-    filterText: ctx.prefix || undefined,
   }));
 }
 
@@ -81,7 +80,6 @@ export function serverSnippet(scope: CompletionScope): CompletionItem {
     isSnippet: true,
     range: ctx.token,
     sortText: `9${pad(0)}`,
-    filterText: ctx.prefix || undefined,
   };
 }
 

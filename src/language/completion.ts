@@ -141,11 +141,11 @@ function toolItems(scope: CompletionScope, server: string): CompletionItem[] {
         isSnippet = true;
         insertText = ctx.inFlow ? `${snippetText(name)}: { action: ${actions} }` : `${snippetText(name)}:\n${indent}action: ${actions}$0`;
       }
-      const description = firstSentence(info.description);
+      // The list shows the risk beside the label and the docs lead with it: the detail line says what the tool does.
       return {
         label: info.name,
         kind: 'tool',
-        detail: description ? `${riskBadge(risk)} — ${description}` : riskBadge(risk),
+        detail: firstSentence(info.description) || riskBadge(risk),
         labelDescription: riskLabel(risk),
         documentation: toolMarkdown(server, info, risk, undefined),
         insertText,

@@ -56,7 +56,7 @@ suite('Policy language', () => {
     assert.deepEqual(tools.map((item) => labelOf(item)), ['start_security_scan', 'stop_scan', 'get_finding', 'list_findings'], 'delete_finding has a rule already');
     const first = tools[0];
     assert.equal((first.label as vscode.CompletionItemLabel).description, 'execute · high');
-    assert.equal(first.detail, '[X] execute · high — Starts a scan of the repository.');
+    assert.equal(first.detail, 'Starts a scan of the repository.');
     assert.equal((first.insertText as vscode.SnippetString).value, 'start_security_scan:\n  action: ${1|ask,deny,allow|}$0');
   });
 

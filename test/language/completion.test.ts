@@ -68,7 +68,7 @@ test('an empty line under tools: the server\'s tools, riskiest first, with risk 
   const found = items(yaml(...HEAD, '      ‸'));
   const tools = found.filter((i) => i.kind === 'tool');
   assert.deepEqual(tools.map((i) => i.label), ['delete_finding', 'start_security_scan', 'stop_scan', 'get_finding', 'list_findings']);
-  assert.deepEqual([tools[0].detail, tools[0].labelDescription], ['[D] destructive · critical — Deletes a finding for good.', 'destructive · critical']);
+  assert.deepEqual([tools[0].detail, tools[0].labelDescription], ['Deletes a finding for good.', 'destructive · critical']);
   assert.equal(tools[0].insertText, 'delete_finding:\n  action: ${1|deny,ask,allow|}$0');
   assert.equal(tools[3].insertText, 'get_finding:\n  action: ${1|allow,ask,deny|}$0');
   assert.ok(tools.map((t) => t.sortText).every((s, i, all) => i === 0 || all[i - 1] < s), 'sort texts keep the risk order');
