@@ -3,11 +3,13 @@ import * as vscode from 'vscode';
 import { registerPolicyCommands } from './commands';
 import { registerPolicyLanguage, type PolicyLanguageApi } from './language/policy-language';
 import { PolicyDiagnostics } from './policy-diagnostics';
+import { registerWarden, type WardenApi } from './warden';
 
-export function activate(context: vscode.ExtensionContext): PolicyLanguageApi {
+export function activate(context: vscode.ExtensionContext): PolicyLanguageApi & WardenApi {
   const diagnostics = new PolicyDiagnostics();
   context.subscriptions.push(diagnostics, ...registerPolicyCommands(diagnostics));
-  return registerPolicyLanguage(context);
+  const language = registerPolicyLanguage(context);
+  return { ...language, ...registerWarden(context, language.catalogue) };
 }
 
 export function deactivate(): void {}

@@ -26,7 +26,7 @@ export function controlHandlers(id: string, connection: ControlConnection, sinks
       sinks.log('info', `[${proxy.server}] proxy ${proxy.version} (pid ${proxy.pid}) connected; policy ${proxy.policy}`);
     },
     tools: (message, proxy) => {
-      sinks.status.session(connectionKey, message.session);
+      sinks.status.tools(connectionKey, message);
       const tools = mergeTools(message.tools, sinks.catalogue.tools(message.server)?.tools ?? []);
       const current = sinks.catalogue.tools(message.server);
       if (current?.origin === 'proxy' && JSON.stringify(current.tools) === JSON.stringify(tools)) return;

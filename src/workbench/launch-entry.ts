@@ -1,6 +1,7 @@
 // A protected server's launch entry: the server's original mcp.json entry, kept in the policy under
 // `servers.<name>.launch` so that the policy alone says which servers run behind Warden and how to start them.
-import { isMap, type Document } from 'yaml';
+import { isMap, type Document, type LineCounter } from 'yaml';
+import type { Range } from '../policy/model';
 import type { ServerLaunch, ServerTransport } from '../language/catalogue';
 
 /** An mcp.json server entry as written (type, command, args, env, envFile, cwd, url, headers, and anything newer). */
@@ -11,10 +12,12 @@ export interface ProtectedServer {
   entry: LaunchEntry;
   /** One-based line of the `launch` key in the policy. */
   line: number;
+  /** The `launch` key's range (zero-based), for go to definition. */
+  range: Range;
 }
 
 /** The servers of a parsed policy document that carry a `launch` entry, in file order. */
-export function protectedServers(document: Document, lineOf: (offset: number) => number): ProtectedServer[] {
+export function protectedServers(document: Document, lineCounter: LineCounter): ProtectedServer[] {
   const servers = document.get('servers');
   if (!isMap(servers)) return [];
   const found: ProtectedServer[] = [];
@@ -24,8 +27,12 @@ export function protectedServers(document: Document, lineOf: (offset: number) =>
     const launchPair = pair.value.items.find((item) => (item.key as { value?: unknown } | null)?.value === 'launch');
     if (!launchPair || !isMap(launchPair.value)) continue;
     const entry = launchPair.value.toJSON() as LaunchEntry;
-    const keyOffset = (launchPair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
-    found.push({ name, entry, line: lineOf(keyOffset) });
+    const [start, end] = (launchPair.key as { range?: [number, number, number] }).range ?? [0, 0];
+    const position = (offset: number) => {
+      const { line, col } = lineCounter.linePos(offset);
+      return { line: line - 1, character: col - 1 };
+    };
+    found.push({ name, entry, line: position(start).line + 1, range: { start: position(start), end: position(end) } });
   }
   return found;
 }

@@ -1,6 +1,6 @@
 // What the connected proxies say about their servers: whether each runs, why it stopped, and whether the
 // policy they enforce loaded. Fed by the control connections; read by the tree and the status bar.
-import type { PolicyMessage, UpstreamMessage } from '../proxy/control-protocol';
+import type { PolicyMessage, ToolReport, ToolsMessage, UpstreamMessage } from '../proxy/control-protocol';
 import type { ServerState } from './context-value';
 import type { ServerRuntime } from './tree-model';
 
@@ -13,6 +13,7 @@ export class ProxyStatus {
   private readonly servers = new Map<string, ServerStatus>();
   private readonly policies = new Map<string, PolicyMessage>();
   private readonly sessions = new Map<string, Set<string>>();
+  private readonly reports = new Map<string, ToolReport[]>();
   private readonly listeners = new Set<() => void>();
 
   connected(connection: string, server: string): void {
@@ -39,6 +40,18 @@ export class ProxyStatus {
     let set = this.sessions.get(connection);
     if (!set) this.sessions.set(connection, (set = new Set()));
     set.add(session);
+  }
+
+  /** A proxy's latest tools report: its tools with what the policy it enforces decides for each. */
+  tools(connection: string, message: ToolsMessage): void {
+    this.session(connection, message.session);
+    this.reports.set(message.server, message.tools);
+    this.changed();
+  }
+
+  /** What the server's proxy last said it decides for each tool (its view, after its last reload). */
+  reported(server: string): readonly ToolReport[] | undefined {
+    return this.reports.get(server);
   }
 
   upstream(message: UpstreamMessage): void {

@@ -1,0 +1,32 @@
+// Runs the control socket for the editor session: started at activation (listening costs a few
+// milliseconds), handed to every proxy VS Code starts for a protected server, closed on deactivation.
+import type * as vscode from 'vscode';
+import { controlHandlers, type HubSinks } from '../../workbench/control-hub';
+import { ControlServer } from '../../workbench/control-server';
+import { Disposable } from '../lifecycle';
+
+export class ControlService extends Disposable {
+  /** The running server; undefined when it could not start (proxies then ask by elicitation, or deny). */
+  readonly ready: Promise<ControlServer | undefined>;
+
+  constructor(directory: string, sinks: HubSinks, log: vscode.LogOutputChannel) {
+    super();
+    this.ready = ControlServer.start({ directory, handlers: (id, connection) => controlHandlers(id, connection, sinks) }).then(
+      (server) => {
+        log.info(`control channel listening on ${server.socketPath}`);
+        if (this.isDisposed) void server.close();
+        else this.register({ dispose: () => void server.close() });
+        return server;
+      },
+      (error: Error) => {
+        log.error(`control channel could not start: ${error.message}; approvals fall back to the agent's client`);
+        return undefined;
+      },
+    );
+  }
+
+  /** The environment a proxy needs to reach this editor (empty when the channel is down). */
+  async env(): Promise<Record<string, string>> {
+    return (await this.ready)?.env() ?? {};
+  }
+}

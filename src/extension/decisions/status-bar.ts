@@ -1,0 +1,34 @@
+// A shield in the status bar with the number of protected servers, on a warning colour while the policy
+// has errors (in the editor's reading, or in a proxy's report). A click shows the Servers view.
+import * as vscode from 'vscode';
+import type { ProxyStatus } from '../../workbench/proxy-status';
+import { Disposable } from '../lifecycle';
+import type { PolicyState } from '../wiring/policy-state';
+
+export class WardenStatusBar extends Disposable {
+  readonly item: vscode.StatusBarItem;
+
+  constructor(private readonly policy: PolicyState, private readonly status: ProxyStatus) {
+    super();
+    this.item = this.register(vscode.window.createStatusBarItem('mcpWarden.status', vscode.StatusBarAlignment.Left, 50));
+    this.item.name = 'MCP Warden';
+    this.item.command = 'mcpWarden.servers.focus';
+    this.register(policy.onDidChange(() => this.update()));
+    this.register(status.onDidChange(() => this.update()));
+    this.update();
+  }
+
+  private update(): void {
+    const count = this.policy.protectedServers.length;
+    const running = this.status.running().length;
+    const problems = this.status.policyProblems();
+    const invalid = this.policy.view.state === 'invalid' || problems.length > 0;
+    this.item.text = `$(shield) ${count}${invalid ? ' $(warning)' : ''}`;
+    const lines = [`MCP Warden: ${count} protected ${count === 1 ? 'server' : 'servers'}, ${running} running behind Warden's proxy.`];
+    if (this.policy.view.state === 'invalid') lines.push(`The policy has errors: ${this.policy.view.problem}`);
+    for (const problem of problems) lines.push(`A proxy reports the policy ${problem.status}${problem.keptLastGood ? ' (it keeps the last good version)' : ' (it refuses every call)'}.`);
+    this.item.tooltip = lines.join('\n');
+    this.item.backgroundColor = invalid ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+  }
+}

@@ -1,0 +1,31 @@
+// The letter badge of each tool (R read, W write, X execute, D destructive) in its risk level's colour.
+// Tree items carry a `mcp-warden-tool:` URI that names the letter and the level, so the decoration needs
+// no state of its own.
+import * as vscode from 'vscode';
+import type { RiskLevel } from '../../policy/model';
+import { RISK_COLOR, type ToolRow } from '../../workbench/tree-model';
+
+export const TOOL_SCHEME = 'mcp-warden-tool';
+const LEVELS = new Set<string>(['low', 'medium', 'high', 'critical']);
+const LETTERS = new Set<string>(['R', 'W', 'X', 'D']);
+
+export function toolDecorationUri(row: ToolRow): vscode.Uri {
+  return vscode.Uri.from({
+    scheme: TOOL_SCHEME,
+    path: `/${encodeURIComponent(row.server)}/${encodeURIComponent(row.name)}`,
+    query: new URLSearchParams({ badge: row.badge, level: row.risk.level, category: row.risk.category }).toString(),
+  });
+}
+
+export class RiskDecorations implements vscode.FileDecorationProvider {
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== TOOL_SCHEME) return undefined;
+    const query = new URLSearchParams(uri.query);
+    const badge = query.get('badge') ?? '';
+    const level = query.get('level') ?? '';
+    if (!LETTERS.has(badge) || !LEVELS.has(level)) return undefined;
+    const decoration = new vscode.FileDecoration(badge, `risk: ${query.get('category')} · ${level}`, new vscode.ThemeColor(RISK_COLOR[level as RiskLevel]));
+    decoration.propagate = false;
+    return decoration;
+  }
+}

@@ -1,0 +1,103 @@
+// The Servers view: the tree model rebuilt whenever the catalogue, the policy or a proxy's status changes,
+// turned into tree items by one function per node kind.
+import * as vscode from 'vscode';
+import type { MemoryCatalogue } from '../../language/catalogue';
+import type { ProxyStatus } from '../../workbench/proxy-status';
+import { buildTreeModel, type TreeModel } from '../../workbench/tree-model';
+import { Disposable } from '../lifecycle';
+import type { PolicyState } from '../wiring/policy-state';
+import { hintTreeItem, noticeTreeItem } from './notice-node';
+import { RiskDecorations } from './risk-decorations';
+import { serverTreeItem } from './server-node';
+import { toolTreeItem } from './tool-node';
+import type { TreeElement } from './tree-elements';
+
+export const SERVERS_VIEW_ID = 'mcpWarden.servers';
+const REBUILD_DELAY_MS = 30;
+
+export class ServersTree extends Disposable implements vscode.TreeDataProvider<TreeElement> {
+  private readonly changed = this.register(new vscode.EventEmitter<TreeElement | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly view: vscode.TreeView<TreeElement>;
+  readonly decorations = new RiskDecorations();
+  private current: TreeModel | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly rebuilt = this.register(new vscode.EventEmitter<TreeModel>());
+  /** Fires after each rebuild, with the new model. */
+  readonly onDidRebuild = this.rebuilt.event;
+
+  constructor(
+    private readonly catalogue: MemoryCatalogue,
+    private readonly policy: PolicyState,
+    private readonly status: ProxyStatus,
+  ) {
+    super();
+    this.view = this.register(vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true }));
+    this.register(vscode.window.registerFileDecorationProvider(this.decorations));
+    this.register(catalogue.onDidChange(() => this.later()));
+    this.register(policy.onDidChange(() => this.later()));
+    this.register(status.onDidChange(() => this.later()));
+    this.register({ dispose: () => clearTimeout(this.timer) });
+  }
+
+  /** The model as the tree shows it now. */
+  model(): TreeModel {
+    this.current ??= this.build();
+    return this.current;
+  }
+
+  /** Rebuilds now (commands call this after writing, so a test or a person sees the result at once). */
+  refresh(): TreeModel {
+    clearTimeout(this.timer);
+    this.current = this.build();
+    this.changed.fire(undefined);
+    this.rebuilt.fire(this.current);
+    return this.current;
+  }
+
+  getChildren(element?: TreeElement): TreeElement[] {
+    const model = this.model();
+    if (!element) return [...model.notices, ...model.servers];
+    if (element.kind !== 'server') return [];
+    if (element.tools.length > 0) return element.tools;
+    const message = element.transport === 'stdio' ? 'Tools not listed yet: click to discover them' : 'Tools are listed once the server runs behind Warden';
+    return [{ kind: 'hint', server: element.name, message }];
+  }
+
+  getTreeItem(element: TreeElement): vscode.TreeItem {
+    switch (element.kind) {
+      case 'server':
+        return serverTreeItem(element);
+      case 'tool':
+        return toolTreeItem(element);
+      case 'notice':
+        return noticeTreeItem(element);
+      case 'hint':
+        return hintTreeItem(element);
+    }
+  }
+
+  getParent(element: TreeElement): TreeElement | undefined {
+    if (element.kind === 'tool' || element.kind === 'hint') return this.model().servers.find((server) => server.name === element.server);
+    return undefined;
+  }
+
+  private later(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), REBUILD_DELAY_MS);
+  }
+
+  private build(): TreeModel {
+    return buildTreeModel({
+      servers: this.catalogue.servers(),
+      protectedServers: this.policy.protectedServers,
+      listed: (server) => {
+        const listed = this.catalogue.tools(server);
+        return listed && { tools: this.catalogue.rankedTools(server), origin: listed.origin, updated: listed.updated };
+      },
+      policy: this.policy.view,
+      runtime: (server) => this.status.runtime(server),
+      now: Date.now(),
+    });
+  }
+}

@@ -1,0 +1,91 @@
+// Puts the Servers tree, the wiring into VS Code's MCP configuration, the control channel, approvals and
+// the Decisions view together, and returns what the extension's API exposes of them.
+import { mkdtempSync } from 'node:fs';
+import * as path from 'node:path';
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { MemoryCatalogue } from '../language/catalogue';
+import { ApprovalBroker, type ApprovalPrompt, type Approver } from '../workbench/approval-broker';
+import { DecisionLog } from '../workbench/decision-log';
+import { ProxyStatus } from '../workbench/proxy-status';
+import { ApprovalPanelApprover } from './approval/approval-panel';
+import { ApproverSeat } from './approval/approver-seat';
+import { ControlService } from './control/control-service';
+import { DecisionsView } from './decisions/decisions-view';
+import { WardenStatusBar } from './decisions/status-bar';
+import { registerToolCommands } from './tree/tool-commands';
+import { ServersTree } from './tree/servers-tree';
+import { ProtectedServerDefinitions } from './wiring/definition-provider';
+import { InputSecrets } from './wiring/input-secrets';
+import { PolicyState } from './wiring/policy-state';
+import { registerProtectCommands } from './wiring/protect-commands';
+
+export interface WardenApi {
+  /** The Servers view's data: `tree.model()` is what it shows. */
+  tree: ServersTree;
+  /** The decisions the proxies reported, latest first. */
+  decisions: DecisionLog;
+  /** What the connected proxies say about their servers. */
+  proxies: ProxyStatus;
+  /** The workspace policy as saved, with its protected servers. */
+  policy: PolicyState;
+  /** Who answers approval requests: `approvals.use(approver)` takes the seat until disposed. */
+  approvals: {
+    use(approver: Approver): vscode.Disposable;
+    waiting(): ApprovalPrompt[];
+    allowances(): string[];
+  };
+  /** Answers for `${input:ID}` variables (`inputs.store(id, value)` skips the prompt). */
+  inputs: InputSecrets;
+  /** The MCP server definition provider (what VS Code is offered for each protected server). */
+  definitions: ProtectedServerDefinitions;
+  /** Resolves with the control socket's path once it listens (undefined if it could not start). */
+  controlSocket: Promise<string | undefined>;
+}
+
+export function registerWarden(context: vscode.ExtensionContext, catalogue: MemoryCatalogue): WardenApi {
+  const log = vscode.window.createOutputChannel('MCP Warden', { log: true });
+  const decisions = new DecisionLog();
+  const proxies = new ProxyStatus();
+  const seat = new ApproverSeat(new ApprovalPanelApprover(context.extensionUri));
+  const broker = new ApprovalBroker(() => seat);
+  const control = new ControlService(controlDirectory(context), {
+    catalogue,
+    decisions,
+    status: proxies,
+    approvals: broker,
+    log: (level, message) => log[level](message),
+  }, log);
+  const policy = new PolicyState(catalogue);
+  const inputs = new InputSecrets(context.secrets);
+  const tree = new ServersTree(catalogue, policy, proxies);
+  const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log);
+  context.subscriptions.push(
+    log,
+    control,
+    policy,
+    tree,
+    new DecisionsView(decisions),
+    new WardenStatusBar(policy, proxies),
+    definitions,
+    ...registerToolCommands(tree, policy),
+    ...registerProtectCommands(context, catalogue, policy),
+    vscode.commands.registerCommand('mcpWarden.showLog', () => log.show()),
+  );
+  return {
+    tree,
+    decisions,
+    proxies,
+    policy,
+    approvals: { use: (approver) => new vscode.Disposable(seat.use(approver).dispose), waiting: () => broker.waiting(), allowances: () => broker.allowances() },
+    inputs,
+    definitions,
+    controlSocket: control.ready.then((server) => server?.socketPath),
+  };
+}
+
+/** The socket's folder: in the extension's storage when that is on this machine's disk. */
+function controlDirectory(context: vscode.ExtensionContext): string {
+  const storage = context.storageUri ?? context.globalStorageUri;
+  return storage.scheme === 'file' ? path.join(storage.fsPath, 'control') : mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-'));
+}

@@ -1,0 +1,149 @@
+// Gives VS Code's MCP client the protected servers: each one is Warden's proxy, run by the editor's own
+// Node (process.execPath with ELECTRON_RUN_AS_NODE=1) from the bundled dist/cli.js, with the server's entry
+// from the policy's `launch`. Inputs are asked (and the control channel attached) only when VS Code starts
+// a server; in an untrusted workspace no server is offered at all.
+import { mkdir, readFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ToolCatalogue } from '../../language/catalogue';
+import { parseDotenv } from '../../workbench/dotenv';
+import type { LaunchEntry, ProtectedServer } from '../../workbench/launch-entry';
+import { definitionVersion, proxyInvocation } from '../../workbench/proxy-launch';
+import type { ProxyStatus } from '../../workbench/proxy-status';
+import { inputIds, resolveEntry, resolveText, type VariableContext } from '../../workbench/variables';
+import type { ControlService } from '../control/control-service';
+import { Disposable } from '../lifecycle';
+import type { InputSecrets } from './input-secrets';
+import type { PolicyState } from './policy-state';
+
+export const DEFINITION_PROVIDER_ID = 'mcpWarden.protectedServers';
+
+interface Prepared {
+  server: ProtectedServer;
+  /** The entry with everything but `${input:...}` resolved. */
+  entry: LaunchEntry;
+}
+
+export class ProtectedServerDefinitions extends Disposable implements vscode.McpServerDefinitionProvider<vscode.McpStdioServerDefinition> {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChangeMcpServerDefinitions = this.changed.event;
+  private prepared = new Map<string, Prepared>();
+  /** The tool names each definition's version was computed with. */
+  private toolSignatures = new Map<string, string>();
+  private lastOffered = '';
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly policy: PolicyState,
+    private readonly catalogue: ToolCatalogue,
+    private readonly control: ControlService,
+    private readonly inputs: InputSecrets,
+    private readonly proxies: ProxyStatus,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this.register(policy.onDidChange(() => this.offerIfChanged()));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()));
+    this.register(vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('mcpWarden.approvalTimeoutSeconds')) this.changed.fire();
+    }));
+    // A new version tells VS Code that its cached tools of a server are outdated. Not while the server
+    // runs: VS Code has its live tools then, and a changed definition makes it stop the server.
+    const offerNewTools = () => {
+      if ([...this.toolSignatures].some(([name, signature]) => signature !== this.toolSignature(name))) this.changed.fire();
+    };
+    this.register(catalogue.onDidChange(offerNewTools));
+    this.register(proxies.onDidChange(offerNewTools));
+    this.register(vscode.lm.registerMcpServerDefinitionProvider(DEFINITION_PROVIDER_ID, this));
+  }
+
+  provideMcpServerDefinitions(): vscode.McpStdioServerDefinition[] {
+    if (!vscode.workspace.isTrusted) {
+      if (this.policy.protectedServers.length > 0) this.log.warn('the workspace is not trusted: protected servers are not offered to VS Code');
+      return [];
+    }
+    const policyFile = this.policy.uri;
+    if (!policyFile || policyFile.scheme !== 'file') return [];
+    const prepared = new Map<string, Prepared>();
+    const definitions: vscode.McpStdioServerDefinition[] = [];
+    for (const server of this.policy.protectedServers) {
+      try {
+        const entry = resolveEntry(server.entry, this.variables());
+        const invocation = proxyInvocation(entry, this.proxyOptions(server.name, policyFile.fsPath));
+        const signature = this.toolSignature(server.name);
+        this.toolSignatures.set(server.name, signature);
+        const version = definitionVersion(server.entry, invocation.args, signature, this.context.extension.packageJSON?.version);
+        const definition = new vscode.McpStdioServerDefinition(server.name, process.execPath, invocation.args, invocation.env, version);
+        const cwd = invocation.cwd ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+        if (cwd) definition.cwd = vscode.Uri.file(cwd);
+        prepared.set(server.name, { server, entry });
+        definitions.push(definition);
+      } catch (error) {
+        this.log.error(`[${server.name}] cannot be offered to VS Code: ${(error as Error).message}`);
+      }
+    }
+    this.prepared = prepared;
+    return definitions;
+  }
+
+  async resolveMcpServerDefinition(definition: vscode.McpStdioServerDefinition): Promise<vscode.McpStdioServerDefinition | undefined> {
+    const prepared = this.prepared.get(definition.label);
+    const policyFile = this.policy.uri;
+    if (!prepared || !policyFile) return definition;
+    const answers = await this.inputs.answers(inputIds(prepared.entry), definition.label);
+    if (!answers) {
+      this.log.warn(`[${definition.label}] not started: an input was not given`);
+      return undefined;
+    }
+    const entry = resolveEntry(prepared.entry, this.variables(), answers);
+    const fileEnv = typeof entry.envFile === 'string' ? await this.readEnvFile(entry.envFile, definition.label) : {};
+    const options = this.proxyOptions(definition.label, policyFile.fsPath);
+    if (options.auditFile) await mkdir(path.dirname(options.auditFile), { recursive: true });
+    const invocation = proxyInvocation(entry, options, fileEnv);
+    definition.args = invocation.args;
+    definition.env = { ...invocation.env, ...(await this.control.env()) };
+    this.log.info(`[${definition.label}] starting behind Warden's proxy`);
+    return definition;
+  }
+
+  private offerIfChanged(): void {
+    const offered = JSON.stringify([this.policy.uri?.toString(), this.policy.protectedServers.map((s) => [s.name, s.entry])]);
+    if (offered === this.lastOffered) return;
+    this.lastOffered = offered;
+    this.changed.fire();
+  }
+
+  private toolSignature(server: string): string {
+    const offered = this.toolSignatures.get(server);
+    if (offered !== undefined && this.proxies.running().includes(server)) return offered;
+    return (this.catalogue.tools(server)?.tools.map((tool) => tool.name) ?? []).sort().join(',');
+  }
+
+  private proxyOptions(server: string, policyFile: string) {
+    const storage = this.context.storageUri ?? this.context.globalStorageUri;
+    const auditFile = storage.scheme === 'file' ? path.join(storage.fsPath, 'audit', `${server.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`) : undefined;
+    const seconds = vscode.workspace.getConfiguration('mcpWarden').get<number>('approvalTimeoutSeconds');
+    return {
+      cliPath: path.join(this.context.extensionPath, 'dist', 'cli.js'),
+      policyFile,
+      server,
+      ...(auditFile ? { auditFile } : {}),
+      ...(typeof seconds === 'number' && seconds > 0 ? { approvalTimeoutSeconds: seconds } : {}),
+    };
+  }
+
+  private variables(): VariableContext {
+    return { workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath, userHome: os.homedir(), pathSeparator: path.sep, env: process.env };
+  }
+
+  private async readEnvFile(file: string, server: string): Promise<Record<string, string>> {
+    const resolved = resolveText(file, this.variables());
+    try {
+      return parseDotenv(await readFile(path.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', resolved), 'utf8'));
+    } catch (error) {
+      this.log.warn(`[${server}] envFile ${resolved} could not be read: ${(error as Error).message}`);
+      return {};
+    }
+  }
+}

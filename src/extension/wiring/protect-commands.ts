@@ -1,0 +1,141 @@
+// Protect moves a server's entry from mcp.json into the policy (`servers.<name>.launch`), where the
+// definition provider offers it to VS Code behind Warden's proxy; Unprotect moves it back. Both files keep
+// their comments and order, and an Unprotect right after a Protect restores mcp.json byte for byte.
+import * as vscode from 'vscode';
+import type { MemoryCatalogue } from '../../language/catalogue';
+import { removeServerLaunch, setServerLaunch } from '../../workbench/launch-edits';
+import { McpJsonEditError, readServerEntry, removeServerEntry, restoreServerEntry, type RemovedEntry } from '../../workbench/mcp-json-edits';
+import { editPolicy } from './policy-writer';
+import type { PolicyState } from './policy-state';
+import { readText, writeText } from './text-files';
+
+const REMOVED_KEY = 'mcpWarden.removedEntries';
+
+interface RemovedRecord extends RemovedEntry {
+  /** The mcp.json the entry came from. */
+  uri: string;
+}
+
+/** A server name, or a tree node that carries one. */
+export type ServerTarget = string | { server?: string; name?: string } | undefined;
+
+export function serverName(target: ServerTarget): string | undefined {
+  if (typeof target === 'string') return target;
+  return target?.server ?? target?.name;
+}
+
+export function registerProtectCommands(context: vscode.ExtensionContext, catalogue: MemoryCatalogue, policy: PolicyState): vscode.Disposable[] {
+  const protect = new ProtectCommands(context, catalogue, policy);
+  return [
+    vscode.commands.registerCommand('mcpWarden.protectServer', (target?: ServerTarget) => protect.protect(serverName(target))),
+    vscode.commands.registerCommand('mcpWarden.unprotectServer', (target?: ServerTarget) => protect.unprotect(serverName(target))),
+  ];
+}
+
+class ProtectCommands {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly catalogue: MemoryCatalogue,
+    private readonly policy: PolicyState,
+  ) {}
+
+  /** Returns true when the server ends up protected. */
+  async protect(name: string | undefined): Promise<boolean> {
+    name ??= await this.pick('Protect which server?', (server) => server.source.origin === 'workspace' || server.source.origin === 'user');
+    if (!name) return false;
+    await this.policy.ready;
+    if (this.policy.protectedServer(name)) {
+      void vscode.window.showInformationMessage(`MCP Warden: ${name} is protected already.`);
+      return true;
+    }
+    const server = this.catalogue.server(name);
+    const uri = server?.source.uri && (server.source.origin === 'workspace' || server.source.origin === 'user') ? vscode.Uri.parse(server.source.uri) : undefined;
+    if (!uri) {
+      void vscode.window.showWarningMessage(`MCP Warden: ${name} is not declared in an mcp.json, so there is no entry to protect.`);
+      return false;
+    }
+    if (server!.source.origin === 'user') {
+      const answer = await vscode.window.showWarningMessage(
+        `${name} is declared in your user mcp.json. Protecting it moves its entry into this workspace's policy, so other workspaces no longer see it.`,
+        { modal: true },
+        'Protect',
+      );
+      if (answer !== 'Protect') return false;
+    }
+    try {
+      const text = await readText(uri);
+      const entry = text === undefined ? undefined : readServerEntry(text, name);
+      if (text === undefined || !entry) throw new McpJsonEditError(`${vscode.workspace.asRelativePath(uri)} no longer declares ${name}.`);
+      const { text: without, removed } = removeServerEntry(text, name);
+      // The policy first: if writing mcp.json fails, the server is declared twice rather than nowhere.
+      if (!(await editPolicy(this.policy, (policyText) => setServerLaunch(policyText, name, entry)))) return false;
+      await writeText(uri, without);
+      await this.remember({ ...removed, uri: uri.toString() });
+      void vscode.window.showInformationMessage(`MCP Warden: ${name} is protected: VS Code now starts it through Warden, and its entry lives in the policy.`);
+      return true;
+    } catch (error) {
+      void vscode.window.showErrorMessage(`MCP Warden: could not protect ${name}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Returns true when the server ends up unprotected. */
+  async unprotect(name: string | undefined): Promise<boolean> {
+    await this.policy.ready;
+    name ??= await this.pickProtected();
+    if (!name) return false;
+    const guarded = this.policy.protectedServer(name);
+    if (!guarded) {
+      void vscode.window.showInformationMessage(`MCP Warden: ${name} is not protected.`);
+      return false;
+    }
+    const record = this.records()[name];
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const uri = record ? vscode.Uri.parse(record.uri) : folder && vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
+    if (!uri) return false;
+    try {
+      const text = (await readText(uri)) ?? '';
+      const restored = restoreServerEntry(text, name, guarded.entry, record);
+      // mcp.json first: if writing the policy fails, the server is declared twice rather than nowhere.
+      await writeText(uri, restored);
+      if (!(await editPolicy(this.policy, (policyText) => removeServerLaunch(policyText, name), { create: false }))) return false;
+      await this.forget(name);
+      void vscode.window.showInformationMessage(`MCP Warden: ${name} is no longer protected; its entry is back in ${vscode.workspace.asRelativePath(uri)}.`);
+      return true;
+    } catch (error) {
+      void vscode.window.showErrorMessage(`MCP Warden: could not unprotect ${name}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  private records(): Record<string, RemovedRecord> {
+    return this.context.workspaceState.get<Record<string, RemovedRecord>>(REMOVED_KEY) ?? {};
+  }
+
+  private remember(record: RemovedRecord): Thenable<void> {
+    return this.context.workspaceState.update(REMOVED_KEY, { ...this.records(), [record.name]: record });
+  }
+
+  private forget(name: string): Thenable<void> {
+    const { [name]: _removed, ...rest } = this.records();
+    return this.context.workspaceState.update(REMOVED_KEY, rest);
+  }
+
+  private async pick(placeHolder: string, filter: (server: ReturnType<MemoryCatalogue['servers']>[number]) => boolean): Promise<string | undefined> {
+    const names = this.catalogue.servers().filter(filter).map((server) => server.name);
+    if (names.length === 0) {
+      void vscode.window.showInformationMessage('MCP Warden: no server in mcp.json to protect.');
+      return undefined;
+    }
+    return vscode.window.showQuickPick(names, { placeHolder });
+  }
+
+  private async pickProtected(): Promise<string | undefined> {
+    const names = this.policy.protectedServers.map((server) => server.name);
+    if (names.length === 0) {
+      void vscode.window.showInformationMessage('MCP Warden: no server is protected.');
+      return undefined;
+    }
+    return vscode.window.showQuickPick(names, { placeHolder: 'Unprotect which server?' });
+  }
+}

@@ -1,0 +1,99 @@
+// Shared steps of the Warden suites inside VS Code: the extension's API, files of the sample workspace kept
+// and restored, VS Code's own MCP client started and its tools called, and an approver the tests script.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { PolicyLanguageApi } from '../../src/extension/language/policy-language';
+import type { WardenApi } from '../../src/extension/warden';
+import type { ApprovalChoice, ApprovalPrompt, Approver } from '../../src/workbench/approval-broker';
+
+export type Api = PolicyLanguageApi & WardenApi;
+export const EXTENSION_ID = 'mcp-warden.mcp-warden';
+export const SCANNER = 'security-scanner';
+/** VS Code's id of a server that an extension's provider gives: `<extension id>/<label>`. */
+export const SCANNER_DEFINITION_ID = `${EXTENSION_ID}/${SCANNER}`;
+
+export async function wardenApi(): Promise<Api> {
+  const extension = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is not installed in the host`);
+  const api = await extension.activate();
+  await api.catalogueLoaded;
+  await api.policy.ready;
+  return api;
+}
+
+export function workspaceUri(...parts: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test host opens examples/workspace');
+  return vscode.Uri.joinPath(folder.uri, ...parts);
+}
+
+export const policyFile = () => workspaceUri('.vscode', 'mcp-policy.yaml');
+export const mcpJsonFile = () => workspaceUri('.vscode', 'mcp.json');
+
+export async function readFile(uri: vscode.Uri): Promise<string> {
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+}
+
+/** Remembers the files' texts; the returned function writes them back (and waits for the policy to follow). */
+export async function keepFiles(api: Api, ...uris: vscode.Uri[]): Promise<() => Promise<void>> {
+  const texts = await Promise.all(uris.map(readFile));
+  return async () => {
+    for (const [index, uri] of uris.entries()) {
+      if ((await readFile(uri)) !== texts[index]) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(texts[index]));
+    }
+    await api.policy.reload();
+    api.tree.refresh();
+  };
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** VS Code's tool for an MCP server's tool: tagged `mcp`, named `mcp_<server prefix>_<tool>`. */
+export function mcpTool(tool: string): vscode.LanguageModelToolInformation | undefined {
+  return vscode.lm.tools.find((candidate) => candidate.tags.includes('mcp') && candidate.name.endsWith(`_${tool}`));
+}
+
+/** Starts VS Code's MCP servers until `tool` is live; the provider's definitions may arrive after activation. */
+export async function startServersUntil(tool: string, ms = 60_000): Promise<vscode.LanguageModelToolInformation> {
+  return waitFor(async () => {
+    await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
+    return mcpTool(tool);
+  }, `VS Code's MCP client to list ${tool}`, ms);
+}
+
+/** Calls a tool the way an agent does, without a dialog; returns the text of its result (or of its error). */
+export async function invoke(tool: string, input: Record<string, unknown>): Promise<string> {
+  const info = mcpTool(tool);
+  assert.ok(info, `no MCP tool ${tool} in vscode.lm.tools`);
+  try {
+    const result = await vscode.lm.invokeTool(info.name, { input, toolInvocationToken: undefined }, new vscode.CancellationTokenSource().token);
+    return result.content.map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : '')).join('');
+  } catch (error) {
+    return `threw: ${(error as Error).message}`;
+  }
+}
+
+/** Answers approval prompts from a script; 'never' leaves a prompt open until the proxy withdraws it. */
+export class ScriptedApprover implements Approver {
+  readonly asked: ApprovalPrompt[] = [];
+  readonly answers: Array<ApprovalChoice | 'never'> = [];
+  withdrawn = 0;
+
+  ask(prompt: ApprovalPrompt, signal: AbortSignal): Promise<ApprovalChoice | undefined> {
+    this.asked.push(prompt);
+    const answer = this.answers.shift() ?? 'never';
+    if (answer !== 'never') return Promise.resolve(answer);
+    return new Promise((resolve) => signal.addEventListener('abort', () => {
+      this.withdrawn++;
+      resolve(undefined);
+    }, { once: true }));
+  }
+}
