@@ -25,7 +25,7 @@ const SCANNER = { type: 'stdio', command: 'node', args: ['${workspaceFolder}/sca
 function launchesOf(text: string) {
   const counter = new LineCounter();
   const document = parseDocument(text, { lineCounter: counter });
-  return protectedServers(document, (offset) => counter.linePos(offset).line);
+  return protectedServers(document, counter);
 }
 
 test('setServerLaunch writes the entry first in an existing server, in its order, and touches no other line', () => {
@@ -49,7 +49,7 @@ test('setServerLaunch writes the entry first in an existing server, in its order
   );
   const parsed = parsePolicy(next);
   assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), []);
-  assert.deepEqual(launchesOf(next), [{ name: 'security-scanner', entry: SCANNER, line: 8 }]);
+  assert.deepEqual(launchesOf(next), [{ name: 'security-scanner', entry: SCANNER, line: 8, range: { start: { line: 7, character: 4 }, end: { line: 7, character: 10 } } }]);
 });
 
 test('removing the launch entry again gives the original text back', () => {

@@ -55,7 +55,7 @@ function sourceOf(policyText: string, runtime: Record<string, ServerRuntime> = {
   const policy: PolicyView = parsed.policy ? { state: 'valid', policy: parsed.policy } : { state: 'invalid', problem: parsed.diagnostics[0]?.message ?? '?' };
   return {
     servers: catalogue.servers(),
-    protectedServers: protectedServers(document, (offset) => counter.linePos(offset).line),
+    protectedServers: protectedServers(document, counter),
     listed: (server) => {
       const listed = catalogue.tools(server);
       return listed && { tools: catalogue.rankedTools(server), origin: listed.origin, updated: listed.updated };
