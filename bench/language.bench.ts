@@ -1,4 +1,5 @@
-// Language service benchmarks on a 5,000-line policy: completion and hover at many positions (on a
+// Language service benchmarks on two 5,000-line policies (many small servers, few large ones): completion
+// and hover at many positions (on a
 // version already seen, and on the first request after a keystroke), and full diagnostics (cold, after a
 // one-line edit). Budgets: completion and hover 5 ms at p95, full diagnostics 30 ms.
 // Run: npm run bench:language
@@ -55,13 +56,51 @@ function positionsOf(text: string, count: number): Position[] {
   return positions;
 }
 
-function main(): void {
-  const text = policyOfLines(LINES);
+/** A policy of about `targetLines` lines with few, large servers (200 rules each): the shape that makes a server's block long. */
+function fewServersPolicy(targetLines: number): string {
+  const lines = ['# generated', 'version: 1', 'default: allow', 'servers:'];
+  for (let s = 0; lines.length < targetLines; s++) {
+    lines.push(`  server-${s}:`, '    default: ask', '    tools:');
+    for (let t = 0; t < 200 && lines.length < targetLines; t++) {
+      lines.push(`      # rule ${t}`, `      tool_${t}:`, '        action: deny', `        reason: Tool ${t} of server ${s} is denied.`, '        rate_limit: { max: 5, window: 1m }');
+      if (t % 4 === 0) lines.push('        args:', '          type: object', '          properties:', '            path: { type: string, pattern: "^/tmp/" }');
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+interface Edit {
+  text: string;
+  /** Where the keystroke left the cursor (completion). */
+  position: Position;
+  /** On the edited line's key (hover). */
+  keyAt: Position;
+}
+
+/**
+ * Texts as keystrokes leave them, one line changed each: a value cut to its first letter (`action: d`),
+ * or a rule's key without its colon yet (`tool_1`). Built before timing, so building them is not measured.
+ */
+function keystrokes(text: string, count: number, seed: number): Edit[] {
+  const lines = text.split('\n');
+  const actionLines = lines.flatMap((line, i) => (line === '        action: deny' ? [i] : []));
+  const keyLines = lines.flatMap((line, i) => (/^ {6}tool_\d+:$/.test(line) ? [i] : []));
+  return Array.from({ length: count }, (_, k) => {
+    const onKey = k % 2 === 1;
+    const pool = onKey ? keyLines : actionLines;
+    const target = pool[((k + seed) * 37) % pool.length];
+    const edited = [...lines];
+    edited[target] = onKey ? lines[target].slice(0, -1) : '        action: d';
+    return { text: edited.join('\n'), position: { line: target, character: edited[target].length }, keyAt: { line: target, character: edited[target].search(/\S/) + 1 } };
+  });
+}
+
+function scenario(title: string, text: string): void {
   const lineCount = text.split('\n').length - 1;
   const servers = (text.match(/^ {2}server-/gm) ?? []).length;
+  const rules = (text.match(/^ {6}tool_/gm) ?? []).length;
   const catalogue = catalogueFor(servers + 2);
   const positions = positionsOf(text, 400);
-  const rows: string[] = [];
 
   // Cold: a new service sees the file for the first time (what opening it costs).
   const cold: number[] = [];
@@ -72,58 +111,46 @@ function main(): void {
 
   const service = new PolicyLanguageService(catalogue);
   let version = 1;
-  const doc = (t: string): DocumentRef => ({ uri: URI, version: version, text: t });
+  const doc = (t: string): DocumentRef => ({ uri: URI, version, text: t });
   const problems = service.diagnostics(doc(text)).length;
 
-  // Warm, same version: completion and hover work from the lines and the cached parse.
+  // The same version: completion and hover work from the lines and the cached parse.
   for (const p of positions.slice(0, 50)) service.complete(doc(text), p); // warm up the JIT
   const completion = positions.map((p) => time(() => service.complete(doc(text), p)));
   const hovers = positions.map((p) => time(() => service.hover(doc(text), p)));
 
-  // Typing: each request is on a new version with one line changed, as a keystroke leaves it: a value
-  // cut to its first letter (`action: d`), or a rule's key without its colon yet (`tool_1`).
-  const lines = text.split('\n');
-  const actionLines = lines.flatMap((line, i) => (line === '        action: deny' ? [i] : []));
-  const keyLines = lines.flatMap((line, i) => (/^ {6}tool_\d+:$/.test(line) ? [i] : []));
-  const keystroke = (k: number) => {
-    const onKey = k % 2 === 1;
-    const pool = onKey ? keyLines : actionLines;
-    const target = pool[(k * 37) % pool.length];
-    const edited = [...lines];
-    edited[target] = onKey ? lines[target].slice(0, -1) : '        action: d';
-    return { text: edited.join('\n'), position: { line: target, character: edited[target].length }, keyAt: { line: target, character: edited[target].search(/\S/) + 1 } };
-  };
+  // Typing: every request is the first on a new version.
   const typingCompletion: number[] = [];
   const typingHover: number[] = [];
   const editDiagnostics: number[] = [];
-  for (let k = 0; k < 120; k++) {
-    const edit = keystroke(k);
+  for (const edit of keystrokes(text, 120, 0)) {
     version++;
     typingCompletion.push(time(() => service.complete(doc(edit.text), edit.position)));
     typingHover.push(time(() => service.hover(doc(edit.text), edit.keyAt)));
     editDiagnostics.push(time(() => service.diagnostics(doc(edit.text))));
   }
-
-  rows.push(summary('completion, same version (400 positions)', completion, 5));
-  rows.push(summary('hover, same version (400 positions)', hovers, 5));
-  rows.push(summary('completion, first request after an edit', typingCompletion, 5));
-  rows.push(summary('hover, first request after an edit (reparses the edited server)', typingHover, 5));
-  rows.push(summary('full diagnostics after a one-line edit (after the hover above)', editDiagnostics, 30));
-  rows.push(summary('full diagnostics, cold (first sight of the file)', cold, 30));
-
-  console.log(`Policy: ${lineCount} lines, ${servers} servers, ${servers * 20} rules; catalogue: ${servers + 2} servers x 22 tools; ${problems} problems reported.`);
-  console.log('| operation | median ms | p95 ms | max ms | budget ms | within |');
-  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
-  for (const row of rows) console.log(row);
-
-  // Full diagnostics right after an edit, nothing before them: the parse of the edited server is included.
   const alone: number[] = [];
-  for (let k = 120; k < 180; k++) {
-    const edit = keystroke(k);
+  for (const edit of keystrokes(text, 60, 120)) {
     version++;
     alone.push(time(() => service.diagnostics(doc(edit.text))));
   }
-  console.log(summary('full diagnostics after a one-line edit, parse included', alone, 30));
+
+  console.log(`\n### ${title}\n`);
+  console.log(`${lineCount} lines, ${servers} servers, ${rules} rules; catalogue: ${servers + 2} servers x 22 tools; ${problems} problems reported.\n`);
+  console.log('| operation | median ms | p95 ms | max ms | budget ms | within |');
+  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+  console.log(summary('completion, same version (400 positions)', completion, 5));
+  console.log(summary('hover, same version (400 positions)', hovers, 5));
+  console.log(summary('completion, first request after a keystroke', typingCompletion, 5));
+  console.log(summary('hover on the edited key, first request after a keystroke (parses the edited piece)', typingHover, 5));
+  console.log(summary('full diagnostics after a keystroke, parse included', alone, 30));
+  console.log(summary('full diagnostics after a keystroke, after that hover', editDiagnostics, 30));
+  console.log(summary('full diagnostics, cold (first sight of the file, 7 runs)', cold, 30));
+}
+
+function main(): void {
+  scenario('Many servers (20 rules each)', policyOfLines(LINES));
+  scenario('Few servers (200 rules each)', fewServersPolicy(LINES));
 }
 
 main();

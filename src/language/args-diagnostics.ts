@@ -13,10 +13,11 @@ export function argsDiagnostics(snapshot: PolicySnapshot, catalogue: ToolCatalog
   const problems: PolicyProblem[] = [];
   for (const server of snapshot.policy.servers.values()) {
     if (!catalogue.tools(server.name)) continue;
-    const section = snapshot.parse.sections.get(server.name);
-    if (!section) continue;
+    const serverSection = snapshot.parse.sections.get(server.name);
     for (const rule of server.tools) {
       if (!rule.args) continue;
+      const section = snapshot.parse.ruleSections.get(rule) ?? serverSection;
+      if (!section) continue;
       const tools = toolsOfRule(catalogue, server.name, rule.pattern).filter((t) => t.inputSchema?.properties && typeof t.inputSchema.properties === 'object');
       if (tools.length === 0) continue;
       const names = new Set(tools.flatMap((t) => Object.keys(t.inputSchema!.properties as object)));

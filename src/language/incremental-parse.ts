@@ -1,20 +1,19 @@
-// Parses a policy one server at a time, so an edit costs a reparse of the server it touches rather than
-// of the whole file: a 5,000-line file takes tens of milliseconds to parse whole, one server's block a few
-// hundred microseconds.
+// Parses a policy part by part, so an edit costs a reparse of the part it touches rather than of the whole
+// file: a 5,000-line file takes tens of milliseconds to parse whole, a few rules well under one.
 //
-// The text is cut where block YAML allows it: each line of the top-level `servers:` map that sits at the
-// servers' indentation starts a block; everything else is the header. A block is parsed on its own as
-// `servers:\n<block>\nversion: 1`, the header with `servers: {}` in the blocks' place, each with the real
-// parser, and the results are put back at their lines. Blocks are cached by their text, so a block that
-// only moved is not parsed again.
+// policy-cut.ts says where the parts are: the header, each server's block, and inside a block pieces of
+// a few rules under `tools:`. Each part is parsed on its own by the real parser, wrapped so it reads as a policy
+// (`servers:` above a server's block, its key and `tools:` lines above rules, `version: 1` below), and
+// the results are put back at their lines: a server gets its rules in file order, and the same key twice
+// is the parser's duplicate-key error. Parts are cached by their text, so a part that only moved is not
+// parsed again.
 //
-// Differences from one whole parse, all in broken files: a YAML error in one block does not hide the
-// schema errors of the others, and a block's YAML errors are reported as that block alone reads.
-// Text the cutting cannot be sure about (anchors, aliases, tags, several documents, a flow-style or
-// repeated `servers:`, odd indentation) is parsed whole.
+// Differences from one whole parse, all in broken files: a YAML error in one part does not hide the
+// schema errors of the others, and a part's YAML errors are reported as that part alone reads.
 import type { Document, LineCounter } from 'yaml';
 import type { Diagnostic, Policy, Range, ServerPolicy, ToolRule } from '../policy/model';
 import { parsePolicy, type ParseResult } from '../policy/parse';
+import { cutPolicy, type RulesCut, type ServerBlock } from './policy-cut';
 import type { TextLines } from './text-lines';
 
 /** A parsed part of the file and how its lines map to the file's. */
@@ -32,180 +31,205 @@ export interface PolicyParse {
   diagnostics: Diagnostic[];
   /** The section holding each server's entry, for features that need its YAML nodes. */
   sections: Map<string, PolicySection>;
-  /** How many sections were parsed for this text rather than taken from the cache. */
+  /** The section holding a rule, when it is not its server's. */
+  ruleSections: { get(rule: ToolRule): PolicySection | undefined };
+  /** How many parts were parsed for this text rather than taken from the cache. */
   parsedSections: number;
 }
 
-interface Cut {
-  header: { text: string; toFileLine(line: number): number };
-  blocks: { start: number; end: number }[];
-}
+const DUPLICATE_KEY = 'Duplicate key: each key may appear once in a map';
 
-const SERVERS_LINE = /^servers[ \t]*:[ \t]*(#.*)?$/;
-
-/** A parsed block and, for the last place it was put, its results moved to that place. */
+/** A parsed part and, for the last place it was put, its results moved to that place. */
 interface Parsed {
   result: ParseResult;
-  placed?: { offset: number; servers: ServerPolicy[]; diagnostics: Diagnostic[] };
+  placed?: { at: string; servers: ServerPolicy[]; diagnostics: Diagnostic[] };
+  /** A piece's rules numbered from where they last sat among their server's rules. */
+  indexed?: { at: string; rules: ToolRule[] };
+}
+
+// The part each rule of a cut-up server came from; rules are reused while their part is, so this holds.
+const RULE_SECTIONS = new WeakMap<ToolRule, PolicySection>();
+
+/** A piece's rules (of server `name`), numbered from `first` and kept while neither changes. */
+function indexedRules(parsed: Parsed, placed: NonNullable<Parsed['placed']>, name: string | undefined, first: number, offset: number): ToolRule[] {
+  const at = `${placed.at}:${first}:${name}`;
+  if (parsed.indexed?.at === at) return parsed.indexed.rules;
+  const section = sectionOf(parsed, (line) => line + offset);
+  const rules = (placed.servers.find((s) => s.name === name)?.tools ?? []).map((rule, i) => {
+    const numbered = { ...rule, index: first + i };
+    RULE_SECTIONS.set(numbered, section);
+    return numbered;
+  });
+  parsed.indexed = { at, rules };
+  return rules;
+}
+
+/** Where a part sits in the file: how its lines map, and the file lines its diagnostics may point at. */
+interface Placement {
+  /** Identifies the mapping, so placed results are reused while it holds. */
+  at: string;
+  toFileLine(line: number): number;
+  first: number;
+  last: number;
 }
 
 export class IncrementalPolicyParser {
-  private cache = new Map<string, Parsed>();
+  // Parts by the text that makes them: in a scope (what wraps the text), by the text as written, so a
+  // lookup hashes a slice of the file rather than a fresh copy.
+  private cache = new Map<string, Map<string, Parsed>>();
+  private next = new Map<string, Map<string, Parsed>>();
+  private parsedSections = 0;
 
   constructor(private readonly file?: string) {}
 
   parse(lines: TextLines): PolicyParse {
-    const cut = cutText(lines);
+    const cut = cutPolicy(lines);
     if (!cut) return this.whole(lines.text);
-    const next = new Map<string, Parsed>();
-    let parsedSections = 0;
-    // Keyed by the text as written (a slice of the file, not a copy); wrapped only when parsed.
-    const parseCached = (key: string, wrap: (key: string) => string): Parsed => {
-      let parsed = next.get(key) ?? this.cache.get(key);
-      if (!parsed) {
-        parsed = { result: parsePolicy(wrap(key), this.file) };
-        parsedSections++;
-      }
-      next.set(key, parsed);
-      return parsed;
-    };
+    this.next = new Map();
+    this.parsedSections = 0;
 
-    const header = parseCached(cut.header.text, (text) => text).result;
-    const diagnostics: Diagnostic[] = header.diagnostics.map((d) => shiftDiagnostic(d, cut.header.toFileLine, Infinity));
-    const partial: Policy = { ...header.partial, servers: new Map(), audit: { ...header.partial.audit } };
-    if (header.partial.defaultLine !== undefined) partial.defaultLine = cut.header.toFileLine(header.partial.defaultLine - 1) + 1;
+    const header = this.parsePart('header', cut.header.text, (text) => text);
+    const diagnostics: Diagnostic[] = header.result.diagnostics.map((d) => shiftDiagnostic(d, cut.header.toFileLine, 0, Infinity));
+    const partial: Policy = { ...header.result.partial, servers: new Map(), audit: { ...header.result.partial.audit } };
+    if (header.result.partial.defaultLine !== undefined) partial.defaultLine = cut.header.toFileLine(header.result.partial.defaultLine - 1) + 1;
     const sections = new Map<string, PolicySection>();
 
     for (const block of cut.blocks) {
-      const raw = lines.text.slice(lines.offsetOf(block.start), lines.offsetOf(block.end));
-      const parsed = parseCached(raw, (text) => `servers:\n${text}${text.endsWith('\n') ? '' : '\n'}version: 1\n`);
-      const offset = block.start - 1;
-      const placed = place(parsed, offset, block.end - 1);
-      diagnostics.push(...placed.diagnostics);
-      const toFileLine = (line: number) => line + offset;
-      for (const server of placed.servers) {
+      const servers = block.rules ? this.serverWithRules(lines, block, block.rules, diagnostics) : this.serverBlock(lines, block, diagnostics);
+      for (const { server, section } of servers) {
         if (partial.servers.has(server.name)) {
-          diagnostics.push({ range: server.keyRange, severity: 'error', code: 'duplicate-key', message: 'Duplicate key: each key may appear once in a map' });
+          diagnostics.push({ range: server.keyRange, severity: 'error', code: 'duplicate-key', message: DUPLICATE_KEY });
           continue;
         }
         partial.servers.set(server.name, server);
-        sections.set(server.name, { document: parsed.result.document, lineCounter: parsed.result.lineCounter, toFileLine });
+        sections.set(server.name, section);
       }
     }
-    this.cache = next;
+    this.cache = this.next;
     const hasError = diagnostics.some((d) => d.severity === 'error');
-    return { policy: hasError ? undefined : partial, partial, diagnostics, sections, parsedSections };
+    return { policy: hasError ? undefined : partial, partial, diagnostics, sections, ruleSections: RULE_SECTIONS, parsedSections: this.parsedSections };
+  }
+
+  /** A server's block parsed as one part. */
+  private serverBlock(lines: TextLines, block: ServerBlock, diagnostics: Diagnostic[]) {
+    const raw = lines.text.slice(lines.offsetOf(block.start), lines.offsetOf(block.end));
+    const parsed = this.parsePart('block', raw, wrapServers);
+    const offset = block.start - 1;
+    const placed = place(parsed, { at: `b${offset}`, toFileLine: (line) => line + offset, first: block.start, last: block.end - 1 });
+    diagnostics.push(...placed.diagnostics);
+    const section = sectionOf(parsed, (line) => line + offset);
+    return placed.servers.map((server) => ({ server, section }));
+  }
+
+  /** A server's block without its rules, then its pieces of rules, put together in file order. */
+  private serverWithRules(lines: TextLines, block: ServerBlock, rules: RulesCut, diagnostics: Diagnostic[]) {
+    // The block with its rules replaced by `{}`, so `tools:` stays a map.
+    const before = lines.lines.slice(block.start, rules.sectionStart);
+    const after = lines.lines.slice(rules.sectionEnd, block.end);
+    const text = ['servers:', ...before, `${' '.repeat(rules.ruleIndent)}{}`, ...after, 'version: 1', ''].join('\n');
+    const placeholder = before.length + 1;
+    const toFileLine = (line: number) => (line < placeholder ? block.start - 1 + line : line === placeholder ? rules.sectionStart : rules.sectionEnd + line - placeholder - 1);
+    const parsed = this.parsePart('server', text, (whole) => whole);
+    const placed = place(parsed, { at: `s${block.start}:${rules.sectionStart}:${rules.sectionEnd}`, toFileLine, first: block.start, last: block.end - 1 });
+    diagnostics.push(...placed.diagnostics);
+    const section = sectionOf(parsed, toFileLine);
+
+    const wrapper = `servers:\n${lines.line(rules.keyLine)}\n${lines.line(rules.toolsLine)}\n`;
+    const name = placed.servers[0]?.name;
+    const tools: ToolRule[] = [];
+    // Keys already seen, with the piece that had them: a piece's own parse reports its own duplicates.
+    const seen = new Map<string, number>();
+    for (const [k, piece] of rules.pieces.entries()) {
+      const raw = lines.text.slice(lines.offsetOf(piece.start), lines.offsetOf(piece.end));
+      const ruleParsed = this.parsePart(wrapper, raw, (rulesText) => wrapper + rulesText + (rulesText.endsWith('\n') ? '' : '\n') + 'version: 1\n');
+      const offset = piece.start - 3;
+      const rulePlaced = place(ruleParsed, { at: `r${offset}`, toFileLine: (line) => line + offset, first: piece.start, last: piece.end - 1 });
+      diagnostics.push(...rulePlaced.diagnostics);
+      for (const rule of indexedRules(ruleParsed, rulePlaced, name, tools.length, offset)) {
+        const earlier = seen.get(rule.pattern);
+        if (earlier !== undefined && earlier !== k) diagnostics.push({ range: rule.keyRange, severity: 'error', code: 'duplicate-key', message: DUPLICATE_KEY });
+        if (earlier === undefined) seen.set(rule.pattern, k);
+        tools.push(rule);
+      }
+    }
+    // The server's block map ends after the line its last rule ends on, unless keys follow its rules.
+    const keysAfter = after.some((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
+    const lastRule = tools[tools.length - 1]?.range.end;
+    const mapEnd = lastRule && lastRule.character > 0 && lastRule.line + 1 < lines.count ? { line: lastRule.line + 1, character: 0 } : lastRule;
+    return placed.servers.map((server, k) => {
+      if (k > 0 || !mapEnd) return { server, section };
+      const end = keysAfter && isBefore(mapEnd, server.range.end) ? server.range.end : mapEnd;
+      return { server: { ...server, tools, range: { start: server.range.start, end } }, section };
+    });
+  }
+
+  private parsePart(scope: string, text: string, wrap: (text: string) => string): Parsed {
+    let scoped = this.next.get(scope);
+    let parsed = scoped?.get(text) ?? this.cache.get(scope)?.get(text);
+    if (!parsed) {
+      parsed = { result: parsePolicy(wrap(text), this.file) };
+      this.parsedSections++;
+    }
+    if (!scoped) this.next.set(scope, (scoped = new Map()));
+    scoped.set(text, parsed);
+    return parsed;
   }
 
   private whole(text: string): PolicyParse {
-    const result = this.cache.get(text)?.result ?? parsePolicy(text, this.file);
-    const parsedSections = this.cache.has(text) ? 0 : 1;
-    this.cache = new Map([[text, { result }]]);
+    const cached = this.cache.get('whole')?.get(text);
+    const result = cached?.result ?? parsePolicy(text, this.file);
+    this.cache = new Map([['whole', new Map([[text, { result }]])]]);
     const section: PolicySection = { document: result.document, lineCounter: result.lineCounter, toFileLine: (line) => line };
     const sections = new Map([...result.partial.servers.keys()].map((name) => [name, section]));
-    return { policy: result.policy, partial: result.partial, diagnostics: result.diagnostics, sections, parsedSections };
+    return { policy: result.policy, partial: result.partial, diagnostics: result.diagnostics, sections, ruleSections: RULE_SECTIONS, parsedSections: cached ? 0 : 1 };
   }
 }
 
-/** A block's servers and diagnostics at the block's place in the file; kept while the block stays there. */
-function place(parsed: Parsed, offset: number, lastLine: number): NonNullable<Parsed['placed']> {
-  if (parsed.placed?.offset === offset) return parsed.placed;
-  const toFileLine = (line: number) => line + offset;
+function wrapServers(block: string): string {
+  return `servers:\n${block}${block.endsWith('\n') ? '' : '\n'}version: 1\n`;
+}
+
+function sectionOf(parsed: Parsed, toFileLine: (line: number) => number): PolicySection {
+  return { document: parsed.result.document, lineCounter: parsed.result.lineCounter, toFileLine };
+}
+
+/** A part's servers and diagnostics at its place in the file; kept while the part stays there. */
+function place(parsed: Parsed, placement: Placement): NonNullable<Parsed['placed']> {
+  if (parsed.placed?.at === placement.at) return parsed.placed;
+  const { toFileLine, first, last } = placement;
   parsed.placed = {
-    offset,
-    servers: [...parsed.result.partial.servers.values()].map((server) => shiftServer(server, offset)),
-    diagnostics: parsed.result.diagnostics.map((d) => shiftDiagnostic(d, toFileLine, lastLine)),
+    at: placement.at,
+    servers: [...parsed.result.partial.servers.values()].map((server) => shiftServer(server, toFileLine)),
+    diagnostics: parsed.result.diagnostics.map((d) => shiftDiagnostic(d, toFileLine, first, last)),
   };
   return parsed.placed;
 }
 
-/** Where to cut the text, or undefined when it must be parsed whole. */
-function cutText(lines: TextLines): Cut | undefined {
-  if (hasCrossBlockSyntax(lines.text)) return undefined;
-  let serversLine = -1;
-  for (let i = 0; i < lines.count; i++) {
-    if (lines.contentIndent(i) !== 0) continue;
-    if (SERVERS_LINE.test(lines.line(i))) {
-      if (serversLine >= 0) return undefined;
-      serversLine = i;
-    }
-  }
-  if (serversLine < 0) return undefined;
-
-  const starts: number[] = [];
-  let serverIndent = -1;
-  let end = lines.count;
-  for (let i = serversLine + 1; i < lines.count; i++) {
-    const indent = lines.contentIndent(i);
-    if (indent < 0) continue;
-    if (indent === 0) {
-      end = i;
-      break;
-    }
-    if (serverIndent < 0) serverIndent = indent;
-    if (indent < serverIndent) return undefined;
-    if (indent === serverIndent) {
-      if (lines.line(i)[indent] === '-' || lines.line(i)[indent] === '{' || lines.line(i)[indent] === '[') return undefined;
-      starts.push(i);
-    }
-  }
-  if (starts.length === 0) return undefined;
-  // Trailing comments and blank lines before the next top-level key stay in the last block.
-  const blocks = starts.map((start, k) => ({ start: k === 0 ? serversLine + 1 : start, end: starts[k + 1] ?? end }));
-
-  const placeholder = serversLine + 1;
-  const headerLines = [...lines.lines.slice(0, placeholder), `${' '.repeat(serverIndent)}{}`, ...lines.lines.slice(end)];
-  const toFileLine = (line: number) => (line < placeholder ? line : line === placeholder ? placeholder : line - placeholder - 1 + end);
-  return { header: { text: headerLines.join('\n'), toFileLine }, blocks };
-}
-
-/**
- * Anchors, aliases and tags may tie one block to another, directives and `---` start documents, and tabs
- * make indentation ambiguous: any of them, and the text is parsed whole. A scan by hand: it runs on
- * every version of the text.
- */
-function hasCrossBlockSyntax(text: string): boolean {
-  const candidates = /[\t&*!%]|^(?:---|\.\.\.)/gm;
-  for (let match = candidates.exec(text); match; match = candidates.exec(text)) {
-    const at = match.index;
-    const ch = match[0];
-    if (ch === '\t' || ch.length === 3) return true;
-    const before = at === 0 ? 10 : text.charCodeAt(at - 1);
-    if (ch === '%') {
-      if (before === 10) return true;
-      continue;
-    }
-    // & * ! starting a token and followed by a name: an anchor, alias or tag.
-    if (before !== 10 && before !== 32 && before !== 44 && before !== 91 && before !== 123) continue;
-    const next = text.charCodeAt(at + 1);
-    if (!Number.isNaN(next) && next !== 32 && next !== 10 && next !== 13 && next !== 44 && next !== 93 && next !== 125) return true;
-  }
-  return false;
-}
-
-function shiftRange(range: Range, toFileLine: (line: number) => number, lastLine: number): Range {
+function shiftRange(range: Range, toFileLine: (line: number) => number, first = 0, last = Infinity): Range {
+  const line = (n: number) => Math.max(first, Math.min(toFileLine(n), last));
   return {
-    start: { line: Math.min(toFileLine(range.start.line), lastLine), character: range.start.character },
-    end: { line: Math.min(toFileLine(range.end.line), lastLine), character: range.end.character },
+    start: { line: line(range.start.line), character: range.start.character },
+    end: { line: line(range.end.line), character: range.end.character },
   };
 }
 
-function shiftDiagnostic(d: Diagnostic, toFileLine: (line: number) => number, lastLine: number): Diagnostic {
-  return { ...d, range: shiftRange(d.range, toFileLine, lastLine) };
+function shiftDiagnostic(d: Diagnostic, toFileLine: (line: number) => number, first: number, last: number): Diagnostic {
+  return { ...d, range: shiftRange(d.range, toFileLine, first, last) };
 }
 
-function by(offset: number, range: Range): Range {
-  return { start: { line: range.start.line + offset, character: range.start.character }, end: { line: range.end.line + offset, character: range.end.character } };
-}
-
-function shiftServer(server: ServerPolicy, offset: number): ServerPolicy {
+function shiftServer(server: ServerPolicy, toFileLine: (line: number) => number): ServerPolicy {
+  const lineOf = (oneBased: number) => toFileLine(oneBased - 1) + 1;
   const shifted: ServerPolicy = {
     ...server,
-    keyRange: by(offset, server.keyRange),
-    range: by(offset, server.range),
-    line: server.line + offset,
-    tools: server.tools.map((rule): ToolRule => ({ ...rule, keyRange: by(offset, rule.keyRange), range: by(offset, rule.range), line: rule.line + offset })),
+    keyRange: shiftRange(server.keyRange, toFileLine),
+    range: shiftRange(server.range, toFileLine),
+    line: lineOf(server.line),
+    tools: server.tools.map((rule): ToolRule => ({ ...rule, keyRange: shiftRange(rule.keyRange, toFileLine), range: shiftRange(rule.range, toFileLine), line: lineOf(rule.line) })),
   };
-  if (server.defaultLine !== undefined) shifted.defaultLine = server.defaultLine + offset;
+  if (server.defaultLine !== undefined) shifted.defaultLine = lineOf(server.defaultLine);
   return shifted;
+}
+
+function isBefore(a: Range['start'], b: Range['start']): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
 }

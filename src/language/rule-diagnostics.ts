@@ -22,9 +22,11 @@ export function ruleDiagnostics(snapshot: PolicySnapshot, catalogue: ToolCatalog
   const known = catalogue.servers().map((s) => s.name);
   for (const server of policy.servers.values()) {
     if (known.length > 0 && !catalogue.server(server.name)) problems.push(unknownServer(server, known));
+    const flagged = new Set<ToolRule>();
     for (const rule of server.tools) {
       const shadow = structuralShadow(server, rule);
       if (shadow) {
+        flagged.add(rule);
         problems.push({
           range: rule.keyRange,
           severity: 'warning',
@@ -34,7 +36,7 @@ export function ruleDiagnostics(snapshot: PolicySnapshot, catalogue: ToolCatalog
         });
       }
     }
-    if (catalogue.tools(server.name)) problems.push(...liveToolProblems(snapshot, catalogue, server));
+    if (catalogue.tools(server.name)) problems.push(...liveToolProblems(snapshot, catalogue, server, flagged));
   }
   problems.push(...ungovernedServers(snapshot, catalogue));
   return problems;
@@ -59,17 +61,15 @@ function structuralShadow(server: ServerPolicy, rule: ToolRule): ToolRule | unde
   return server.tools.find((other) => other.index < rule.index && other.isGlob && other.literalChars === rule.literalChars && other.pattern !== rule.pattern && globCovers(other.pattern, rule.pattern));
 }
 
-function liveToolProblems(snapshot: PolicySnapshot, catalogue: ToolCatalogue, server: ServerPolicy): PolicyProblem[] {
+function liveToolProblems(snapshot: PolicySnapshot, catalogue: ToolCatalogue, server: ServerPolicy, flagged: Set<ToolRule>): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   const tools = catalogue.rankedTools(server.name);
   const names = tools.map((t) => t.info.name);
   const engine = snapshot.engineFor(server.name);
   for (const rule of server.tools) {
     if (!rule.isGlob) {
-      if (catalogue.tool(server.name, rule.pattern)) continue;
-      const suggestions = closestMatches(rule.pattern, names);
-      const hint = suggestions.length > 0 ? `; did you mean "${suggestions[0]}"?` : ` (its tools: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`;
-      problems.push({ range: rule.keyRange, severity: 'warning', code: 'unknown-tool', message: `Server "${server.name}" has no tool "${rule.pattern}"${hint}`, suggestions, data: { server: server.name, tool: rule.pattern, replaces: 'key' } });
+      const unknown = unknownTool(catalogue, server.name, rule, names);
+      if (unknown) problems.push(unknown);
       continue;
     }
     const regex = globToRegExp(rule.pattern);
@@ -78,8 +78,9 @@ function liveToolProblems(snapshot: PolicySnapshot, catalogue: ToolCatalogue, se
       problems.push({ range: rule.keyRange, severity: 'info', code: 'glob-matches-nothing', message: `Glob "${rule.pattern}" matches none of the ${names.length} tools of "${server.name}"`, data: { server: server.name, tool: rule.pattern } });
       continue;
     }
+    // The engine previews copies of the rules (without args), so rules are compared by their place.
     const deciders = matched.map((name) => ({ name, rule: engine.ruleFor(server.name, name)! }));
-    if (deciders.every((d) => d.rule !== rule) && !problems.some((p) => p.code === 'unreachable-rule' && same(p.range, rule.keyRange))) {
+    if (!flagged.has(rule) && deciders.every((d) => d.rule.index !== rule.index)) {
       const by = deciders.slice(0, 4).map((d) => `${d.name} by "${d.rule.pattern}" (line ${d.rule.line})`).join(', ');
       problems.push({
         range: rule.keyRange,
@@ -104,6 +105,23 @@ function liveToolProblems(snapshot: PolicySnapshot, catalogue: ToolCatalogue, se
     }
   }
   return problems;
+}
+
+// A rule's unknown-tool problem, kept per rule object (rules are reused while their text is) and
+// catalogue revision: on a long file this is most of the work, and a keystroke changes one rule.
+const unknownToolCache = new WeakMap<ToolRule, { catalogue: ToolCatalogue; revision: number; problem: PolicyProblem | undefined }>();
+
+function unknownTool(catalogue: ToolCatalogue, server: string, rule: ToolRule, names: string[]): PolicyProblem | undefined {
+  const cached = unknownToolCache.get(rule);
+  if (cached && cached.catalogue === catalogue && cached.revision === catalogue.revision) return cached.problem;
+  let problem: PolicyProblem | undefined;
+  if (!catalogue.tool(server, rule.pattern)) {
+    const suggestions = closestMatches(rule.pattern, names);
+    const hint = suggestions.length > 0 ? `; did you mean "${suggestions[0]}"?` : ` (its tools: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`;
+    problem = { range: rule.keyRange, severity: 'warning', code: 'unknown-tool', message: `Server "${server}" has no tool "${rule.pattern}"${hint}`, suggestions, data: { server, tool: rule.pattern, replaces: 'key' } };
+  }
+  unknownToolCache.set(rule, { catalogue, revision: catalogue.revision, problem });
+  return problem;
 }
 
 /** Servers with listed high-risk tools that the policy does not mention, under a permissive top-level default. */
@@ -145,6 +163,3 @@ function serversKeyRange(snapshot: PolicySnapshot, policy: Policy): Range {
   return { start: { line, character: 0 }, end: { line, character: lines.line(line).length } };
 }
 
-function same(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character;
-}

@@ -66,11 +66,12 @@ test('schema errors in several servers and in the header are all reported at the
   assertSameAsWhole(text);
 });
 
-test('a generated 5,000-line policy and an edit of one rule give the whole parse\'s result, parsing one block again', () => {
+test('a generated 5,000-line policy and an edit of one rule give the whole parse\'s result, parsing that rule again', () => {
   const text = policyOfLines(5000);
   const parser = new IncrementalPolicyParser('p.yaml');
   const first = assertSameAsWhole(text, parser);
-  assert.equal(first.parsedSections, first.partial.servers.size + 1, "every block and the header");
+  const rules = [...first.partial.servers.values()].reduce((n, server) => n + server.tools.length, 0);
+  assert.ok(first.parsedSections > first.partial.servers.size * 2 && first.parsedSections < rules, `rules are cut into pieces of a few (${first.parsedSections} parts for ${rules} rules)`);
   assert.ok(first.partial.servers.size > 40);
   const edited = text.replace('Tool 3 of server 7 is denied.', 'Tool 3 of server 7 is denied.\n        action: maybe');
   const second = assertSameAsWhole(edited, parser);
@@ -78,6 +79,26 @@ test('a generated 5,000-line policy and an edit of one rule give the whole parse
   const inserted = 'version: 1\n# a new comment line shifts every block\n' + edited.slice('# generated\nversion: 1\n'.length);
   const third = assertSameAsWhole(inserted, parser);
   assert.equal(third.parsedSections, 1, 'only the header changed; the blocks moved but are reused');
+});
+
+test('a server\'s rules, cut into parts: order, index, ranges and duplicates as one parse has them', () => {
+  const text = yaml('version: 1', 'servers:', '  a:', '    default: deny', '    tools:', '      # the first', '      x: { action: deny }', '      "y*":', '        action: ask', '', '      z:', '        args: { type: object, required: [q] }', '    launch: { type: stdio }', '  b:', '    tools:', '      x: {}', '      x: { action: deny }');
+  const parts = new IncrementalPolicyParser().parse(new TextLines(text));
+  const whole = parsePolicy(text);
+  assert.deepEqual(comparable(parts.partial)!.servers.find((s) => s.name === 'a'), comparable(whole.partial)!.servers.find((s) => s.name === 'a'));
+  assert.deepEqual(parts.partial.servers.get('a')!.tools.map((t) => [t.pattern, t.index, t.line]), [['x', 0, 7], ['y*', 1, 8], ['z', 2, 11]]);
+  assert.deepEqual(parts.diagnostics.map((d) => [d.code, d.range.start.line]), [['duplicate-key', 16]]);
+  assert.deepEqual(parts.partial.servers.get('b')!.tools.map((t) => t.action), ['allow', 'deny']);
+  assert.equal(parts.policy, undefined);
+});
+
+test('the same rule key in two pieces far apart is one duplicate-key error, and the first rule counts', () => {
+  const rules = Array.from({ length: 60 }, (_, i) => `      r${i}: { action: allow }`);
+  const text = yaml('version: 1', 'servers:', '  a:', '    tools:', ...rules, '      r0: { action: deny }');
+  const parts = new IncrementalPolicyParser().parse(new TextLines(text));
+  assert.deepEqual(parts.diagnostics.map((d) => [d.code, d.range.start.line]), [['duplicate-key', 64]]);
+  assert.equal(parts.partial.servers.get('a')!.tools.length, 61);
+  assert.ok(parts.parsedSections > 3, 'the rules were cut into several pieces');
 });
 
 test('duplicate servers across blocks are an error, and the first one counts', () => {
