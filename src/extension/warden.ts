@@ -25,8 +25,12 @@ export interface WardenApi {
   tree: ServersTree;
   /** The decisions the proxies reported, latest first. */
   decisions: DecisionLog;
+  /** The Decisions view's data and its badge. */
+  decisionsView: DecisionsView;
   /** What the connected proxies say about their servers. */
   proxies: ProxyStatus;
+  /** The shield in the status bar. */
+  statusBar: vscode.StatusBarItem;
   /** The workspace policy as saved, with its protected servers. */
   policy: PolicyState;
   /** Who answers approval requests: `approvals.use(approver)` takes the seat until disposed. */
@@ -59,14 +63,16 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
   const policy = new PolicyState(catalogue);
   const inputs = new InputSecrets(context.secrets);
   const tree = new ServersTree(catalogue, policy, proxies);
+  const decisionsView = new DecisionsView(decisions);
+  const statusBar = new WardenStatusBar(policy, proxies);
   const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log);
   context.subscriptions.push(
     log,
     control,
     policy,
     tree,
-    new DecisionsView(decisions),
-    new WardenStatusBar(policy, proxies),
+    decisionsView,
+    statusBar,
     definitions,
     ...registerToolCommands(tree, policy),
     ...registerProtectCommands(context, catalogue, policy),
@@ -75,7 +81,9 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
   return {
     tree,
     decisions,
+    decisionsView,
     proxies,
+    statusBar: statusBar.item,
     policy,
     approvals: { use: (approver) => new vscode.Disposable(seat.use(approver).dispose), waiting: () => broker.waiting(), allowances: () => broker.allowances() },
     inputs,

@@ -5,7 +5,7 @@ import type { CataloguedTool, ServerInfo, ServerTransport, ToolsOrigin } from '.
 import { riskBadge, riskLabel, riskSourceText } from '../language/tool-docs';
 import { formatSeconds } from '../policy/duration';
 import { PolicyEngine } from '../policy/engine';
-import type { Action, Decision, Policy, RiskAssessment, RiskCategory, RiskLevel, ToolInfo } from '../policy/model';
+import type { Action, Decision, Policy, Range, RiskAssessment, RiskCategory, RiskLevel, ToolInfo } from '../policy/model';
 import { classifyTool, compareRisk, RISK_BADGE_LETTER } from '../policy/risk';
 import { serverContextValue, toolContextValue, type ServerState } from './context-value';
 import { transportOf, type ProtectedServer } from './launch-entry';
@@ -67,6 +67,8 @@ export interface ServerRow {
   denied: number;
   /** The mcp.json that declares it (URI string), for unprotected servers. */
   configUri?: string;
+  /** Where its key is in that file. */
+  configRange?: Range;
   /** The line of its `launch` entry in the policy, for protected servers. */
   launchLine?: number;
   description: string;
@@ -143,6 +145,7 @@ export function buildTreeModel(source: TreeSource): TreeModel {
     if (transport) row.transport = transport;
     if (listed) row.toolCount = listed.tools.length;
     if (info?.source.uri && inMcpJson) row.configUri = info.source.uri;
+    if (info?.source.range && inMcpJson) row.configRange = info.source.range;
     if (guarded) row.launchLine = guarded.line;
     row.description = serverDescription(row);
     row.tooltip = serverTooltip(row, runtime, listed, info, source.now);

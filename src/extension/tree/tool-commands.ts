@@ -106,10 +106,9 @@ async function openServerConfiguration(tree: ServersTree, policy: PolicyState, n
     return true;
   }
   if (row.configUri) {
-    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(row.configUri));
-    const offset = document.getText().indexOf(JSON.stringify(row.name));
-    const position = offset >= 0 ? document.positionAt(offset) : new vscode.Position(0, 0);
-    await vscode.window.showTextDocument(document, { selection: new vscode.Range(position, position) });
+    const start = row.configRange?.start;
+    const position = start ? new vscode.Position(start.line, start.character) : new vscode.Position(0, 0);
+    await vscode.window.showTextDocument(vscode.Uri.parse(row.configUri), { selection: new vscode.Range(position, position) });
     return true;
   }
   return false;

@@ -1,0 +1,103 @@
+// The wiring into VS Code's MCP configuration, inside a real VS Code: Protect moves a server's entry from
+// the sample's mcp.json (which has comments) into the policy's `launch`, the definition provider offers it
+// as Warden's proxy, Unprotect moves it back; inputs are asked once and kept in secret storage.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { parse } from 'jsonc-parser';
+import { setServerLaunch } from '../../src/workbench/launch-edits';
+import { keepFiles, mcpJsonFile, policyFile, readFile, SCANNER, waitFor, wardenApi, type Api } from './warden-helpers';
+
+const plain = (text: string) => JSON.parse(JSON.stringify(parse(text))) as { servers: Record<string, Record<string, unknown>> };
+
+suite('Wiring: protect, unprotect, definitions', () => {
+  let api: Api;
+  let restore: () => Promise<void>;
+  let originalMcp: string;
+  let originalPolicy: string;
+
+  suiteSetup(async () => {
+    api = await wardenApi();
+    restore = await keepFiles(api, mcpJsonFile(), policyFile());
+    originalMcp = await readFile(mcpJsonFile());
+    originalPolicy = await readFile(policyFile());
+  });
+
+  suiteTeardown(async () => {
+    await restore?.();
+  });
+
+  test('Protect moves "everything" into the policy and VS Code is offered it through the proxy; Unprotect restores both files byte for byte', async function () {
+    this.timeout(30_000);
+    const entry = plain(originalMcp).servers.everything;
+    await waitFor(() => api.catalogue.server('everything')?.source.origin === 'workspace', 'everything from mcp.json');
+
+    assert.equal(await vscode.commands.executeCommand('mcpWarden.protectServer', 'everything'), true);
+    const mcp = await readFile(mcpJsonFile());
+    assert.deepEqual(Object.keys(plain(mcp).servers), []);
+    assert.equal(mcp, originalMcp.replace(/ {4}\/\/ The reference MCP server[^\n]*\n {4}"everything": \{[\s\S]*?\n {4}\}\n/, ''), 'only the entry and its own comment left');
+    assert.deepEqual(api.policy.protectedServer('everything')?.entry, entry);
+    const policy = await readFile(policyFile());
+    assert.ok(policy.includes('  everything:\n    launch:\n      type: stdio\n      command: node\n      args: ["${workspaceFolder}/../../node_modules/@modelcontextprotocol/server-everything/dist/index.js", "stdio"]\n    default: allow\n'), policy);
+
+    const definitions = api.definitions.provideMcpServerDefinitions();
+    assert.deepEqual(definitions.map((d) => d.label).sort(), ['everything', SCANNER]);
+    const everything = definitions.find((d) => d.label === 'everything')!;
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    assert.equal(everything.command, process.execPath);
+    assert.ok(everything.args[0].endsWith('/dist/cli.js'), everything.args[0]);
+    assert.deepEqual(everything.args.slice(1, 6), ['proxy', '--policy', policyFile().fsPath, '--server', 'everything']);
+    assert.deepEqual(everything.args.slice(everything.args.indexOf('--')), ['--', 'node', `${folder}/../../node_modules/@modelcontextprotocol/server-everything/dist/index.js`, 'stdio']);
+    assert.equal(everything.env.ELECTRON_RUN_AS_NODE, '1');
+    assert.match(everything.version ?? '', /^[0-9a-f]{16}$/);
+    const row = await waitFor(() => api.tree.refresh().servers.find((s) => s.name === 'everything' && s.isProtected && !s.duplicated), 'everything to be shown protected');
+    assert.equal(row.contextValue, 'server:protected:stopped:stdio');
+
+    assert.equal(await vscode.commands.executeCommand('mcpWarden.unprotectServer', { name: 'everything' }), true);
+    assert.equal(await readFile(mcpJsonFile()), originalMcp);
+    assert.equal(await readFile(policyFile()), originalPolicy);
+    assert.equal(api.policy.protectedServer('everything'), undefined);
+  });
+
+  test('Unprotect the scanner (no record of its move) and Protect it again: both files come back as they were', async function () {
+    this.timeout(30_000);
+    const launch = api.policy.protectedServer(SCANNER)!.entry;
+    assert.equal(await vscode.commands.executeCommand('mcpWarden.unprotectServer', SCANNER), true);
+    const mcp = await readFile(mcpJsonFile());
+    assert.deepEqual(plain(mcp).servers[SCANNER], launch);
+    assert.deepEqual(Object.keys(plain(mcp).servers), ['everything', SCANNER]);
+    assert.ok(mcp.startsWith(originalMcp.slice(0, originalMcp.lastIndexOf('    }\n  }'))), 'the file up to the new entry is unchanged');
+    assert.equal(api.policy.protectedServer(SCANNER), undefined);
+    await waitFor(() => api.catalogue.server(SCANNER)?.source.origin === 'workspace', 'the scanner from mcp.json');
+    const row = api.tree.refresh().servers.find((s) => s.name === SCANNER)!;
+    assert.equal(row.contextValue, 'server:unprotected:unknown:stdio');
+
+    assert.equal(await vscode.commands.executeCommand('mcpWarden.protectServer', SCANNER), true);
+    assert.equal(await readFile(mcpJsonFile()), originalMcp);
+    assert.equal(await readFile(policyFile()), originalPolicy);
+    assert.deepEqual(api.policy.protectedServer(SCANNER)?.entry, launch);
+  });
+
+  test('resolving a definition asks its ${input:...} once (secret storage), attaches the control channel, reads envFile', async () => {
+    const text = await readFile(policyFile());
+    const withInput = setServerLaunch(text, 'input-demo', { command: 'node', args: ['--token=${input:wardenDemoToken}'], envFile: '${workspaceFolder}/.vscode/demo.env' });
+    const envFile = vscode.Uri.joinPath(policyFile(), '..', 'demo.env');
+    await vscode.workspace.fs.writeFile(envFile, new TextEncoder().encode('# demo\nDEMO_LEVEL=debug\n'));
+    await api.inputs.store('wardenDemoToken', 's3cret');
+    try {
+      await vscode.workspace.fs.writeFile(policyFile(), new TextEncoder().encode(withInput));
+      await api.policy.reload();
+      const offered = api.definitions.provideMcpServerDefinitions().find((d) => d.label === 'input-demo')!;
+      assert.ok(offered.args.includes('--token=${input:wardenDemoToken}'), 'offered before the input is known');
+      const resolved = (await api.definitions.resolveMcpServerDefinition(offered))!;
+      assert.ok(resolved.args.includes('--token=s3cret'));
+      assert.equal(resolved.env.MCP_WARDEN_CONTROL_SOCKET, await api.controlSocket);
+      assert.match(String(resolved.env.MCP_WARDEN_CONTROL_TOKEN), /^[0-9a-f]{64}$/);
+      assert.equal(resolved.env.DEMO_LEVEL, 'debug');
+    } finally {
+      await api.inputs.forget('wardenDemoToken');
+      await vscode.workspace.fs.delete(envFile);
+      await vscode.workspace.fs.writeFile(policyFile(), new TextEncoder().encode(text));
+      await api.policy.reload();
+    }
+  });
+});
