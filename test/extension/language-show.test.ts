@@ -24,12 +24,16 @@ suite('Policy language, on demand', () => {
   test('language activation time', async function () {
     if (!askedFor('activation time')) this.skip();
     const extension = vscode.extensions.getExtension<PolicyLanguageApi>(EXTENSION_ID)!;
-    if (extension.isActive) this.skip(); // something activated it before this test; the figure would be meaningless
-    const started = performance.now();
-    await extension.activate();
-    const elapsed = performance.now() - started;
-    console.log(`      activation (code loading and activate()): ${elapsed.toFixed(1)} ms`);
-    assert.ok(elapsed < 1000, `activation took ${elapsed} ms`);
+    if (extension.isActive) {
+      // The sample workspace's files activate it at startup, before any test runs.
+      console.log('      activation: already active at startup (activated by the workspace); cold figure not measurable here');
+    } else {
+      const started = performance.now();
+      await extension.activate();
+      const elapsed = performance.now() - started;
+      console.log(`      activation (code loading and activate()): ${elapsed.toFixed(1)} ms`);
+      assert.ok(elapsed < 1000, `activation took ${elapsed} ms`);
+    }
     // One cold activation is at the mercy of the machine's load: also load copies of the bundle, in this
     // extension host, for a median of the code-loading part.
     const bundle = join(extension.extensionPath, 'dist', 'extension.js');
