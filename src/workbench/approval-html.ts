@@ -23,11 +23,23 @@ export const APPROVAL_BUTTONS = [
 
 export const MAX_ARGUMENT_CHARS = 20_000;
 
+const LEVELS = new Set(['low', 'medium', 'high', 'critical']);
+const SOURCE_WORDS: Record<string, string> = {
+  policy: "Warden's label from the policy",
+  annotations: "from the server's annotations",
+  name: "from the tool's name",
+  description: "from the tool's description",
+  default: 'nothing the tool says: an unknown tool',
+};
+
 export function approvalHtml(prompt: ApprovalPrompt, options: ApprovalPageOptions): string {
   const letter = RISK_BADGE_LETTER[prompt.risk.category] ?? '?';
   let args = JSON.stringify(prompt.arguments ?? {}, null, 2) ?? 'undefined';
   if (args.length > MAX_ARGUMENT_CHARS) args = `${args.slice(0, MAX_ARGUMENT_CHARS)}\n… (${args.length - MAX_ARGUMENT_CHARS} more characters)`;
   const seconds = Math.max(0, Math.ceil(options.remainingMs / 1000));
+  // VS Code names a colour's CSS variable after its id with only the first dot made a dash.
+  const level = LEVELS.has(prompt.risk.level) ? prompt.risk.level : 'critical';
+  const riskColor = `var(--vscode-mcpWarden-risk\\.${level}, var(--vscode-foreground))`;
   const why = prompt.reason ? `<p class="why">${escape(prompt.reason)}</p>` : '';
   const rule = prompt.rule ? `<p class="rule">Rule <code>${escape(prompt.rule)}</code>${options.ruleLocation ? ` at ${escape(options.ruleLocation)}` : ''}</p>` : '';
   const warnings = prompt.risk.warnings.map((w) => `<p class="warning">⚠ ${escape(w)}</p>`).join('');
@@ -42,7 +54,7 @@ export function approvalHtml(prompt: ApprovalPrompt, options: ApprovalPageOption
   <style nonce="${options.nonce}">
     body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 12px 20px; max-width: 820px; }
     h1 { font-size: 1.3em; font-weight: 600; margin: 0.4em 0; }
-    .badge { display: inline-block; border: 1px solid var(--vscode-mcpWarden-risk-${prompt.risk.level}, var(--vscode-contrastBorder, currentColor)); color: var(--vscode-mcpWarden-risk-${prompt.risk.level}, var(--vscode-foreground)); border-radius: 3px; padding: 0 6px; font-weight: 600; }
+    .badge { display: inline-block; border: 1px solid ${riskColor}; color: ${riskColor}; border-radius: 3px; padding: 0 6px; font-weight: 600; }
     .muted { color: var(--vscode-descriptionForeground); }
     .warning { color: var(--vscode-editorWarning-foreground); }
     pre { background: var(--vscode-textCodeBlock-background); border: 1px solid var(--vscode-widget-border, transparent); padding: 8px 10px; max-height: 50vh; overflow: auto; white-space: pre-wrap; word-break: break-word; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
@@ -56,7 +68,7 @@ export function approvalHtml(prompt: ApprovalPrompt, options: ApprovalPageOption
 <body>
   <p class="muted">MCP Warden · an agent wants to call a tool that the policy asks about</p>
   <h1>Allow <code>${escape(prompt.tool)}</code> of <strong>${escape(prompt.server)}</strong>?</h1>
-  <p><span class="badge" title="risk: ${escape(prompt.risk.category)}, ${escape(prompt.risk.level)}">${letter} ${escape(prompt.risk.category)} · ${escape(prompt.risk.level)}</span> <span class="muted">(from ${escape(prompt.risk.source)})</span></p>
+  <p><span class="badge" title="risk: ${escape(prompt.risk.category)}, ${escape(prompt.risk.level)}">${letter} ${escape(prompt.risk.category)} · ${escape(prompt.risk.level)}</span> <span class="muted">(${escape(SOURCE_WORDS[prompt.risk.source] ?? prompt.risk.source)})</span></p>
   ${warnings}${why}${rule}
   <p class="muted">Arguments (an approval covers exactly these):</p>
   <pre id="arguments">${escape(args)}</pre>

@@ -61,7 +61,7 @@ suite('Servers tree', () => {
     assert.equal(stop.contextValue, 'tool:deny:high:rule:enforced');
     assert.deepEqual([(stop.iconPath as vscode.ThemeIcon).id, (stop.iconPath as vscode.ThemeIcon).color?.id], ['run', 'mcpWarden.risk.high']);
     const badge = api.tree.decorations.provideFileDecoration(stop.resourceUri!) as vscode.FileDecoration;
-    assert.deepEqual([badge.badge, (badge.color as vscode.ThemeColor).id, badge.tooltip], ['X', 'mcpWarden.risk.high', 'risk: execute · high']);
+    assert.deepEqual([badge.badge, badge.color, badge.tooltip], ['X', undefined, 'risk: execute · high']);
     const tooltip = (stop.tooltip as vscode.MarkdownString).value;
     assert.match(tooltip, /^\*\*stop_scan\*\* — \[X\] execute · high \*\(from the tool's name\)\*/);
     assert.match(tooltip, /\*\*Decision: denied\*\* — rule `stop_scan` \(line \d+\)\n\n> Stopping a running security scan can hide an attack\./);

@@ -1,9 +1,9 @@
-// The letter badge of each tool (R read, W write, X execute, D destructive) in its risk level's colour.
-// Tree items carry a `mcp-warden-tool:` URI that names the letter and the level, so the decoration needs
-// no state of its own.
+// The letter badge of each tool (R read, W write, X execute, D destructive). Tree items carry a
+// `mcp-warden-tool:` URI that names the letter and the level, so the decoration needs no state of its own.
+// The badge has no colour: a decoration's colour would tint the tool's name too, and the risk icon beside
+// the name already shows the level's colour.
 import * as vscode from 'vscode';
-import type { RiskLevel } from '../../policy/model';
-import { RISK_COLOR, type ToolRow } from '../../workbench/tree-model';
+import type { ToolRow } from '../../workbench/tree-model';
 
 export const TOOL_SCHEME = 'mcp-warden-tool';
 const LEVELS = new Set<string>(['low', 'medium', 'high', 'critical']);
@@ -24,7 +24,7 @@ export class RiskDecorations implements vscode.FileDecorationProvider {
     const badge = query.get('badge') ?? '';
     const level = query.get('level') ?? '';
     if (!LETTERS.has(badge) || !LEVELS.has(level)) return undefined;
-    const decoration = new vscode.FileDecoration(badge, `risk: ${query.get('category')} · ${level}`, new vscode.ThemeColor(RISK_COLOR[level as RiskLevel]));
+    const decoration = new vscode.FileDecoration(badge, `risk: ${query.get('category')} · ${level}`);
     decoration.propagate = false;
     return decoration;
   }
