@@ -77,6 +77,17 @@ suite('Wiring: protect, unprotect, definitions', () => {
     assert.deepEqual(api.policy.protectedServer(SCANNER)?.entry, launch);
   });
 
+  test('Discover Tools lists a protected server\'s tools from its launch entry in the policy', async function () {
+    this.timeout(30_000);
+    // Declared in no mcp.json: the catalogue knows it from the policy (once mcp.json's change is read).
+    const server = await waitFor(() => api.catalogue.server(SCANNER)?.source.origin === 'seen' && api.catalogue.server(SCANNER), 'the scanner known from the policy');
+    assert.equal(server.launch?.command, 'node');
+    assert.equal(server.source.uri, policyFile().toString());
+    assert.equal(await vscode.commands.executeCommand('mcpWarden.discoverTools', SCANNER), 5);
+    assert.equal(api.catalogue.tools(SCANNER)?.origin, 'discovery');
+    assert.deepEqual(api.catalogue.rankedTools(SCANNER).map((t) => t.info.name).sort(), ['delete_finding', 'get_scan_status', 'list_findings', 'start_security_scan', 'stop_scan']);
+  });
+
   test('resolving a definition asks its ${input:...} once (secret storage), attaches the control channel, reads envFile', async () => {
     const text = await readFile(policyFile());
     const withInput = setServerLaunch(text, 'input-demo', { command: 'node', args: ['--token=${input:wardenDemoToken}'], envFile: '${workspaceFolder}/.vscode/demo.env' });
