@@ -28,7 +28,12 @@ suite('Policy language', () => {
     api.catalogue.setServers('user', readMcpConfig(readFileSync(mcpJson.fsPath, 'utf8'), mcpJson.toString(), 'user').servers);
     const tools = JSON.parse(readFileSync(join(fixtures, 'tools.json'), 'utf8')) as Record<string, ToolInfo[]>;
     for (const [server, list] of Object.entries(tools)) api.catalogue.setTools(server, list);
-    cleanUp.push(async () => api.catalogue.setServers('user', []));
+    // Other parts of the extension feed the catalogue too: give back what was there.
+    const userServers = declared('user');
+    cleanUp.push(async () => {
+      api.catalogue.setServers('user', userServers);
+      for (const server of Object.keys(tools)) api.catalogue.clearTools(server);
+    });
   });
 
   suiteTeardown(async () => {
@@ -41,6 +46,11 @@ suite('Policy language', () => {
   });
 
   const opened: vscode.TextDocument[] = [];
+  /** The servers one origin declares now, to give back after a test changed them. */
+  function declared(origin: 'user' | 'seen') {
+    return api.catalogue.servers().filter((server) => server.source.origin === origin);
+  }
+
   async function openPolicy(text = policyText): Promise<vscode.TextDocument> {
     const document = await vscode.workspace.openTextDocument({ language: 'mcp-policy', content: text });
     opened.push(document);
@@ -174,16 +184,19 @@ suite('Policy language', () => {
 
   test('Discover Tools starts a stdio server, lists its tools into the catalogue, and stops it', async () => {
     const server = join(extension.extensionPath, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
-    api.catalogue.setServers('seen', [{ name: 'everything', transport: 'stdio', source: { origin: 'seen' }, launch: { command: process.execPath, args: [server, 'stdio'] } }]);
+    const seen = declared('seen');
+    const before = api.catalogue.tools('discovery-test');
+    api.catalogue.setServers('seen', [...seen, { name: 'discovery-test', transport: 'stdio', source: { origin: 'seen' }, launch: { command: process.execPath, args: [server, 'stdio'] } }]);
     cleanUp.push(async () => {
-      api.catalogue.setServers('seen', []);
-      api.catalogue.clearTools('everything');
+      api.catalogue.setServers('seen', seen);
+      if (!before) api.catalogue.clearTools('discovery-test');
     });
-    const count = await vscode.commands.executeCommand<number>('mcpWarden.discoverTools', 'everything');
+    // As the Servers view calls it: with the tree node of the server.
+    const count = await vscode.commands.executeCommand<number>('mcpWarden.discoverTools', { kind: 'server', name: 'discovery-test' });
     assert.ok(count !== undefined && count >= 10, `listed ${count} tools`);
-    const names = api.catalogue.rankedTools('everything').map((t) => t.info.name);
+    const names = api.catalogue.rankedTools('discovery-test').map((t) => t.info.name);
     assert.ok(names.includes('echo') && names.includes('get-sum'), names.join(', '));
-    assert.equal(api.catalogue.tools('everything')?.origin, 'discovery');
+    assert.equal(api.catalogue.tools('discovery-test')?.origin, 'discovery');
   });
 });
 

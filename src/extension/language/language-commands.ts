@@ -20,7 +20,10 @@ export interface CreatePolicyOptions {
 export function registerLanguageCommands(catalogue: MemoryCatalogue, feeds: CatalogueFeeds): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('mcpWarden.createPolicy', (options?: CreatePolicyOptions) => createPolicy(catalogue, feeds, options)),
-    vscode.commands.registerCommand('mcpWarden.discoverTools', (server?: string) => discoverTools(catalogue, feeds, server)),
+    // From the palette (no argument), a tree node ({ name } or { server }), or a caller with the name.
+    vscode.commands.registerCommand('mcpWarden.discoverTools', (target?: string | { server?: string; name?: string }) =>
+      discoverTools(catalogue, feeds, typeof target === 'string' ? target : (target?.server ?? target?.name)),
+    ),
   ];
 }
 
