@@ -28,8 +28,6 @@ export interface CursorContext {
   inSequence: boolean;
   /** Keys the map at the cursor already has (kind `key`), the cursor's own key excluded. */
   siblings(): Set<string>;
-  /** Column of a new key's indentation for multi-line insertions. */
-  column: number;
 }
 
 /** The indentation unit of the text (spaces of the first indented key line), 2 when unknown. */
@@ -57,7 +55,6 @@ export function contextAt(lines: TextLines, position: Position): CursorContext {
     hasColon: false,
     inFlow: false,
     inSequence: false,
-    column: col,
   };
   const none: CursorContext = { ...base, path: [], kind: 'none', siblings: () => new Set() };
 
@@ -85,7 +82,6 @@ export function contextAt(lines: TextLines, position: Position): CursorContext {
       hasColon: flow.hasColon,
       inFlow: true,
       inSequence: flow.inSequence,
-      column: info.contentStart,
       siblings: () => new Set(flow.siblings),
     };
   }
@@ -101,7 +97,6 @@ export function contextAt(lines: TextLines, position: Position): CursorContext {
       token: at(info.keyStart, info.keyEnd),
       tokenText: key,
       hasColon: true,
-      column: info.keyStart,
       siblings: () => withoutOne(blockSiblings(lines, lineNo, info.keyStart, lineNo), key),
     };
   }
@@ -110,7 +105,7 @@ export function contextAt(lines: TextLines, position: Position): CursorContext {
     const path = [...blockPath(lines, lineNo, info), info.key];
     const start = col >= info.valueStart ? info.valueStart : col;
     const end = col >= info.valueStart ? Math.max(info.valueEnd, col) : col;
-    return { ...base, path, kind: 'value', prefix: text.slice(start, col), token: at(start, end), tokenText: text.slice(start, end), column: info.keyStart, siblings: () => new Set() };
+    return { ...base, path, kind: 'value', prefix: text.slice(start, col), token: at(start, end), tokenText: text.slice(start, end), siblings: () => new Set() };
   }
   if (info.key === undefined && info.dashes.length > 0 && col >= info.contentStart) {
     // `- value`: an item of a block sequence; the path ends at the sequence's key.
@@ -129,7 +124,6 @@ export function contextAt(lines: TextLines, position: Position): CursorContext {
       prefix: text.slice(info.contentStart, col),
       token: at(info.contentStart, end),
       tokenText: text.slice(info.contentStart, end),
-      column: info.contentStart,
       siblings: () => blockSiblings(lines, lineNo, info.contentStart, lineNo),
     };
   }
