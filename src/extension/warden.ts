@@ -48,6 +48,7 @@ export interface WardenApi {
 }
 
 export function registerWarden(context: vscode.ExtensionContext, catalogue: MemoryCatalogue): WardenApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('MCP Warden', { log: true });
   const decisions = new DecisionLog();
   const proxies = new ProxyStatus();
@@ -78,6 +79,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     ...registerProtectCommands(context, catalogue, policy),
     vscode.commands.registerCommand('mcpWarden.showLog', () => log.show()),
   );
+  log.info(`views, commands and the MCP server definition provider registered in ${(performance.now() - started).toFixed(1)} ms`);
   return {
     tree,
     decisions,

@@ -1,5 +1,6 @@
 // Runs that put something on screen for a picture, so they run only when asked for by name:
 //   node scripts/warden-screenshots.mjs tree approval      (out/screenshots/tree.png, approval.png)
+//   MOCHA_GREP='warden latency' npm run test:vscode        (calls through VS Code's MCP client and the proxy)
 // Each test logs a marker once its screen is ready and holds it while the script takes the picture:
 // the extension's views vanish with its host when the suite ends.
 import * as vscode from 'vscode';
@@ -28,6 +29,30 @@ suite('Warden views, on demand', () => {
     const stop = scanner.tools.find((t: ToolRow) => t.name === 'stop_scan')!;
     await api.tree.view.reveal(stop, { select: true, focus: true });
     await holdForScreenshot();
+  });
+
+  test('warden latency', async function () {
+    if (!askedFor('warden latency')) this.skip();
+    this.timeout(120_000);
+    const api = await wardenApi();
+    await startServersUntil('get_scan_status');
+    const timed = async (tool: string, input: Record<string, unknown>) => {
+      const times: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        const started = performance.now();
+        await invoke(tool, input);
+        if (i >= 10) times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      return `p50 ${times[25].toFixed(1)} ms, p90 ${times[45].toFixed(1)} ms`;
+    };
+    console.log(`      vscode.lm.invokeTool, allowed (get_scan_status, 50 calls): ${await timed('get_scan_status', { scan_id: 'S-1' })}`);
+    console.log(`      vscode.lm.invokeTool, blocked (stop_scan, 50 calls): ${await timed('stop_scan', { scan_id: 'S-1' })}`);
+    const decided = api.decisions.entries().slice(0, 100).map((e) => e.latencyMs).sort((a, b) => a - b);
+    console.log(`      the proxy's decision time (its own report, ${decided.length} calls): p50 ${decided[Math.floor(decided.length / 2)].toFixed(2)} ms, max ${decided.at(-1)!.toFixed(2)} ms`);
+    const started = performance.now();
+    for (let i = 0; i < 100; i++) api.tree.refresh();
+    console.log(`      rebuilding the tree model (2 servers, 5 tools): ${((performance.now() - started) / 100).toFixed(2)} ms`);
   });
 
   test('warden screenshot: approval', async function () {
