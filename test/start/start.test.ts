@@ -1,0 +1,66 @@
+// `npm start` as a newcomer meets it: the packaged extension in a real VS Code on the sample workspace.
+// Starts the same command, opens the printed URL in Chromium, finds the Warden view and the stop_scan
+// node, and stops everything. It leaves a picture of the browser in out/npm-start.png (or SCREENSHOT).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(__dirname, '../../..');
+const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+test('npm start serves VS Code with the Warden view, its servers and the stop_scan tool', { timeout: 240_000 }, async () => {
+  const port = await freePort();
+  const start = spawn(process.execPath, ['scripts/vscode-host.mjs', 'start'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  start.stdout!.on('data', (chunk) => (output += chunk));
+  start.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | string | null>((done) => start.once('exit', (code, signal) => done(signal ?? code)));
+  const profile = mkdtempSync(join(tmpdir(), 'warden-start-chromium-'));
+  let page: import('playwright-core').Page | undefined;
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 900 }, args: BROWSER_ARGS });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 180_000;
+    while (!output.includes(url)) {
+      const early = await Promise.race([exited, new Promise((done) => setTimeout(() => done(undefined), 250))]);
+      assert.equal(early, undefined, `npm start ended early:\n${output}`);
+      assert.ok(Date.now() < deadline, `npm start printed no URL in time:\n${output}`);
+    }
+    page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.activitybar [aria-label^="MCP Warden"]').first().click({ timeout: 60_000 });
+    const rows = page.locator('.monaco-list-row');
+    await rows.filter({ hasText: 'security-scanner' }).first().waitFor({ timeout: 60_000 });
+    await rows.filter({ hasText: 'stop_scan' }).first().waitFor({ timeout: 60_000 });
+    const stopScan = (await rows.filter({ hasText: 'stop_scan' }).first().innerText()).replace(/\s+/g, ' ');
+    assert.match(stopScan, /execute · high/);
+  } finally {
+    // A picture of what the browser showed, pass or fail (out/ is git-ignored).
+    await page?.screenshot({ path: process.env.SCREENSHOT ?? join(ROOT, 'out', 'npm-start.png') }).catch(() => undefined);
+    await browser.close().catch(() => undefined);
+    rmSync(profile, { recursive: true, force: true });
+    try {
+      process.kill(-start.pid!, 'SIGINT'); // Ctrl+C, as a person stops it
+    } catch {}
+    const how = await Promise.race([exited, new Promise((done) => setTimeout(() => done('still running'), 20_000))]);
+    if (how === 'still running') process.kill(-start.pid!, 'SIGKILL');
+    assert.notEqual(how, 'still running', 'npm start did not stop on Ctrl+C');
+  }
+});
