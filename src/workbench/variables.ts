@@ -46,11 +46,6 @@ export function resolveText(text: string, context: VariableContext, inputs: Read
   });
 }
 
-/** True when some `${input:...}` is still unanswered. */
-export function hasUnresolvedInputs(entry: unknown): boolean {
-  return inputIds(entry).length > 0;
-}
-
 function required(value: string | undefined, variable: string, condition: string): string {
   if (value === undefined) throw new VariableError(`${variable} can only be resolved when ${condition}`);
   return value;

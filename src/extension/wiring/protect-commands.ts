@@ -2,12 +2,12 @@
 // definition provider offers it to VS Code behind Warden's proxy; Unprotect moves it back. Both files keep
 // their comments and order, and an Unprotect right after a Protect restores mcp.json byte for byte.
 import * as vscode from 'vscode';
-import type { MemoryCatalogue } from '../../language/catalogue';
+import type { MemoryCatalogue, ServerInfo } from '../../language/catalogue';
 import { removeServerLaunch, setServerLaunch } from '../../workbench/launch-edits';
 import { McpJsonEditError, readServerEntry, removeServerEntry, restoreServerEntry, type RemovedEntry } from '../../workbench/mcp-json-edits';
 import { editPolicy } from './policy-writer';
 import type { PolicyState } from './policy-state';
-import { readText, writeText } from './text-files';
+import { readText, writeText, type WriteResult } from './text-files';
 
 const REMOVED_KEY = 'mcpWarden.removedEntries';
 
@@ -30,6 +30,12 @@ export function registerProtectCommands(context: vscode.ExtensionContext, catalo
     vscode.commands.registerCommand('mcpWarden.protectServer', (target?: ServerTarget) => protect.protect(serverName(target))),
     vscode.commands.registerCommand('mcpWarden.unprotectServer', (target?: ServerTarget) => protect.unprotect(serverName(target))),
   ];
+}
+
+/** VS Code reads mcp.json from disk: an edit waiting in a dirty editor takes effect on save. */
+function warnIfUnsaved(uri: vscode.Uri, result: WriteResult): void {
+  if (result !== 'unsaved') return;
+  void vscode.window.showWarningMessage(`MCP Warden: ${vscode.workspace.asRelativePath(uri)} had unsaved changes, so the edit waits in the editor: save the file to apply it.`);
 }
 
 class ProtectCommands {
@@ -69,7 +75,7 @@ class ProtectCommands {
       const { text: without, removed } = removeServerEntry(text, name);
       // The policy first: if writing mcp.json fails, the server is declared twice rather than nowhere.
       if (!(await editPolicy(this.policy, (policyText) => setServerLaunch(policyText, name, entry)))) return false;
-      await writeText(uri, without);
+      warnIfUnsaved(uri, await writeText(uri, without));
       await this.remember({ ...removed, uri: uri.toString() });
       void vscode.window.showInformationMessage(`MCP Warden: ${name} is protected: VS Code now starts it through Warden, and its entry lives in the policy.`);
       return true;
@@ -97,7 +103,7 @@ class ProtectCommands {
       const text = (await readText(uri)) ?? '';
       const restored = restoreServerEntry(text, name, guarded.entry, record);
       // mcp.json first: if writing the policy fails, the server is declared twice rather than nowhere.
-      await writeText(uri, restored);
+      warnIfUnsaved(uri, await writeText(uri, restored));
       if (!(await editPolicy(this.policy, (policyText) => removeServerLaunch(policyText, name), { create: false }))) return false;
       await this.forget(name);
       void vscode.window.showInformationMessage(`MCP Warden: ${name} is no longer protected; its entry is back in ${vscode.workspace.asRelativePath(uri)}.`);
@@ -121,7 +127,7 @@ class ProtectCommands {
     return this.context.workspaceState.update(REMOVED_KEY, rest);
   }
 
-  private async pick(placeHolder: string, filter: (server: ReturnType<MemoryCatalogue['servers']>[number]) => boolean): Promise<string | undefined> {
+  private async pick(placeHolder: string, filter: (server: ServerInfo) => boolean): Promise<string | undefined> {
     const names = this.catalogue.servers().filter(filter).map((server) => server.name);
     if (names.length === 0) {
       void vscode.window.showInformationMessage('MCP Warden: no server in mcp.json to protect.');
