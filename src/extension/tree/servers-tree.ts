@@ -60,7 +60,11 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     if (!element) return [...model.notices, ...model.servers];
     if (element.kind !== 'server') return [];
     if (element.tools.length > 0) return element.tools;
-    const message = element.transport === 'stdio' ? 'Tools not listed yet: click to discover them' : 'Tools are listed once the server runs behind Warden';
+    const message = element.transport === 'stdio'
+      ? 'Tools not listed yet: click to discover them'
+      : element.isProtected
+        ? 'Tools are listed once the server runs behind Warden'
+        : 'Protect it to see its tools: Warden lists them when its proxy runs';
     return [{ kind: 'hint', server: element.name, message }];
   }
 

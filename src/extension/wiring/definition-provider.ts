@@ -88,9 +88,13 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
   }
 
   async resolveMcpServerDefinition(definition: vscode.McpStdioServerDefinition): Promise<vscode.McpStdioServerDefinition | undefined> {
+    if (!vscode.workspace.isTrusted) return undefined;
     const prepared = this.prepared.get(definition.label);
     const policyFile = this.policy.uri;
-    if (!prepared || !policyFile) return definition;
+    if (!prepared || !policyFile) {
+      this.log.warn(`[${definition.label}] is no longer protected by the policy; not started`);
+      return undefined;
+    }
     const answers = await this.inputs.answers(inputIds(prepared.entry), definition.label);
     if (!answers) {
       this.log.warn(`[${definition.label}] not started: an input was not given`);
