@@ -26,6 +26,6 @@ export const MENU_WHEN = {
   revealRule: 'viewItem =~ /^tool:[a-z]+:[a-z]+:rule:/',
   protectServer: 'viewItem =~ /^server:unprotected:/',
   unprotectServer: 'viewItem =~ /^server:protected:/',
-  discoverTools: 'viewItem =~ /^server:[a-z]+:[a-z]+:stdio$/',
+  discoverServerTools: 'viewItem =~ /^server:[a-z]+:[a-z]+:stdio$/',
   openServerConfiguration: 'viewItem =~ /^server:/',
 } as const;

@@ -83,7 +83,9 @@ suite('Wiring: protect, unprotect, definitions', () => {
     const server = await waitFor(() => api.catalogue.server(SCANNER)?.source.origin === 'seen' && api.catalogue.server(SCANNER), 'the scanner known from the policy');
     assert.equal(server.launch?.command, 'node');
     assert.equal(server.source.uri, policyFile().toString());
-    assert.equal(await vscode.commands.executeCommand('mcpWarden.discoverTools', SCANNER), 5);
+    // As the tree's Discover action runs it: on the server's node.
+    const node = api.tree.model().servers.find((row) => row.name === SCANNER);
+    assert.equal(await vscode.commands.executeCommand('mcpWarden.discoverServerTools', node), 5);
     assert.equal(api.catalogue.tools(SCANNER)?.origin, 'discovery');
     assert.deepEqual(api.catalogue.rankedTools(SCANNER).map((t) => t.info.name).sort(), ['delete_finding', 'get_scan_status', 'list_findings', 'start_security_scan', 'stop_scan']);
   });

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { MemoryCatalogue } from '../../src/language/catalogue';
 import { parsePolicy } from '../../src/policy/parse';
@@ -156,5 +158,17 @@ test('the menus show each action only where it changes something', () => {
   const open = serverContextValue(false, 'unknown', 'http');
   assert.deepEqual([matches(MENU_WHEN.protectServer, guarded), matches(MENU_WHEN.unprotectServer, guarded)], [false, true]);
   assert.deepEqual([matches(MENU_WHEN.protectServer, open), matches(MENU_WHEN.unprotectServer, open)], [true, false]);
-  assert.deepEqual([matches(MENU_WHEN.discoverTools, guarded), matches(MENU_WHEN.discoverTools, open)], [true, false]);
+  assert.deepEqual([matches(MENU_WHEN.discoverServerTools, guarded), matches(MENU_WHEN.discoverServerTools, open)], [true, false]);
+});
+
+test('package.json\'s tree menus use exactly these when clauses', () => {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
+  const items = manifest.contributes.menus['view/item/context'].filter((item) => item.when?.startsWith('view == mcpWarden.servers'));
+  assert.ok(items.length >= 9);
+  for (const item of items) {
+    const key = item.command.replace(/^mcpWarden\./, '') as keyof typeof MENU_WHEN;
+    assert.ok(key in MENU_WHEN, `${item.command} has no clause in MENU_WHEN`);
+    assert.equal(item.when, `view == mcpWarden.servers && ${MENU_WHEN[key]}`, item.command);
+  }
+  assert.deepEqual(new Set(items.map((item) => item.command.replace(/^mcpWarden\./, ''))), new Set(Object.keys(MENU_WHEN)));
 });

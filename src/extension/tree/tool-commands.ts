@@ -43,6 +43,8 @@ export function registerToolCommands(tree: ServersTree, policy: PolicyState): vs
     vscode.commands.registerCommand('mcpWarden.askTool', setAction('ask')),
     vscode.commands.registerCommand('mcpWarden.rateLimitTool', (target?: unknown) => rateLimit(tree, policy, target)),
     vscode.commands.registerCommand('mcpWarden.revealRule', (target?: unknown) => revealRule(tree, policy, target)),
+    // The tree passes its node; Discover Tools takes a server name.
+    vscode.commands.registerCommand('mcpWarden.discoverServerTools', (target?: ServerTarget) => vscode.commands.executeCommand('mcpWarden.discoverTools', serverName(target))),
     vscode.commands.registerCommand('mcpWarden.openServerConfiguration', (target?: ServerTarget) => openServerConfiguration(tree, policy, serverName(target))),
     vscode.commands.registerCommand('mcpWarden.refresh', async () => {
       await policy.reload();
