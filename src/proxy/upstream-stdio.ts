@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { LineSplitter } from './framing';
 import { parseFrames, type Frame, type RequestId } from './jsonrpc';
 import type { Upstream } from './upstream';
+import { upstreamEnvironment } from './upstream-env';
 
 export interface StdioUpstreamOptions {
   command: string;
@@ -31,7 +32,7 @@ export class StdioUpstream implements Upstream {
 
   start(): Promise<void> {
     const { command, args, log } = this.options;
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: this.options.env ?? process.env });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: upstreamEnvironment(this.options.env ?? process.env) });
     this.child = child;
     const splitter = new LineSplitter(this.options.maxFrameBytes, {
       line: (bytes, text) => {
