@@ -1,6 +1,6 @@
 // `npm start` as a newcomer meets it: the packaged extension in a real VS Code on the sample workspace.
-// Starts the same command, opens the printed URL in Chromium, finds the Warden view and the stop_scan
-// node, and stops everything. It leaves a picture of the browser in out/npm-start.png (or SCREENSHOT).
+// Starts the same command, opens the printed URL in Chromium, finds the Warden view, has the scanner's
+// tools discovered, finds the stop_scan node, and stops everything. It leaves a picture of the browser in out/npm-start.png (or SCREENSHOT).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -48,6 +48,11 @@ test('npm start serves VS Code with the Warden view, its servers and the stop_sc
     await page.locator('.activitybar [aria-label^="MCP Warden"]').first().click({ timeout: 60_000 });
     const rows = page.locator('.monaco-list-row');
     await rows.filter({ hasText: 'security-scanner' }).first().waitFor({ timeout: 60_000 });
+    // A new workspace has listed no tools yet: click the hint under the scanner, as a person would.
+    const texts = await rows.allInnerTexts();
+    const scanner = texts.findIndex((text) => text.includes('security-scanner'));
+    assert.match(texts[scanner + 1] ?? '', /Tools not listed yet/, texts.join('\n'));
+    await rows.nth(scanner + 1).click();
     await rows.filter({ hasText: 'stop_scan' }).first().waitFor({ timeout: 60_000 });
     const stopScan = (await rows.filter({ hasText: 'stop_scan' }).first().innerText()).replace(/\s+/g, ' ');
     assert.match(stopScan, /execute · high/);
