@@ -38,9 +38,11 @@ interface CompiledServer {
   exact: Map<string, ToolRule>;
   /** Most specific first: more literal characters, then file order. */
   globs: { rule: ToolRule; regex: RegExp }[];
-  /** Tool name -> deciding rule (null: none); tool names are few, so this stays small. */
+  /** Tool name -> deciding rule (null: none). Servers have few tools; the cap bounds what a client inventing names can make it hold. */
   resolved: Map<string, ToolRule | null>;
 }
+
+const RESOLVED_CAP = 10_000;
 
 export class PolicyEngine {
   private readonly servers = new Map<string, CompiledServer>();
@@ -59,6 +61,7 @@ export class PolicyEngine {
     let rule = compiled.resolved.get(tool);
     if (rule === undefined) {
       rule = compiled.exact.get(tool) ?? compiled.globs.find((g) => g.regex.test(tool))?.rule ?? null;
+      if (compiled.resolved.size >= RESOLVED_CAP) compiled.resolved.clear();
       compiled.resolved.set(tool, rule);
     }
     return rule ?? undefined;

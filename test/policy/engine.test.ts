@@ -181,6 +181,10 @@ describe('rule precedence', () => {
     assert.equal(e.decide({ server: 's', tool: 'a[b]{2}|c^$+/x' }).decision, 'ask');
     assert.equal(e.decide({ server: 's', tool: 'abb|c^$+/x' }).decision, 'allow');
   });
+  test('many invented tool names still resolve right (the cache is bounded)', () => {
+    for (let i = 0; i < 25_000; i++) assert.equal(ruleOf(`get_secret_${i}`), 'get_secret*');
+    assert.equal(ruleOf('get_secret_public'), 'get_secret_public');
+  });
   test('glob characters in names are literal otherwise', () => {
     const e = new PolicyEngine(policyOf(yaml('version: 1', 'servers:', '  s:', '    tools:', '      "a.b(c)*":', '        action: deny')));
     assert.equal(e.decide({ server: 's', tool: 'a.b(c)d' }).decision, 'deny');
