@@ -113,4 +113,21 @@ suite('Wiring: protect, unprotect, definitions', () => {
       await api.policy.reload();
     }
   });
+
+  test('the audit log goes to mcpWarden.auditLogFolder when it is set, relative to the workspace folder', async () => {
+    const settings = () => vscode.workspace.getConfiguration('mcpWarden');
+    const auditArgument = () => {
+      const scanner = api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER)!;
+      return scanner.args[scanner.args.indexOf('--audit') + 1];
+    };
+    assert.match(auditArgument(), new RegExp(`/audit/${SCANNER}\\.jsonl$`));
+    await settings().update('auditLogFolder', 'warden-audit', vscode.ConfigurationTarget.Global);
+    try {
+      const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+      assert.equal(auditArgument(), `${folder}/warden-audit/${SCANNER}.jsonl`);
+    } finally {
+      await settings().update('auditLogFolder', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.match(auditArgument(), new RegExp(`/audit/${SCANNER}\\.jsonl$`));
+  });
 });

@@ -46,7 +46,7 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
     this.register(policy.onDidChange(() => this.offerIfChanged()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()));
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('mcpWarden.approvalTimeoutSeconds')) this.changed.fire();
+      if (event.affectsConfiguration('mcpWarden.approvalTimeoutSeconds') || event.affectsConfiguration('mcpWarden.auditLogFolder')) this.changed.fire();
     }));
     // A new version tells VS Code that its cached tools of a server are outdated. Not while the server
     // runs: VS Code has its live tools then, and a changed definition makes it stop the server.
@@ -125,9 +125,10 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
   }
 
   private proxyOptions(server: string, policyFile: string) {
-    const storage = this.context.storageUri ?? this.context.globalStorageUri;
-    const auditFile = storage.scheme === 'file' ? path.join(storage.fsPath, 'audit', `${server.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`) : undefined;
-    const seconds = vscode.workspace.getConfiguration('mcpWarden').get<number>('approvalTimeoutSeconds');
+    const settings = vscode.workspace.getConfiguration('mcpWarden');
+    const auditFolder = this.auditFolder(settings.get<string>('auditLogFolder')?.trim());
+    const auditFile = auditFolder ? path.join(auditFolder, `${server.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`) : undefined;
+    const seconds = settings.get<number>('approvalTimeoutSeconds');
     return {
       cliPath: path.join(this.context.extensionPath, 'dist', 'cli.js'),
       policyFile,
@@ -135,6 +136,14 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
       ...(auditFile ? { auditFile } : {}),
       ...(typeof seconds === 'number' && seconds > 0 ? { approvalTimeoutSeconds: seconds } : {}),
     };
+  }
+
+  /** The `mcpWarden.auditLogFolder` setting (relative to the first folder), else the workspace storage. */
+  private auditFolder(configured: string | undefined): string | undefined {
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (configured && (path.isAbsolute(configured) || root?.scheme === 'file')) return path.resolve(root?.fsPath ?? '', configured);
+    const storage = this.context.storageUri ?? this.context.globalStorageUri;
+    return storage.scheme === 'file' ? path.join(storage.fsPath, 'audit') : undefined;
   }
 
   private variables(): VariableContext {
