@@ -1,6 +1,7 @@
 // Writes docs/policy.md, the policy language reference, from schemas/policy.schema.json.
 // `--check` exits 1 when the file on disk differs (a test keeps the two in sync).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeOrCheck } from './lib/write-or-check.mjs';
 import { stringify } from 'yaml';
 
 const SCHEMA = 'schemas/policy.schema.json';
@@ -75,16 +76,4 @@ export function render(schema) {
 }
 
 const expected = render(JSON.parse(readFileSync(SCHEMA, 'utf8')));
-if (process.argv.includes('--check')) {
-  let actual = '';
-  try {
-    actual = readFileSync(TARGET, 'utf8');
-  } catch {}
-  if (actual !== expected) {
-    console.error(`${TARGET} is out of date: run \`node scripts/gen-policy-docs.mjs\``);
-    process.exit(1);
-  }
-} else {
-  writeFileSync(TARGET, expected);
-  console.log(`wrote ${TARGET}`);
-}
+writeOrCheck(TARGET, expected, 'node scripts/gen-policy-docs.mjs');

@@ -1,8 +1,9 @@
 // Writes src/policy/generated/policy-validator.ts: the policy schema's validator, compiled by ajv ahead
 // of time, so reading a policy neither loads ajv's compiler nor compiles the schema (tens of ms and
 // several MB at every proxy start). `--check` exits 1 when the file is out of date (a test runs it).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { writeOrCheck } from './lib/write-or-check.mjs';
 
 const require = createRequire(import.meta.url);
 const Ajv = require('ajv').default;
@@ -25,17 +26,4 @@ export function generate() {
 }
 
 const expected = generate();
-if (process.argv.includes('--check')) {
-  let actual = '';
-  try {
-    actual = readFileSync(TARGET, 'utf8');
-  } catch {}
-  if (actual !== expected) {
-    console.error(`${TARGET} is out of date: run \`node scripts/gen-policy-validator.mjs\``);
-    process.exit(1);
-  }
-} else {
-  mkdirSync('src/policy/generated', { recursive: true });
-  writeFileSync(TARGET, expected);
-  console.log(`wrote ${TARGET}`);
-}
+writeOrCheck(TARGET, expected, 'node scripts/gen-policy-validator.mjs');
