@@ -1,11 +1,12 @@
 // `mcp-warden proxy --policy P --server NAME [--audit FILE] [--listen 127.0.0.1:PORT]
-//   [--approval-timeout SECONDS] [--max-frame-bytes N] (-- CMD [ARGS...] | --url URL [--header "K: V"]...)`
+//   [--approval-timeout SECONDS] [--max-frame-bytes N] [--trust-annotations]
+//   (-- CMD [ARGS...] | --url URL [--header "K: V"]...)`
 import { parseArgs } from 'node:util';
 import { parseProxyTarget, runProxy, type ProxyConfig } from '../proxy/proxy-main';
 import { UsageError } from './usage';
 
 const USAGE = `usage: mcp-warden proxy --policy P --server NAME [--audit FILE] [--listen 127.0.0.1:PORT]
-         [--approval-timeout SECONDS] [--max-frame-bytes N]
+         [--approval-timeout SECONDS] [--max-frame-bytes N] [--trust-annotations]
          (-- CMD [ARGS...] | --url URL [--header "K: V"]...)`;
 
 export function runProxyCommand(argv: string[]): Promise<number> {
@@ -30,6 +31,7 @@ export function parseProxyArgs(argv: string[]): ProxyConfig {
         header: { type: 'string', multiple: true },
         'approval-timeout': { type: 'string' },
         'max-frame-bytes': { type: 'string' },
+        'trust-annotations': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -46,6 +48,7 @@ export function parseProxyArgs(argv: string[]): ProxyConfig {
     target,
     approvalTimeoutMs: values['approval-timeout'] === undefined ? undefined : positiveNumber('--approval-timeout', values['approval-timeout']) * 1000,
     maxFrameBytes: values['max-frame-bytes'] === undefined ? undefined : Math.floor(positiveNumber('--max-frame-bytes', values['max-frame-bytes'])),
+    trustAnnotations: values['trust-annotations'] === true,
   };
 }
 

@@ -40,8 +40,11 @@ export interface FilteredTools {
   changed: boolean;
 }
 
-/** Removes hidden tools and the `readOnlyHint` of tools that are not read tools. */
-export function filterTools(enforcer: Enforcer, server: string, tools: unknown[]): FilteredTools {
+/**
+ * Removes hidden tools and the `readOnlyHint` of tools that are not read tools (unless the user chose to
+ * trust the server's annotations: then VS Code runs those tools without asking).
+ */
+export function filterTools(enforcer: Enforcer, server: string, tools: unknown[], trustAnnotations = false): FilteredTools {
   let changed = false;
   const out: unknown[] = [];
   for (const item of tools) {
@@ -53,7 +56,7 @@ export function filterTools(enforcer: Enforcer, server: string, tools: unknown[]
       changed = true;
       continue;
     }
-    if (item.annotations?.readOnlyHint === true && riskOf(enforcer, server, item).category !== 'read') {
+    if (!trustAnnotations && item.annotations?.readOnlyHint === true && riskOf(enforcer, server, item).category !== 'read') {
       const { readOnlyHint: _dropped, ...annotations } = item.annotations;
       out.push({ ...item, annotations });
       changed = true;

@@ -23,6 +23,7 @@ export interface ProxyConfig {
   target: ProxyTarget;
   approvalTimeoutMs?: number;
   maxFrameBytes?: number;
+  trustAnnotations?: boolean;
 }
 
 export function log(message: string): void {
@@ -75,7 +76,7 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
   const sessions = new Set<ProxySession>();
   const createSession = (downstream: Downstream, sessionId: string = randomUUID()): ProxySession => {
     const session = new ProxySession(
-      { server: config.server, sessionId, policy, upstream, audit, control, approvalTimeoutMs, log },
+      { server: config.server, sessionId, policy, upstream, audit, control, approvalTimeoutMs, trustAnnotations: config.trustAnnotations === true, log },
       downstream,
     );
     sessions.add(session);

@@ -35,6 +35,8 @@ export interface SessionOptions {
   audit?: AuditLog;
   control?: ControlChannel;
   approvalTimeoutMs: number;
+  /** Forward the server's `readOnlyHint` as it is, instead of only for tools Warden classifies as read. */
+  trustAnnotations?: boolean;
   log: (message: string) => void;
 }
 
@@ -304,7 +306,7 @@ export class ProxySession {
     for (const tool of result.tools) if (isTool(tool)) this.catalogue.set(tool.name, tool);
     this.catalogueSignature = visibleSignature(enforcer, this.server, this.catalogue.values());
     this.options.control?.send({ type: 'tools', server: this.server, session: this.sessionId, tools: toolReports(enforcer, this.server, this.catalogue.values()) });
-    const filtered = filterTools(enforcer, this.server, result.tools);
+    const filtered = filterTools(enforcer, this.server, result.tools, this.options.trustAnnotations);
     if (!filtered.changed) return frame;
     return frameOf({ ...frame.msg, result: { ...result, tools: filtered.tools } });
   }

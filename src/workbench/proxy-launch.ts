@@ -13,6 +13,8 @@ export interface ProxyOptions {
   server: string;
   auditFile?: string;
   approvalTimeoutSeconds?: number;
+  /** Forward the server's `readOnlyHint` as it is (the `mcpWarden.rewriteAnnotations` setting off). */
+  trustAnnotations?: boolean;
 }
 
 export interface ProxyInvocation {
@@ -36,6 +38,7 @@ export function proxyInvocation(entry: LaunchEntry, options: ProxyOptions, fileE
   const args = [options.cliPath, 'proxy', '--policy', options.policyFile, '--server', options.server];
   if (options.auditFile) args.push('--audit', options.auditFile);
   if (options.approvalTimeoutSeconds !== undefined) args.push('--approval-timeout', String(options.approvalTimeoutSeconds));
+  if (options.trustAnnotations) args.push('--trust-annotations');
   const transport = transportOf(entry);
   if (transport === 'stdio') {
     if (typeof entry.command !== 'string' || entry.command === '') throw new LaunchError(`"${options.server}" has no command to start it with.`);

@@ -130,4 +130,18 @@ suite('Wiring: protect, unprotect, definitions', () => {
     }
     assert.match(auditArgument(), new RegExp(`/audit/${SCANNER}\\.jsonl$`));
   });
+
+  test('mcpWarden.rewriteAnnotations off: the proxy is told to trust the server\u2019s annotations', async () => {
+    const settings = () => vscode.workspace.getConfiguration('mcpWarden');
+    const scannerArgs = () => api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER)!.args;
+    assert.ok(!scannerArgs().includes('--trust-annotations'));
+    await settings().update('rewriteAnnotations', false, vscode.ConfigurationTarget.Global);
+    try {
+      const args = scannerArgs();
+      assert.ok(args.indexOf('--trust-annotations') > 0 && args.indexOf('--trust-annotations') < args.indexOf('--'), args.join(' '));
+    } finally {
+      await settings().update('rewriteAnnotations', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.ok(!scannerArgs().includes('--trust-annotations'));
+  });
 });

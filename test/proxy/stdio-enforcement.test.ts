@@ -202,6 +202,25 @@ describe('stdio proxy without a usable policy (fail closed)', () => {
   });
 });
 
+describe('stdio proxy with --trust-annotations', () => {
+  it('forwards the server\u2019s readOnlyHint as it is, and still hides and denies by the policy', async () => {
+    const tmp = tempDir();
+    const record = join(tmp.dir, 'record.jsonl');
+    const proxy = await connectStdio({ policy: writePolicy(tmp.dir, POLICY), server: 'rec', upstream: [process.execPath, RECORDING], env: { RECORD_FILE: record }, extraArgs: ['--trust-annotations'] });
+    try {
+      const byName = new Map((await proxy.client.listTools()).tools.map((t) => [t.name, t]));
+      assert.equal(byName.get('delete_everything')!.annotations?.readOnlyHint, true);
+      assert.equal(byName.has('secret_debug'), false);
+      const denied = await proxy.client.callTool({ name: 'secret_debug', arguments: {} });
+      assert.equal(denied.isError, true);
+      assert.ok(!recordedCalls(record).includes('secret_debug'));
+    } finally {
+      await proxy.close();
+      tmp.cleanup();
+    }
+  });
+});
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -46,7 +46,7 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
     this.register(policy.onDidChange(() => this.offerIfChanged()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()));
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('mcpWarden.approvalTimeoutSeconds') || event.affectsConfiguration('mcpWarden.auditLogFolder')) this.changed.fire();
+      if (event.affectsConfiguration('mcpWarden.approvalTimeoutSeconds') || event.affectsConfiguration('mcpWarden.auditLogFolder') || event.affectsConfiguration('mcpWarden.rewriteAnnotations')) this.changed.fire();
     }));
     // A new version tells VS Code that its cached tools of a server are outdated. Not while the server
     // runs: VS Code has its live tools then, and a changed definition makes it stop the server.
@@ -135,6 +135,7 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
       server,
       ...(auditFile ? { auditFile } : {}),
       ...(typeof seconds === 'number' && seconds > 0 ? { approvalTimeoutSeconds: seconds } : {}),
+      ...(settings.get<boolean>('rewriteAnnotations') === false ? { trustAnnotations: true } : {}),
     };
   }
 
