@@ -91,6 +91,14 @@ export interface UpstreamMessage {
   detail?: string;
 }
 
+/** A line of the proxy's own log (what it also writes to stderr), for the editor's log channel. */
+export interface LogMessage {
+  type: 'log';
+  server: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
 export interface ApprovalRequestMessage {
   type: 'approval-request';
   /** Unique within this connection; echoed by the answer. */
@@ -121,6 +129,7 @@ export type ProxyToEditor =
   | DecisionMessage
   | PolicyMessage
   | UpstreamMessage
+  | LogMessage
   | ApprovalRequestMessage
   | ApprovalCancelMessage;
 

@@ -72,11 +72,16 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
   policy.watch();
   control?.start();
 
+  // The sessions' own notes (dropped messages, restarts) go to stderr and to the editor's log channel.
+  const sessionLog = (message: string): void => {
+    log(message);
+    control?.send({ type: 'log', server: config.server, level: 'warn', message });
+  };
   const upstream = upstreamFactory(config.target, maxFrameBytes);
   const sessions = new Set<ProxySession>();
   const createSession = (downstream: Downstream, sessionId: string = randomUUID()): ProxySession => {
     const session = new ProxySession(
-      { server: config.server, sessionId, policy, upstream, audit, control, approvalTimeoutMs, trustAnnotations: config.trustAnnotations === true, log },
+      { server: config.server, sessionId, policy, upstream, audit, control, approvalTimeoutMs, trustAnnotations: config.trustAnnotations === true, log: sessionLog },
       downstream,
     );
     sessions.add(session);

@@ -9,6 +9,7 @@ import {
   type DecisionMessage,
   type EditorToProxy,
   type HelloMessage,
+  type LogMessage,
   type PolicyMessage,
   type ProxyToEditor,
   type ToolsMessage,
@@ -27,6 +28,7 @@ export interface ControlHandlers {
   decision?(message: DecisionMessage, proxy: ProxyIdentity): void;
   policy?(message: PolicyMessage, proxy: ProxyIdentity): void;
   upstream?(message: UpstreamMessage, proxy: ProxyIdentity): void;
+  log?(message: LogMessage, proxy: ProxyIdentity): void;
   approvalRequest?(message: ApprovalRequestMessage, proxy: ProxyIdentity): void;
   approvalCancel?(message: ApprovalCancelMessage, proxy: ProxyIdentity): void;
   /** A connection was refused or broke the protocol; `reason` says why (never the token). */
@@ -117,6 +119,8 @@ export class ControlConnection {
         return this.handlers.policy?.(message, proxy);
       case 'upstream':
         return this.handlers.upstream?.(message, proxy);
+      case 'log':
+        return this.handlers.log?.(message, proxy);
       case 'approval-request':
         return this.handlers.approvalRequest?.(message, proxy);
       case 'approval-cancel':

@@ -50,6 +50,7 @@ export function controlHandlers(id: string, connection: ControlConnection, sinks
       sinks.status.upstream(message);
       sinks.log(message.event === 'started' ? 'info' : 'error', `[${proxy.server}] server ${message.event}${message.detail ? `: ${message.detail}` : ''}`);
     },
+    log: (message, proxy) => sinks.log(message.level, `[${proxy.server}] ${message.message}`),
     approvalRequest: (message, proxy) => {
       sinks.log('info', `[${proxy.server}] asks to approve ${message.tool} (request ${message.id})`);
       void sinks.approvals.request(connectionKey, message, proxy.policy).then((answer) => {

@@ -135,6 +135,26 @@ describe('approval through the editor (control channel)', () => {
     }
   });
 
+  it('sends the proxy\u2019s own log lines to the editor as well', async () => {
+    const tmp = tempDir();
+    const editor = new FakeEditor(tmp.dir);
+    await editor.listen();
+    try {
+      await withProxy({ elicitation: true, env: editor.env() }, async (proxy) => {
+        await editor.waitFor('policy');
+        await proxy.transport.send({ jsonrpc: '2.0', id: 'no-such-request', result: {} });
+        await editor.waitFor('log');
+        const [line] = editor.of('log');
+        assert.equal(line.server, 'rec');
+        assert.equal(line.level, 'warn');
+        assert.match(line.message, /dropped a client response to an unknown request id "no-such-request"/);
+      });
+    } finally {
+      await editor.close();
+      tmp.cleanup();
+    }
+  });
+
   it('falls back to elicitation when the editor refuses the token', async () => {
     const tmp = tempDir();
     const editor = new FakeEditor(tmp.dir);

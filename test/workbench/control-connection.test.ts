@@ -17,6 +17,7 @@ function connection(handlers: ControlHandlers = {}) {
     welcomed: (proxy) => events.push(`welcomed ${proxy.server}`),
     tools: (m) => events.push(`tools ${m.tools.length}`),
     decision: (m) => events.push(`decision ${m.tool}`),
+    log: (m, proxy) => events.push(`log ${m.level} ${proxy.server}: ${m.message}`),
     rejected: (reason) => events.push(`rejected: ${reason}`),
     closed: (proxy) => events.push(`closed ${proxy?.server}`),
     ...handlers,
@@ -27,10 +28,11 @@ function connection(handlers: ControlHandlers = {}) {
 
 test('a good hello is welcomed; reports are dispatched with the proxy identity, whatever the chunking', () => {
   const { control, sent, events } = connection();
-  const text = JSON.stringify(HELLO) + '\n' + JSON.stringify({ type: 'tools', server: 'scanner', session: 's', tools: [{ name: 'a' }] }) + '\n{"type":"future-thing"}\n';
+  const log = { type: 'log', server: 'scanner', level: 'warn', message: 'dropped a message' };
+  const text = JSON.stringify(HELLO) + '\n' + JSON.stringify({ type: 'tools', server: 'scanner', session: 's', tools: [{ name: 'a' }] }) + '\n{"type":"future-thing"}\n' + JSON.stringify(log) + '\n';
   for (const char of text) control.receive(char);
   assert.deepEqual(sent, [{ type: 'welcome', protocol: 1 }]);
-  assert.deepEqual(events, ['welcomed scanner', 'tools 1']);
+  assert.deepEqual(events, ['welcomed scanner', 'tools 1', 'log warn scanner: dropped a message']);
   assert.equal(control.isOpen, true);
   control.closed();
   assert.deepEqual(events.at(-1), 'closed scanner');
