@@ -1,19 +1,13 @@
 // `mcp-warden audit FILE [--json]`: calls per server, tool and decision in an audit log.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { formatAuditSummary, summariseAudit } from '../proxy/audit-summary';
-import { UsageError } from './usage';
+import { parseCommandLine, UsageError } from './usage';
 
 const USAGE = 'usage: mcp-warden audit FILE [--json]';
 
 export function runAudit(argv: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (parsed.positionals.length !== 1) throw new UsageError(USAGE);
+  const parsed = parseCommandLine(argv, { json: { type: 'boolean' } }, USAGE, true);
+  if (parsed.positionals.length !== 1 || parsed.command.length > 0) throw new UsageError(USAGE);
   const file = parsed.positionals[0];
   let text: string;
   try {

@@ -1,44 +1,34 @@
 // `mcp-warden explain <policy> --server S --tool T [--args JSON] [--annotations JSON] [--description TEXT]`:
 // what the policy decides for one call, as one JSON object. The call is not counted against rate limits.
-import { parseArgs } from 'node:util';
-import { PolicyEngine } from '../policy/engine';
-import { refuseAll } from '../policy/fail-closed';
 import type { ToolAnnotations } from '../policy/model';
 import { parsePolicy } from '../policy/parse';
+import { previewCall } from '../policy/preview';
 import { classifyTool } from '../policy/risk';
 import { readPolicyText } from './check';
-import { UsageError } from './usage';
+import { parseCommandLine, UsageError } from './usage';
 
 const USAGE = 'usage: mcp-warden explain <policy> --server S --tool T [--args JSON] [--annotations JSON] [--description TEXT]';
 
 export function runExplain(argv: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        server: { type: 'string' },
-        tool: { type: 'string' },
-        args: { type: 'string' },
-        annotations: { type: 'string' },
-        description: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1 || !values.server || !values.tool) throw new UsageError(USAGE);
+  const { values, positionals, command } = parseCommandLine(
+    argv,
+    {
+      server: { type: 'string' },
+      tool: { type: 'string' },
+      args: { type: 'string' },
+      annotations: { type: 'string' },
+      description: { type: 'string' },
+    },
+    USAGE,
+    true,
+  );
+  if (positionals.length !== 1 || command.length > 0 || !values.server || !values.tool) throw new UsageError(USAGE);
   const file = positionals[0];
   const args = values.args === undefined ? undefined : parseJsonObject('--args', values.args);
   const annotations = values.annotations === undefined ? undefined : (parseJsonObject('--annotations', values.annotations) as ToolAnnotations);
 
-  const { policy, diagnostics } = parsePolicy(readPolicyText(file), file);
-  const decision = policy
-    ? new PolicyEngine(policy).decide({ server: values.server, tool: values.tool, args }, { dryRun: true })
-    : refuseAll(file, diagnostics);
-  const rule = policy ? new PolicyEngine(policy).ruleFor(values.server, values.tool) : undefined;
+  const parsed = parsePolicy(readPolicyText(file), file);
+  const { decision, rule } = previewCall(parsed, file, { server: values.server, tool: values.tool, args });
   const risk = classifyTool({ name: values.tool, description: values.description, annotations }, rule?.risk);
 
   const output = {
@@ -51,7 +41,7 @@ export function runExplain(argv: string[]): number {
     hidden: decision.hidden,
   };
   process.stdout.write(JSON.stringify(output) + '\n');
-  return policy ? 0 : 1;
+  return parsed.policy ? 0 : 1;
 }
 
 function parseJsonObject(flag: string, text: string): Record<string, unknown> {

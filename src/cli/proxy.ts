@@ -1,9 +1,8 @@
 // `mcp-warden proxy --policy P --server NAME [--audit FILE] [--listen 127.0.0.1:PORT]
 //   [--approval-timeout SECONDS] [--max-frame-bytes N] [--trust-annotations]
 //   (-- CMD [ARGS...] | --url URL [--header "K: V"]...)`
-import { parseArgs } from 'node:util';
 import { parseProxyTarget, runProxy, type ProxyConfig } from '../proxy/proxy-main';
-import { UsageError } from './usage';
+import { parseCommandLine, UsageError } from './usage';
 
 const USAGE = `usage: mcp-warden proxy --policy P --server NAME [--audit FILE] [--listen 127.0.0.1:PORT]
          [--approval-timeout SECONDS] [--max-frame-bytes N] [--trust-annotations]
@@ -14,29 +13,21 @@ export function runProxyCommand(argv: string[]): Promise<number> {
 }
 
 export function parseProxyArgs(argv: string[]): ProxyConfig {
-  const dashes = argv.indexOf('--');
-  const own = dashes === -1 ? argv : argv.slice(0, dashes);
-  const command = dashes === -1 ? [] : argv.slice(dashes + 1);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: own,
-      allowPositionals: false,
-      options: {
-        policy: { type: 'string' },
-        server: { type: 'string' },
-        audit: { type: 'string' },
-        listen: { type: 'string' },
-        url: { type: 'string' },
-        header: { type: 'string', multiple: true },
-        'approval-timeout': { type: 'string' },
-        'max-frame-bytes': { type: 'string' },
-        'trust-annotations': { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const { values, command } = parseCommandLine(
+    argv,
+    {
+      policy: { type: 'string' },
+      server: { type: 'string' },
+      audit: { type: 'string' },
+      listen: { type: 'string' },
+      url: { type: 'string' },
+      header: { type: 'string', multiple: true },
+      'approval-timeout': { type: 'string' },
+      'max-frame-bytes': { type: 'string' },
+      'trust-annotations': { type: 'boolean' },
+    },
+    USAGE,
+  );
   if (!values.policy) throw new UsageError(`--policy is required\n${USAGE}`);
   if (!values.server) throw new UsageError(`--server is required\n${USAGE}`);
   const target = parseProxyTarget(command, values.url, values.header ?? [], (message) => new UsageError(`${message}\n${USAGE}`));

@@ -1,7 +1,6 @@
 // `mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]`:
 // a server's live tools with their risk (category, level, where the label came from) and, given a
 // policy, what it decides for each.
-import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import type { ToolInfo } from '../policy/model';
 import { classifyTool } from '../policy/risk';
@@ -11,31 +10,24 @@ import { describeStatus, PolicySource } from '../proxy/policy-source';
 import { DEFAULT_MAX_FRAME_BYTES } from '../proxy/framing';
 import { createUpstream, parseProxyTarget, type ProxyTarget } from '../proxy/proxy-main';
 import { listServerTools } from '../proxy/tool-lister';
-import { UsageError } from './usage';
+import { parseCommandLine, UsageError } from './usage';
 
 const USAGE = 'usage: mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]';
 
 type Row = Omit<ToolReport, 'decision' | 'hidden' | 'rule' | 'line'> & Partial<Pick<ToolReport, 'decision' | 'hidden' | 'rule' | 'line'>>;
 
 export async function runTools(argv: string[]): Promise<number> {
-  const dashes = argv.indexOf('--');
-  const own = dashes === -1 ? argv : argv.slice(0, dashes);
-  const command = dashes === -1 ? [] : argv.slice(dashes + 1);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: own,
-      options: {
-        url: { type: 'string' },
-        header: { type: 'string', multiple: true },
-        policy: { type: 'string' },
-        server: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const { values, command } = parseCommandLine(
+    argv,
+    {
+      url: { type: 'string' },
+      header: { type: 'string', multiple: true },
+      policy: { type: 'string' },
+      server: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    USAGE,
+  );
   if ((values.policy === undefined) !== (values.server === undefined)) throw new UsageError(`--policy and --server go together\n${USAGE}`);
   const target = parseProxyTarget(command, values.url, values.header ?? [], (message) => new UsageError(`${message}\n${USAGE}`));
 

@@ -1,10 +1,9 @@
 // Commands that work on the workspace policy. Each takes its input as arguments too, so
 // keybindings, other extensions and tests can run it without prompts.
 import * as vscode from 'vscode';
-import { PolicyEngine } from '../policy/engine';
-import { refuseAll } from '../policy/fail-closed';
 import type { Decision } from '../policy/model';
 import { parsePolicy } from '../policy/parse';
+import { previewCall } from '../policy/preview';
 import type { PolicyDiagnostics } from './policy-diagnostics';
 import { exists, policyUri, STARTER_POLICY } from './policy-location';
 
@@ -56,11 +55,7 @@ async function explainTool(target?: { server?: string; tool?: string; args?: unk
   if (!server || !tool || !uri) return undefined;
   const text = (await exists(uri)) ? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) : undefined;
   const parsed = text === undefined ? undefined : parsePolicy(text, uri.fsPath);
-  const decision = !parsed
-    ? refuseAll(uri.fsPath, 'the policy file does not exist')
-    : parsed.policy
-      ? new PolicyEngine(parsed.policy).decide({ server, tool, args: target?.args }, { dryRun: true })
-      : refuseAll(uri.fsPath, parsed.diagnostics);
+  const { decision } = previewCall(parsed, uri.fsPath, { server, tool, args: target?.args });
   const where = decision.line ? ` (line ${decision.line})` : '';
   void vscode.window.showInformationMessage(`MCP Warden: ${server}/${tool}: ${decision.decision}${where}${decision.reason ? ` — ${decision.reason}` : ''}`);
   return decision;

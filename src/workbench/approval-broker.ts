@@ -1,24 +1,16 @@
 // Answers the proxies' approval requests: asks the approver (a dialog in the editor, a script in tests),
 // remembers "allow for this session" per server, session and tool, and denies when nobody answers in time.
 // A request the proxy withdrew (timeout on its side, or the agent cancelled) closes its prompt and gets no answer.
-import type { ApprovalRequestMessage, ControlRisk } from '../proxy/control-protocol';
+import type { ApprovalRequestMessage } from '../proxy/control-protocol';
 
 export type ApprovalChoice = 'allow-once' | 'allow-session' | 'deny';
 
-export interface ApprovalPrompt {
+/** A proxy's approval request as the editor asks it: the request's own fields, keyed for this editor. */
+export interface ApprovalPrompt extends Omit<ApprovalRequestMessage, 'type' | 'id'> {
   /** Unique among the prompts of this editor session. */
   key: string;
-  server: string;
-  session: string;
-  tool: string;
-  arguments: unknown;
-  risk: ControlRisk;
-  reason: string | null;
-  rule: string | null;
-  line: number | null;
   /** The policy file of the asking proxy, for "reveal the rule". */
   policyFile: string;
-  timeoutMs: number;
 }
 
 export interface Approver {

@@ -123,6 +123,7 @@ describe('mcp-warden CLI', () => {
       ['--server', 's', '--tool', 't', '--args', '{not json'],
       ['--server', 's', '--tool', 't', '--args', '[1]'],
       ['--server', 's', '--tool', 't', '--bogus', 'x'],
+      ['--server', 's', '--tool', 't', '--', 'node', 'server.js'],
     ]) {
       const result = run('explain', good, ...args);
       assert.equal(result.code, 2, args.join(' '));
