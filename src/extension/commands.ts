@@ -5,7 +5,7 @@ import type { Decision } from '../policy/model';
 import { parsePolicy } from '../policy/parse';
 import { previewCall } from '../policy/preview';
 import type { PolicyDiagnostics } from './policy-diagnostics';
-import { exists, policyUri, STARTER_POLICY } from './policy-location';
+import { exists, policyUri } from './policy-location';
 
 export function registerPolicyCommands(diagnostics: PolicyDiagnostics): vscode.Disposable[] {
   return [
@@ -15,7 +15,7 @@ export function registerPolicyCommands(diagnostics: PolicyDiagnostics): vscode.D
   ];
 }
 
-/** Opens the workspace policy; offers to create a starter file when there is none. */
+/** Opens the workspace policy; offers Create Policy (a starter from the known servers) when there is none. */
 async function openPolicy(options?: { create?: boolean }): Promise<vscode.Uri | undefined> {
   const uri = policyUri();
   if (!uri) {
@@ -24,8 +24,7 @@ async function openPolicy(options?: { create?: boolean }): Promise<vscode.Uri | 
   }
   if (!(await exists(uri))) {
     const create = options?.create ?? (await vscode.window.showInformationMessage(`No policy at ${vscode.workspace.asRelativePath(uri)}. Create one?`, 'Create')) === 'Create';
-    if (!create) return undefined;
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(STARTER_POLICY));
+    return create ? vscode.commands.executeCommand<vscode.Uri | undefined>('mcpWarden.createPolicy', { uri, overwrite: false }) : undefined;
   }
   await vscode.window.showTextDocument(uri);
   return uri;
