@@ -1,7 +1,8 @@
 // Reads a policy file: YAML -> diagnostics (syntax, schema, argument schemas) and the policy model,
 // with the position of every part so editors and reasons can point at it.
 import type { ValidateFunction } from 'ajv';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Pair, type YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, LineCounter, parseDocument, type Pair, type YAMLMap } from 'yaml';
+import { readBlockYaml } from './block-yaml';
 import { validate as generatedValidator } from './generated/policy-validator';
 import { validateArgsSchema } from './args-schema';
 import { parseDuration } from './duration';
@@ -36,8 +37,7 @@ export interface ParseResult {
 const validatePolicy = generatedValidator as unknown as ValidateFunction;
 
 export function parsePolicy(text: string, file?: string): ParseResult {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const { document, lineCounter } = readYaml(text);
   const diagnostics: Diagnostic[] = [];
 
   for (const error of document.errors) {
@@ -60,6 +60,18 @@ export function parsePolicy(text: string, file?: string): ParseResult {
   const partial = buildModel(document, lineCounter, diagnostics, file);
   const hasError = diagnostics.some((d) => d.severity === 'error');
   return { policy: hasError ? undefined : partial, partial, diagnostics, document, lineCounter };
+}
+
+/** The YAML with positions: by the fast reader when the text is plain block YAML, else by `yaml` itself. */
+function readYaml(text: string): { document: Document; lineCounter: LineCounter } {
+  const plain = readBlockYaml(text);
+  if (plain) {
+    const document = new Document();
+    document.contents = plain.contents;
+    return { document, lineCounter: plain.lineCounter };
+  }
+  const lineCounter = new LineCounter();
+  return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false }), lineCounter };
 }
 
 function isEmpty(document: Document): boolean {
