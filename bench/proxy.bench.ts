@@ -27,6 +27,8 @@ process.removeAllListeners('warning');
 const argv = process.argv.slice(2);
 const RUNS = Number(argv[argv.indexOf('--runs') + 1]) || 5;
 const JSON_OUT = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
+/** Only the stdio rows (a quicker run while working on the relay). */
+const STDIO_ONLY = argv.includes('--stdio-only');
 const WARMUP = 300;
 const SEQUENTIAL = 1500;
 const CONCURRENT_CALLS = 4000;
@@ -130,6 +132,8 @@ interface Sample {
   rate32: number;
   rssMb?: number;
   peakRssMb?: number;
+  /** The proxy process's CPU time (user + system) per sequential call, in microseconds. */
+  cpuUs?: number;
 }
 
 async function echo(client: Client, i: number): Promise<void> {
@@ -143,6 +147,7 @@ async function measure(target: Target): Promise<Sample> {
     const { client } = handle;
     for (let i = 0; i < WARMUP; i++) await echo(client, i);
     const latencies: number[] = [];
+    const cpuBefore = handle.proxyPid ? cpuTicksOf(handle.proxyPid) : undefined;
     const started = performance.now();
     for (let i = 0; i < SEQUENTIAL; i++) {
       const t0 = performance.now();
@@ -150,6 +155,8 @@ async function measure(target: Target): Promise<Sample> {
       latencies.push(performance.now() - t0);
     }
     const rate1 = SEQUENTIAL / ((performance.now() - started) / 1000);
+    const cpuAfter = handle.proxyPid ? cpuTicksOf(handle.proxyPid) : undefined;
+    const cpuUs = cpuBefore !== undefined && cpuAfter !== undefined ? ((cpuAfter - cpuBefore) * 1e6) / CLOCK_TICKS / SEQUENTIAL : undefined;
     let next = 0;
     const t32 = performance.now();
     await Promise.all(
@@ -159,7 +166,7 @@ async function measure(target: Target): Promise<Sample> {
     );
     const rate32 = CONCURRENT_CALLS / ((performance.now() - t32) / 1000);
     const memory = handle.proxyPid ? rssOf(handle.proxyPid) : undefined;
-    return { p50: median(latencies), p99: percentile(latencies, 99), rate1, rate32, ...(memory ?? {}) };
+    return { p50: median(latencies), p99: percentile(latencies, 99), rate1, rate32, ...(memory ?? {}), ...(cpuUs !== undefined ? { cpuUs } : {}) };
   } finally {
     await handle.close();
   }
@@ -170,6 +177,19 @@ function rssOf(pid: number): { rssMb: number; peakRssMb: number } | undefined {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
     return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+const CLOCK_TICKS = 100;
+
+function cpuTicksOf(pid: number): number | undefined {
+  try {
+    // utime and stime are fields 14 and 15; the command name (field 2) may hold spaces, so count after its ')'.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
   } catch {
     return undefined;
   }
@@ -198,18 +218,18 @@ async function runAll(targets: Target[], results: Results, run: number): Promise
 
 function summarise(samples: Sample[]): Sample {
   const pick = (key: keyof Sample): number => median(samples.map((s) => s[key] as number).filter((v) => Number.isFinite(v)));
-  return { p50: pick('p50'), p99: pick('p99'), rate1: pick('rate1'), rate32: pick('rate32'), rssMb: pick('rssMb'), peakRssMb: Math.max(...samples.map((s) => s.peakRssMb ?? NaN).filter(Number.isFinite)) };
+  return { p50: pick('p50'), p99: pick('p99'), rate1: pick('rate1'), rate32: pick('rate32'), rssMb: pick('rssMb'), cpuUs: pick('cpuUs'), peakRssMb: Math.max(...samples.map((s) => s.peakRssMb ?? NaN).filter(Number.isFinite)) };
 }
 
 async function main(): Promise<void> {
   const results: Results = {};
   for (let run = 0; run < RUNS; run++) {
     await runAll(STDIO_TARGETS, results, run);
-    await runAll(HTTP_TARGETS, results, run);
+    if (!STDIO_ONLY) await runAll(HTTP_TARGETS, results, run);
     process.stderr.write(`run ${run + 1}/${RUNS} done\n`);
   }
   const cold: Record<string, number[]> = { direct: [], Warden: [] };
-  for (let i = 0; i < COLD_STARTS; i++) {
+  for (let i = 0; i < (STDIO_ONLY ? 0 : COLD_STARTS); i++) {
     cold.direct.push(await coldStart([process.execPath, EVERYTHING, 'stdio']));
     cold.Warden.push(await coldStart([process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'])]));
   }
@@ -228,13 +248,13 @@ function print(summary: Record<string, Sample>, cold: { direct: number; Warden: 
   out.push('');
   out.push('### stdio: echo calls to server-everything');
   out.push('');
-  out.push('| | p50 ms | p99 ms | added p50 ms | calls/s, 1 in flight | calls/s, 32 in flight | 32 in flight vs direct | proxy RSS MB |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  out.push('| | p50 ms | p99 ms | added p50 ms | calls/s, 1 in flight | calls/s, 32 in flight | 32 in flight vs direct | proxy RSS MB | proxy peak RSS MB | proxy CPU µs/call |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const rows = [['direct', direct], ['bare relay', relay], ['Warden', warden], ['Warden, no audit log', summary['stdio:Warden, no audit log']]] as const;
   for (const [name, s] of rows) {
     const added = name === 'direct' ? '' : format(s.p50 - direct.p50, 3);
     const ratio = name === 'direct' ? '1.00' : format(s.rate32 / direct.rate32, 2);
-    out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${added} | ${format(s.rate1)} | ${format(s.rate32)} | ${ratio} | ${s.rssMb ? format(s.rssMb, 1) : ''} |`);
+    out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${added} | ${format(s.rate1)} | ${format(s.rate32)} | ${ratio} | ${s.rssMb ? format(s.rssMb, 1) : ''} | ${Number.isFinite(s.peakRssMb) ? format(s.peakRssMb!, 1) : ''} | ${s.cpuUs ? format(s.cpuUs, 0) : ''} |`);
   }
   out.push('');
   const addedRatio = (warden.p50 - direct.p50) / (relay.p50 - direct.p50);
@@ -243,6 +263,10 @@ function print(summary: Record<string, Sample>, cold: { direct: number; Warden: 
   const bare = summary['stdio:Warden, no audit log'];
   out.push(`- Warden's added p50 latency is ${format(addedRatio, 2)} times the bare relay's (target: at most 1.10); without an audit log ${format((bare.p50 - direct.p50) / (relay.p50 - direct.p50), 2)}.`);
   out.push(`- Warden's proxied/direct throughput is ${format(throughput1Ratio, 2)} (1 in flight) and ${format(throughputRatio, 2)} (32 in flight) of the bare relay's (target: at least 0.90); without an audit log ${format(bare.rate1 / relay.rate1, 2)} and ${format(bare.rate32 / relay.rate32, 2)}.`);
+  if (STDIO_ONLY) {
+    process.stdout.write(out.join('\n') + '\n');
+    return;
+  }
   out.push('');
   out.push('### Streamable HTTP downstream, server-everything on stdio behind, SDK HTTP client');
   out.push('');

@@ -2,7 +2,7 @@
 // at the end of the turn that decided it, so a kill -9 loses at most the lines of that turn and never
 // leaves half a line that a later line would run into (a torn last line is ended at open, so it stays
 // one bad line that readers skip).
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Action } from '../policy/model';
@@ -86,8 +86,12 @@ export function auditArgs(args: unknown, include: boolean): { args?: unknown } {
 }
 
 export function argsDigest(args: unknown): string {
-  return createHash('sha256').update(canonicalJson(args ?? {})).digest('hex');
+  return sha256Hex(canonicalJson(args ?? {}));
 }
+
+/** Node's one-shot hash (20.12 and later) skips the Hash object a digest per call would build. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** JSON with object keys sorted, so the same arguments always hash the same. */
 export function canonicalJson(value: unknown): string {

@@ -1,8 +1,9 @@
 // The agent's side over stdio: the proxy's own stdin and stdout, one session for the process's life.
 // Bad input (not JSON, not JSON-RPC, over the size limit) is answered with a JSON-RPC error and never
 // reaches the server.
-import { LineSplitter } from './framing';
+import { holdsSeveralLines, LineSplitter, lineText } from './framing';
 import { ErrorCode, errorFrame, parseFrames } from './jsonrpc';
+import { LineWriter } from './line-writer';
 import type { Downstream, ProxySession } from './relay';
 
 export interface StdioDownstreamOptions {
@@ -16,15 +17,18 @@ export function serveStdio(createSession: (downstream: Downstream) => ProxySessi
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   let writable = true;
+  const writer = new LineWriter((data) => {
+    if (writable) output.write(data);
+  });
   const downstream: Downstream = {
-    send: (frame) => {
-      if (writable) output.write(frame.line);
-    },
+    send: (frame) => writer.send(frame.line),
+    cork: () => writer.cork(),
+    uncork: () => writer.uncork(),
   };
   const session = createSession(downstream);
   const splitter = new LineSplitter(options.maxFrameBytes, {
-    line: (bytes, text) => {
-      for (const parsed of parseFrames(text, bytes)) {
+    line: (bytes, end) => {
+      for (const parsed of parseFrames(lineText(bytes, end), bytes)) {
         if (parsed.ok) session.receive(parsed.frame);
         else session.reject(parsed.error);
       }
@@ -47,7 +51,10 @@ export function serveStdio(createSession: (downstream: Downstream) => ProxySessi
       writable = false;
       end();
     });
-    input.on('data', (chunk: Buffer) => splitter.push(chunk));
+    input.on('data', (chunk: Buffer) => {
+      if (holdsSeveralLines(chunk)) session.together(() => splitter.push(chunk));
+      else splitter.push(chunk);
+    });
     input.on('end', end);
     input.on('close', end);
     session.start();

@@ -10,8 +10,12 @@ export const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024;
 const KEEP_ENDS = 256;
 
 export interface LineHandlers {
-  /** A complete line: `bytes` ends with its newline, `text` is the line without it (nor a trailing CR). */
-  line(bytes: Buffer, text: string): void;
+  /**
+   * A complete line that is not blank: `bytes` ends with its newline, and `bytes[0..end)` is the line
+   * without it (nor a trailing CR). The text is left to the handler (`lineText`): a line forwarded as
+   * it is never needs decoding.
+   */
+  line(bytes: Buffer, end: number): void;
   /** A line over the limit was dropped; `id` is its request id when one could be recognised. */
   oversized(size: number, id: RequestId | null): void;
 }
@@ -96,10 +100,34 @@ export class LineSplitter {
       this.handlers.oversized(end, sniffRequestId(bytes.subarray(0, KEEP_ENDS), bytes.subarray(Math.max(0, end - KEEP_ENDS), end)));
       return;
     }
-    const text = bytes.toString('utf8', 0, end);
-    if (text.trim() === '') return;
-    this.handlers.line(bytes, text);
+    if (isBlank(bytes, end)) return;
+    this.handlers.line(bytes, end);
   }
+}
+
+/**
+ * True when a chunk holds more than one line (or a line and the start of the next): only then is
+ * batching the writes it causes worth its cost; a lone line is forwarded at once.
+ */
+export function holdsSeveralLines(chunk: Buffer): boolean {
+  const newline = chunk.indexOf(10);
+  return newline !== -1 && newline < chunk.length - 1;
+}
+
+/** The text of a line handed on by `LineSplitter`. */
+export function lineText(bytes: Buffer, end: number): string {
+  return bytes.toString('utf8', 0, end);
+}
+
+/** Whitespace only; decodes the line only when it starts with something other than ASCII. */
+function isBlank(bytes: Buffer, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const byte = bytes[i];
+    if (byte === 32 || byte === 9 || byte === 10 || byte === 13 || byte === 11 || byte === 12) continue;
+    // Unicode spaces (a BOM, a no-break space) count as blank too, as String.prototype.trim says.
+    return byte < 0x80 ? false : bytes.toString('utf8', i, end).trim() === '';
+  }
+  return true;
 }
 
 const HEAD_ID = /^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.){0,200}")/;

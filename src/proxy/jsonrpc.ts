@@ -68,6 +68,8 @@ function classify(value: unknown): MessageKind | { why: string } {
   const hasId = 'id' in msg;
   if ('method' in msg) {
     if (typeof msg.method !== 'string') return { why: '"method" must be a string' };
+    // A request that also carries an answer would be a response to a reader that looks for one first.
+    if ('result' in msg || 'error' in msg) return { why: 'a message with a "method" cannot have a "result" or an "error"' };
     if (msg.params !== undefined && (msg.params === null || typeof msg.params !== 'object')) return { why: '"params" must be an object' };
     if (!hasId) return 'notification';
     return validId(msg) ? 'request' : { why: '"id" must be a string or a number' };
@@ -95,6 +97,14 @@ function validId(value: unknown): boolean {
 export function frameOf(msg: JsonRpcMessage): Frame {
   const kind: MessageKind = msg.method !== undefined ? (msg.id !== undefined ? 'request' : 'notification') : 'response';
   return { msg, kind, line: JSON.stringify(msg) + '\n' };
+}
+
+/**
+ * A success response forwarded without reading its result (see `plainResponseId`): `msg` holds only
+ * its envelope, the result is in `line`.
+ */
+export function passThroughResponse(id: RequestId, line: Buffer): Frame {
+  return { msg: { jsonrpc: '2.0', id }, kind: 'response', line };
 }
 
 export function errorFrame(id: RequestId | null, code: number, message: string, data?: unknown): Frame {

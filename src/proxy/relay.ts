@@ -1,7 +1,7 @@
 // One proxied session: a downstream client (the agent) and one upstream session with the real
-// server, kept for the client's life. Every message passes through as the bytes received, both ways
-// (tools/call requests, and messages that could hide one, as parsed); only `tools/call` requests and
-// `tools/list` results are intercepted. The upstream is restarted on
+// server, kept for the client's life. Messages pass through as the bytes received where that is
+// unambiguous (a tools/call request, a message that could hide one, and a server message that is not a
+// plain response go on as parsed); only `tools/call` requests and `tools/list` results are intercepted. The upstream is restarted on
 // the next request after it dies (with backoff), and re-initialised with the client's own initialize.
 import { performance } from 'node:perf_hooks';
 import type { Decision, ToolInfo } from '../policy/model';
@@ -15,7 +15,7 @@ import {
 import { argsDigest, auditArgs, type AuditEntry, type AuditLog } from './audit-log';
 import type { ControlChannel } from './control-channel';
 import { blockedResult, decideCall, filterTools, isTool, riskOf, toolReports, visibleSignature } from './interception';
-import { ErrorCode, errorFrame, frameOf, progressTokenOf, resultFrame, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
+import { ErrorCode, errorFrame, frameOf, passThroughResponse, progressTokenOf, resultFrame, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
 import type { PolicySource } from './policy-source';
 import type { Upstream, UpstreamFactory } from './upstream';
 
@@ -128,6 +128,11 @@ export class ProxySession {
     }
   }
 
+  /** Delivers messages that arrived together; what they send upstream goes in one write. */
+  together(deliver: () => void): void {
+    batched(this.upstream, deliver);
+  }
+
   /** Sends an error to the client for a message the transport could not accept. */
   reject(frame: Frame): void {
     this.downstream.send(frame);
@@ -148,8 +153,11 @@ export class ProxySession {
     const enforcer = this.options.policy.current;
     const decision = decideCall(enforcer, this.server, tool, args, this.sessionId);
     if (decision.decision === 'allow') {
-      this.record(tool, args, decision, 'allow', decision.reason, started);
+      // Forwarded first, recorded in the same turn: the audit line still reaches the file before
+      // anything else runs, and the server starts on the call a few microseconds sooner.
+      const decided = performance.now();
       this.forwardRequest(frame);
+      this.record(tool, args, decision, 'allow', decision.reason, started, undefined, decided);
     } else if (decision.decision === 'deny') {
       this.record(tool, args, decision, 'deny', decision.reason, started);
       this.answerBlocked(id, decision.reason, decision.line);
@@ -226,7 +234,16 @@ export class ProxySession {
     this.downstream.send(resultFrame(id, blockedResult(reason, this.options.policy.file, line)), id);
   }
 
-  private record(tool: string, args: unknown, decision: Decision, outcome: 'allow' | 'deny', reason: string | null, started: number, approval?: AuditEntry['approval']): void {
+  private record(
+    tool: string,
+    args: unknown,
+    decision: Decision,
+    outcome: 'allow' | 'deny',
+    reason: string | null,
+    started: number,
+    approval?: AuditEntry['approval'],
+    decided = performance.now(),
+  ): void {
     const { audit, control } = this.options;
     if (!audit && !control) return;
     const entry: AuditEntry = {
@@ -239,7 +256,7 @@ export class ProxySession {
       rule: decision.rule,
       line: decision.line,
       argsSha256: argsDigest(args),
-      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      latencyMs: Math.round((decided - started) * 1000) / 1000,
       session: this.sessionId,
       ...(approval ? { approval } : {}),
     };
@@ -267,6 +284,23 @@ export class ProxySession {
       this.ensureUpstream();
     }
     // A notification or response while the server is down has no one to go to: dropped.
+  }
+
+  /**
+   * A plain success response, before it is parsed: forwarded as received unless the relay must read
+   * it (a tools/list result to filter, the initialize answer, the answer to a replayed initialize).
+   */
+  private plainResponse(id: RequestId, line: Buffer): boolean {
+    if (this.closed) return true;
+    if (this.replayId !== undefined) return false;
+    const pending = this.forwarded.get(id);
+    if (pending) {
+      if (pending.method === 'tools/list' || pending.method === 'initialize') return false;
+      this.forwarded.delete(id);
+      if (pending.progressToken !== undefined) this.progressRoutes.delete(pending.progressToken);
+    }
+    this.downstream.send(passThroughResponse(id, line), id);
+    return true;
   }
 
   /** From the upstream. */
@@ -333,6 +367,8 @@ export class ProxySession {
       const upstream = this.options.upstream();
       this.upstream = upstream;
       upstream.onmessage = (frame) => this.fromUpstream(frame);
+      upstream.onresponse = (id, line) => this.plainResponse(id, line);
+      upstream.onchunk = (deliver) => batched(this.downstream, deliver);
       upstream.onclose = (reason) => this.upstreamDied(upstream, reason);
       upstream.onoversized = (id, size) => this.upstreamOversized(id, size);
       this.startedAt = Date.now();
@@ -437,6 +473,16 @@ export class ProxySession {
     this.upstream = undefined;
     this.state = 'down';
     if (upstream) await upstream.close();
+  }
+}
+
+/** Runs `deliver` with `to`'s writes held, then writes them together. */
+function batched(to: { cork?(): void; uncork?(): void } | undefined, deliver: () => void): void {
+  to?.cork?.();
+  try {
+    deliver();
+  } finally {
+    to?.uncork?.();
   }
 }
 

@@ -1,8 +1,10 @@
 // An upstream server run as a child process, spoken to over its stdin/stdout (newline-delimited
 // JSON-RPC). Its stderr goes to the proxy's stderr, where the editor shows server logs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { LineSplitter } from './framing';
+import { holdsSeveralLines, LineSplitter, lineText } from './framing';
 import { parseFrames, type Frame, type RequestId } from './jsonrpc';
+import { LineWriter } from './line-writer';
+import { plainResponseId } from './plain-response';
 import type { Upstream } from './upstream';
 import { upstreamEnvironment } from './upstream-env';
 
@@ -14,6 +16,10 @@ export interface StdioUpstreamOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+function asParsed(frame: Frame): Frame {
+  return { ...frame, line: JSON.stringify(frame.msg) + '\n' };
+}
+
 /** How long a child may take to exit after its stdin closes, then after SIGTERM. */
 const EXIT_GRACE_MS = 1000;
 
@@ -21,8 +27,11 @@ export class StdioUpstream implements Upstream {
   onmessage?: (frame: Frame) => void;
   onclose?: (reason: string) => void;
   onoversized?: (id: RequestId | null, size: number) => void;
+  onresponse?: (id: RequestId, line: Buffer) => boolean;
+  onchunk?: (deliver: () => void) => void;
   private child: ChildProcess | undefined;
   private closing = false;
+  private readonly writer = new LineWriter((data) => this.child?.stdin?.write(data));
 
   constructor(private readonly options: StdioUpstreamOptions) {}
 
@@ -35,9 +44,13 @@ export class StdioUpstream implements Upstream {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: upstreamEnvironment(this.options.env ?? process.env) });
     this.child = child;
     const splitter = new LineSplitter(this.options.maxFrameBytes, {
-      line: (bytes, text) => {
-        for (const parsed of parseFrames(text, bytes)) {
-          if (parsed.ok) this.onmessage?.(parsed.frame);
+      line: (bytes, end) => {
+        const id = plainResponseId(bytes, end);
+        if (id !== undefined && this.onresponse?.(id, bytes)) return;
+        for (const parsed of parseFrames(lineText(bytes, end), bytes)) {
+          // Only a plain response goes on as received; anything else goes on as parsed, so that no
+          // client's parser (first key wins, say) reads it as a message the relay did not see.
+          if (parsed.ok) this.onmessage?.(id !== undefined ? parsed.frame : asParsed(parsed.frame));
           else log(`upstream sent a message that is not JSON-RPC; dropped (${parsed.error.msg.error?.message})`);
         }
       },
@@ -46,7 +59,10 @@ export class StdioUpstream implements Upstream {
         this.onoversized?.(id, size);
       },
     });
-    child.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (this.onchunk && holdsSeveralLines(chunk)) this.onchunk(() => splitter.push(chunk));
+      else splitter.push(chunk);
+    });
     child.stdout!.on('end', () => splitter.end());
     // A server that stops reading must not crash the proxy with EPIPE; its exit is reported below.
     child.stdin!.on('error', () => undefined);
@@ -70,15 +86,15 @@ export class StdioUpstream implements Upstream {
   }
 
   send(frame: Frame): void {
-    this.child?.stdin?.write(frame.line);
+    this.writer.send(frame.line);
   }
 
   cork(): void {
-    this.child?.stdin?.cork();
+    this.writer.cork();
   }
 
   uncork(): void {
-    this.child?.stdin?.uncork();
+    this.writer.uncork();
   }
 
   /** Closes stdin, then SIGTERM, then SIGKILL, as the MCP stdio transport asks of clients. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { argsDigest, canonicalJson } from '../../src/proxy/audit-log';
 import { summariseAudit } from '../../src/proxy/audit-summary';
-import { LineSplitter, sniffRequestId } from '../../src/proxy/framing';
+import { LineSplitter, lineText, sniffRequestId } from '../../src/proxy/framing';
 import { blockedText } from '../../src/proxy/interception';
 import { parseFrames } from '../../src/proxy/jsonrpc';
 import { MASK, maskSecrets } from '../../src/proxy/secrets';
@@ -12,7 +12,7 @@ import { MASK, maskSecrets } from '../../src/proxy/secrets';
 function split(chunks: string[], max = 64): { lines: string[]; oversized: [number, unknown][] } {
   const lines: string[] = [];
   const oversized: [number, unknown][] = [];
-  const splitter = new LineSplitter(max, { line: (_b, text) => lines.push(text), oversized: (size, id) => oversized.push([size, id]) });
+  const splitter = new LineSplitter(max, { line: (bytes, end) => lines.push(lineText(bytes, end)), oversized: (size, id) => oversized.push([size, id]) });
   for (const chunk of chunks) splitter.push(Buffer.from(chunk));
   splitter.end();
   return { lines, oversized };
