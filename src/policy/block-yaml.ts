@@ -5,15 +5,18 @@
 // tabs, CR line ends, odd indentation, duplicate keys, anything that may be an error — makes it answer
 // `undefined`, and the caller parses with `yaml` itself, so both always agree (a differential test
 // checks it on thousands of mutated files).
-import { LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { LineCounter, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { makeMap, makePair, makeScalar, makeSeq, plainValue } from './yaml-nodes';
 
 export interface BlockYaml {
   contents: YAMLMap;
   lineCounter: LineCounter;
+  /** The contents as plain JavaScript, as `toJS` gives it. */
+  value: Record<string, unknown>;
 }
 
-/** Thrown inside the reader when the text leaves the subset it reads. */
-class OutsideSubset extends Error {}
+/** Thrown inside the reader when the text leaves the subset it reads; not an Error, so it costs no stack. */
+const OUTSIDE_SUBSET = Symbol('outside the subset');
 
 // Characters the reader leaves to `yaml`: tabs, CR, other controls, NEL, line and paragraph separators, BOM.
 const UNSUPPORTED_CHARS = /[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
@@ -28,39 +31,60 @@ export function readBlockYaml(text: string): BlockYaml | undefined {
   try {
     return new Reader(text).read();
   } catch (error) {
-    if (error instanceof OutsideSubset) return undefined;
+    if (error === OUTSIDE_SUBSET) return undefined;
     throw error;
   }
 }
 
 function outside(): never {
-  throw new OutsideSubset();
+  throw OUTSIDE_SUBSET;
 }
+
+const SPACE = 32;
+const NEWLINE = 10;
+const COLON = 58;
+const HASH = 35;
+
+// What a line holds, after its indentation.
+const CONTENT = 0;
+const BLANK = 1;
+const COMMENT = 2;
 
 class Reader {
   /** Offset of each line's first character; one more entry when the text ends with a newline. */
-  private readonly starts: number[] = [0];
+  private readonly starts: number[] = [];
+  private readonly indents: number[] = [];
+  private readonly kinds: number[] = [];
+  private readonly lineCount: number;
   private line = 0;
 
   constructor(private readonly text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    const length = text.length;
+    for (let start = 0; start < length; ) {
+      let i = start;
+      while (text.charCodeAt(i) === 32) i++;
+      const c = text.charCodeAt(i);
+      this.starts.push(start);
+      this.indents.push(i - start);
+      this.kinds.push(i >= length || c === 10 ? BLANK : c === 35 ? COMMENT : CONTENT);
+      const newline = text.indexOf('\n', i);
+      start = newline === -1 ? length : newline + 1;
+    }
+    this.lineCount = this.starts.length;
+    if (length === 0 || text.charCodeAt(length - 1) === 10) this.starts.push(length);
   }
 
   read(): BlockYaml {
     this.line = this.nextContentLine(0);
-    if (this.line >= this.lineCount || this.indentOf(this.line) !== 0) outside();
+    if (this.line >= this.lineCount || this.indents[this.line] !== 0) outside();
     if (this.charAt(this.line, 0) === '-') outside(); // a list at the top: not a policy, let yaml say so
     const contents = this.readMap(this.starts[this.line]!, 0, -1, true);
     const lineCounter = new LineCounter();
     for (const start of this.starts) lineCounter.addNewLine(start);
-    return { contents, lineCounter };
+    return { contents, lineCounter, value: plainValue(contents) as Record<string, unknown> };
   }
 
   // --- lines
-
-  private get lineCount(): number {
-    return this.text.endsWith('\n') ? this.starts.length - 1 : this.starts.length;
-  }
 
   /** Offset of the line's end (its newline, or the end of the text). */
   private endOf(line: number): number {
@@ -74,10 +98,7 @@ class Reader {
   }
 
   private indentOf(line: number): number {
-    const start = this.starts[line]!;
-    let i = start;
-    while (this.text.charCodeAt(i) === 32) i++;
-    return i - start;
+    return this.indents[line]!;
   }
 
   private charAt(line: number, column: number): string {
@@ -87,22 +108,23 @@ class Reader {
 
   /** A line with nothing but spaces, or a comment. */
   private isTrivia(line: number): boolean {
-    const c = this.charAt(line, this.indentOf(line));
-    return c === '\n' || c === '#';
+    return this.kinds[line] !== CONTENT;
   }
 
   private isComment(line: number): boolean {
-    return this.charAt(line, this.indentOf(line)) === '#';
+    return this.kinds[line] === COMMENT;
   }
 
   private nextContentLine(from: number): number {
     let line = from;
-    while (line < this.lineCount && this.isTrivia(line)) line++;
-    if (line < this.lineCount && this.indentOf(line) === 0) {
-      const head = this.text.slice(this.starts[line], this.starts[line]! + 3);
-      if (head === '---' || head === '...') outside(); // document markers
-    }
+    while (line < this.lineCount && this.kinds[line] !== CONTENT) line++;
+    if (line < this.lineCount && this.indents[line] === 0 && this.isDocumentMarker(this.starts[line]!)) outside();
     return line;
+  }
+
+  private isDocumentMarker(at: number): boolean {
+    const c = this.text.charCodeAt(at);
+    return (c === 45 || c === 46) && this.text.charCodeAt(at + 1) === c && this.text.charCodeAt(at + 2) === c; // --- or ...
   }
 
   /**
@@ -136,7 +158,7 @@ class Reader {
   }
 
   private readMap(offset: number, indent: number, parentIndent: number, top: boolean): YAMLMap {
-    const map = new YAMLMap();
+    const map = makeMap(false);
     const keys = new Set<string>();
     let end = offset;
     let first = true;
@@ -148,7 +170,7 @@ class Reader {
       if (keys.has(key.value as string)) outside(); // duplicate: yaml reports it
       keys.add(key.value as string);
       const value = this.readValue(key.range![1] + 1, indent);
-      map.items.push(new Pair(key, value));
+      map.items.push(makePair(key, value));
       end = value.range![2];
       first = false;
       const next = this.nextContentLine(this.line + 1);
@@ -167,7 +189,7 @@ class Reader {
   }
 
   private readSeq(offset: number, indent: number, parentIndent: number): YAMLSeq {
-    const seq = new YAMLSeq();
+    const seq = makeSeq(false);
     let end = offset;
     let first = true;
     for (;;) {
@@ -217,16 +239,19 @@ class Reader {
     const nextIndent = next < this.lineCount ? this.indentOf(next) : -1;
     if (nextIndent > indent) {
       this.line = next;
-      return this.readCollection(this.starts[next]! + nextIndent, nextIndent, indent);
+      const start = this.starts[next]! + nextIndent;
+      const c = this.text[start];
+      return c === '{' || c === '[' ? this.readInline(start, indent) : this.readCollection(start, nextIndent, indent);
     }
     if (nextIndent === indent && this.charAt(next, indent) === '-' && this.text[from - 1] === ':') outside(); // a list at its key's indent
-    // An empty value: yaml places it after the spaces; comments near it change its range, so leave them to yaml.
-    if (this.text[at] === '#' || this.hasCommentBetween(line + 1, next)) outside();
+    // An empty value: yaml places it after the spaces; comments or spaces on the lines after it change its
+    // range, so those are left to yaml.
+    if (this.text[at] === '#' || this.hasTextBetween(line + 1, next)) outside();
     return this.scalar(null, 'PLAIN', at, at, at);
   }
 
-  private hasCommentBetween(from: number, to: number): boolean {
-    for (let line = from; line < to && line < this.lineCount; line++) if (this.isComment(line)) return true;
+  private hasTextBetween(from: number, to: number): boolean {
+    for (let line = from; line < to && line < this.lineCount; line++) if (this.endOf(line) > this.starts[line]!) return true;
     return false;
   }
 
@@ -264,9 +289,9 @@ class Reader {
       return this.text[close] === ':';
     }
     for (let i = at; i < lineEnd; i++) {
-      const ch = this.text[i];
-      if (ch === ':' && this.isSpaceOrEnd(i + 1)) return true;
-      if (ch === '#' && this.text[i - 1] === ' ') return false;
+      const ch = this.text.charCodeAt(i);
+      if (ch === COLON && this.isSpaceOrEnd(i + 1)) return true;
+      if (ch === HASH && this.text.charCodeAt(i - 1) === SPACE) return false;
     }
     return false;
   }
@@ -280,9 +305,10 @@ class Reader {
       if (c === undefined || NOT_PLAIN_START.has(c)) outside();
       const lineEnd = this.endOf(this.line);
       let i = at;
-      while (i < lineEnd && !(this.text[i] === ':' && this.isSpaceOrEnd(i + 1))) {
-        if (this.text[i] === '#' && this.text[i - 1] === ' ') outside();
-        i++;
+      for (; i < lineEnd; i++) {
+        const ch = this.text.charCodeAt(i);
+        if (ch === COLON && this.isSpaceOrEnd(i + 1)) break;
+        if (ch === HASH && this.text.charCodeAt(i - 1) === SPACE) outside();
       }
       if (i >= lineEnd || this.text[i - 1] === ' ') outside(); // no `:`, or spaces before it
       const source = this.text.slice(at, i);
@@ -303,10 +329,10 @@ class Reader {
     const lineEnd = this.endOf(this.line);
     let end = at;
     for (let i = at; i < lineEnd; i++) {
-      const ch = this.text[i];
-      if (ch === '#' && this.text[i - 1] === ' ') break;
-      if (ch === ':' && this.isSpaceOrEnd(i + 1)) outside();
-      if (ch !== ' ') end = i + 1;
+      const ch = this.text.charCodeAt(i);
+      if (ch === HASH && this.text.charCodeAt(i - 1) === SPACE) break;
+      if (ch === COLON && this.isSpaceOrEnd(i + 1)) outside();
+      if (ch !== SPACE) end = i + 1;
     }
     const source = this.text.slice(at, end);
     const scalar = this.scalar(resolvePlain(source), 'PLAIN', at, end, end);
@@ -348,8 +374,7 @@ class Reader {
   private readFlow(at: number): YAMLMap | YAMLSeq {
     const isMap = this.text[at] === '{';
     const close = isMap ? '}' : ']';
-    const collection = isMap ? new YAMLMap() : new YAMLSeq();
-    collection.flow = true;
+    const collection = isMap ? makeMap(true) : makeSeq(true);
     const keys = new Set<string>();
     let i = this.skipSpaces(at + 1);
     if (this.text[i] !== close) {
@@ -360,7 +385,7 @@ class Reader {
           if (typeof key.value !== 'string' || keys.has(key.value)) outside();
           keys.add(key.value);
           const value = this.readFlowItem(this.skipSpaces(key.range![1] + 1));
-          (collection as YAMLMap).items.push(new Pair(key, value));
+          (collection as YAMLMap).items.push(makePair(key, value));
           i = value.range![2];
         } else {
           const item = this.readFlowItem(i);
@@ -414,10 +439,7 @@ class Reader {
   // --- helpers
 
   private scalar(value: unknown, type: Scalar.Type, start: number, end: number, commentEnd: number): Scalar {
-    const scalar = new Scalar(value);
-    scalar.type = type;
-    scalar.range = [start, end, commentEnd];
-    return scalar;
+    return makeScalar(value, type, [start, end, commentEnd]);
   }
 
   private skipSpaces(from: number): number {
@@ -427,8 +449,8 @@ class Reader {
   }
 
   private isSpaceOrEnd(at: number): boolean {
-    const c = this.text[at];
-    return c === undefined || c === ' ' || c === '\n';
+    const c = this.text.charCodeAt(at);
+    return c === SPACE || c === NEWLINE || at >= this.text.length;
   }
 
   private lineOf(offset: number): number {

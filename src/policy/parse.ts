@@ -37,7 +37,7 @@ export interface ParseResult {
 const validatePolicy = generatedValidator as unknown as ValidateFunction;
 
 export function parsePolicy(text: string, file?: string): ParseResult {
-  const { document, lineCounter } = readYaml(text);
+  const { document, lineCounter, value } = readYaml(text);
   const diagnostics: Diagnostic[] = [];
 
   for (const error of document.errors) {
@@ -53,7 +53,7 @@ export function parsePolicy(text: string, file?: string): ParseResult {
   }
 
   if (document.errors.length === 0) {
-    const data = isEmpty(document) ? {} : document.toJS({ maxAliasCount: 100 });
+    const data = value ?? (isEmpty(document) ? {} : document.toJS({ maxAliasCount: 100 }));
     if (!validatePolicy(data)) diagnostics.push(...schemaDiagnostics(validatePolicy.errors ?? [], document, lineCounter));
   }
 
@@ -63,12 +63,12 @@ export function parsePolicy(text: string, file?: string): ParseResult {
 }
 
 /** The YAML with positions: by the fast reader when the text is plain block YAML, else by `yaml` itself. */
-function readYaml(text: string): { document: Document; lineCounter: LineCounter } {
+function readYaml(text: string): { document: Document; lineCounter: LineCounter; value?: unknown } {
   const plain = readBlockYaml(text);
   if (plain) {
     const document = new Document();
     document.contents = plain.contents;
-    return { document, lineCounter: plain.lineCounter };
+    return { document, lineCounter: plain.lineCounter, value: plain.value };
   }
   const lineCounter = new LineCounter();
   return { document: parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false }), lineCounter };

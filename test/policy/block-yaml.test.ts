@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, LineCounter, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import { largePolicy, policyOfLines } from '../../bench/policy-fixtures';
 import { readBlockYaml } from '../../src/policy/block-yaml';
 
@@ -28,6 +28,7 @@ function agrees(text: string): 'read' | 'declined' {
   assert.deepEqual(document.warnings.map((e) => e.message), [], `the reader accepted a file yaml warns about:\n${text}`);
   assert.deepEqual(shape(fast.contents, true), shape(document.contents as Node, true), `a different tree for:\n${text}`);
   assert.deepEqual(fast.lineCounter.lineStarts, lineCounter.lineStarts);
+  assert.deepEqual(fast.value, document.toJS());
   return 'read';
 }
 
@@ -51,10 +52,40 @@ const VARIED = [
     'x:\n  a:  \n  b: 1',
     "a: 'it''s'\nb: \"say \\\"hi\\\"\\n\"\n\"get_*\": 1\n'q': -2.5e3\nc: ~\nd: True\ne: 0.50\nf: +12\n",
     'a:\n  - b: 1\n    c:\n      - x\n      - y\n  - d: {}\n    e: []\n',
+    'servers:\n  a:\n    tools:\n      {}\n    x: 1\nversion: 1\n',
+    'a:\n  {}  # c\n   # d\nb: 1',
+    'a:\n  - [1]\n  -\n    {a: 1}\n',
+    'a: 1\n    \nb: 2\n',
+    'a:\n  b: 1\n     \n',
+    'a: 1\n   ',
+    '__proto__: 1\nconstructor: {toString: 2}\n',
 ];
 
 test('reads what policies are made of, with the ranges yaml gives', () => {
   for (const text of VARIED) assert.equal(agrees(text), 'read', text);
+});
+
+test("its nodes are yaml's own: yaml's tests, classes, toJS, clone and edits work on them", () => {
+  const text = 'a:\n  b: [1, x]\n  c: "q"\n';
+  const read = readBlockYaml(text)!;
+  const map = read.contents;
+  assert.ok(isMap(map) && map instanceof YAMLMap);
+  const pair = map.items[0]!;
+  assert.ok(isPair(pair) && pair instanceof Pair);
+  assert.ok(isScalar(pair.key) && pair.key instanceof Scalar);
+  const inner = pair.value as YAMLMap;
+  assert.ok(isSeq(inner.get('b', true)) && inner.get('b', true) instanceof YAMLSeq);
+  const document = new Document();
+  document.contents = map;
+  assert.deepEqual(document.toJS(), { a: { b: [1, 'x'], c: 'q' } });
+  assert.equal(document.getIn(['a', 'c']), 'q');
+  const copy = map.clone();
+  assert.ok(isMap(copy));
+  document.setIn(['a', 'c'], 'r');
+  assert.equal(document.getIn(['a', 'c']), 'r');
+  const parsed = parseDocument(text);
+  parsed.setIn(['a', 'c'], 'r');
+  assert.equal(String(document), String(parsed));
 });
 
 test('declines what it does not read, so yaml decides', () => {
