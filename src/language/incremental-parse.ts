@@ -12,7 +12,7 @@
 // schema errors of the others, and a part's YAML errors are reported as that part alone reads.
 import type { Document, LineCounter } from 'yaml';
 import type { Diagnostic, Policy, Range, ServerPolicy, ToolRule } from '../policy/model';
-import { parsePolicy, type ParseResult } from '../policy/parse';
+import { parsePlainPolicy, parsePolicy, type ParseResult } from '../policy/parse';
 import { cutPolicy, type RulesCut, type ServerBlock } from './policy-cut';
 import type { TextLines } from './text-lines';
 
@@ -83,6 +83,12 @@ export class IncrementalPolicyParser {
   constructor(private readonly file?: string) {}
 
   parse(lines: TextLines): PolicyParse {
+    // A text seen first is read whole when the fast reader takes it: one pass is about twice as fast as
+    // reading its parts, with the same result. Its parts are read at the first edit.
+    if (this.cache.size === 0) {
+      const plain = parsePlainPolicy(lines.text, this.file);
+      if (plain) return this.whole(lines.text, plain);
+    }
     const cut = cutPolicy(lines);
     if (!cut) return this.whole(lines.text);
     this.next = new Map();
@@ -175,9 +181,9 @@ export class IncrementalPolicyParser {
     return parsed;
   }
 
-  private whole(text: string): PolicyParse {
+  private whole(text: string, parsed?: ParseResult): PolicyParse {
     const cached = this.cache.get('whole')?.get(text);
-    const result = cached?.result ?? parsePolicy(text, this.file);
+    const result = cached?.result ?? parsed ?? parsePolicy(text, this.file);
     this.cache = new Map([['whole', new Map([[text, { result }]])]]);
     const section: PolicySection = { document: result.document, lineCounter: result.lineCounter, toFileLine: (line) => line };
     const sections = new Map([...result.partial.servers.keys()].map((name) => [name, section]));

@@ -1,17 +1,36 @@
 // "Did you mean": the candidates closest to a misspelling.
 
 export function editDistance(a: string, b: string): number {
+  return boundedEditDistance(a, b, Math.max(a.length, b.length));
+}
+
+// Two rows of the distance table, reused: a policy with hundreds of unknown tools asks for thousands of distances.
+let previous = new Uint32Array(64);
+let current = new Uint32Array(64);
+
+/** The edit distance of `a` and `b` when it is at most `max`; otherwise some number above `max`, found early. */
+export function boundedEditDistance(a: string, b: string, max: number): number {
   if (a === b) return 0;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-    }
-    previous = current;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  if (previous.length <= b.length) {
+    previous = new Uint32Array(b.length + 1);
+    current = new Uint32Array(b.length + 1);
   }
-  return previous[b.length];
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= b.length; j++) {
+      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
+      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      current[j] = value;
+      if (value < rowMin) rowMin = value;
+    }
+    if (rowMin > max) return max + 1; // every later row is at least this far
+    [previous, current] = [current, previous];
+  }
+  return previous[b.length]!;
 }
 
 /** Candidates within a third of the word's length (at least 1, case ignored), closest first. */
@@ -20,7 +39,7 @@ export function closestMatches(word: string, candidates: Iterable<string>, limit
   const budget = Math.max(1, Math.floor(word.length / 3));
   const scored: { candidate: string; distance: number }[] = [];
   for (const candidate of candidates) {
-    const distance = editDistance(lower, candidate.toLowerCase());
+    const distance = boundedEditDistance(lower, candidate.toLowerCase(), budget);
     if (distance <= budget) scored.push({ candidate, distance });
   }
   return scored.sort((x, y) => x.distance - y.distance).slice(0, limit).map((s) => s.candidate);
