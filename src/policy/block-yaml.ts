@@ -2,7 +2,7 @@
 // lists, plain and quoted one-line scalars, comments. It builds the `yaml` package's own nodes with the
 // ranges that package's parser gives them, in a fraction of its time (a 5,000-line policy: a few ms
 // against about 50). Anything else — anchors, tags, block or multi-line scalars, several documents,
-// tabs, CR line ends, odd indentation, duplicate keys, anything that may be an error — makes it answer
+// tabs, mixed line ends, odd indentation, duplicate keys, anything that may be an error — makes it answer
 // `undefined`, and the caller parses with `yaml` itself, so both always agree (a differential test
 // checks it on thousands of mutated files).
 import { LineCounter, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
@@ -18,8 +18,10 @@ export interface BlockYaml {
 /** Thrown inside the reader when the text leaves the subset it reads; not an Error, so it costs no stack. */
 const OUTSIDE_SUBSET = Symbol('outside the subset');
 
-// Characters the reader leaves to `yaml`: tabs, CR, other controls, NEL, line and paragraph separators, BOM.
-const UNSUPPORTED_CHARS = /[\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029\ufeff]/;
+// Characters the reader leaves to `yaml`: tabs, other controls, NEL, line and paragraph separators, BOM.
+const UNSUPPORTED_CHARS = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]/;
+// Line ends must be all LF or all CRLF.
+const MIXED_LINE_ENDS = /\r(?!\n)|(?<!\r)\n/;
 // The first characters of a plain scalar that mean something else, or that the reader does not take.
 const NOT_PLAIN_START = new Set([...'-?:,[]{}#&*!|>\'"%@`']);
 const FLOW_INDICATORS = new Set([...',[]{}']);
@@ -28,6 +30,7 @@ const MAX_KEY_LENGTH = 1024;
 
 export function readBlockYaml(text: string): BlockYaml | undefined {
   if (UNSUPPORTED_CHARS.test(text)) return undefined;
+  if (text.includes('\r') && MIXED_LINE_ENDS.test(text)) return undefined;
   try {
     return new Reader(text).read();
   } catch (error) {
@@ -42,6 +45,7 @@ function outside(): never {
 
 const SPACE = 32;
 const NEWLINE = 10;
+const RETURN = 13;
 const COLON = 58;
 const HASH = 35;
 
@@ -56,6 +60,8 @@ class Reader {
   private readonly indents: number[] = [];
   private readonly kinds: number[] = [];
   private readonly lineCount: number;
+  /** 2 when lines end with CR LF. */
+  private readonly newlineLength: number;
   private line = 0;
 
   constructor(private readonly text: string) {
@@ -66,12 +72,13 @@ class Reader {
       const c = text.charCodeAt(i);
       this.starts.push(start);
       this.indents.push(i - start);
-      this.kinds.push(i >= length || c === 10 ? BLANK : c === 35 ? COMMENT : CONTENT);
+      this.kinds.push(i >= length || c === NEWLINE || c === RETURN ? BLANK : c === HASH ? COMMENT : CONTENT);
       const newline = text.indexOf('\n', i);
       start = newline === -1 ? length : newline + 1;
     }
     this.lineCount = this.starts.length;
-    if (length === 0 || text.charCodeAt(length - 1) === 10) this.starts.push(length);
+    if (length === 0 || text.charCodeAt(length - 1) === NEWLINE) this.starts.push(length);
+    this.newlineLength = text.includes('\r') ? 2 : 1;
   }
 
   read(): BlockYaml {
@@ -86,10 +93,10 @@ class Reader {
 
   // --- lines
 
-  /** Offset of the line's end (its newline, or the end of the text). */
+  /** Offset of the line's end (its line break, or the end of the text). */
   private endOf(line: number): number {
     const next = this.starts[line + 1];
-    return next === undefined ? this.text.length : next - 1;
+    return next === undefined ? this.text.length : next - this.newlineLength;
   }
 
   /** Offset just past the line's newline. */
@@ -217,7 +224,7 @@ class Reader {
   private readItem(from: number, indent: number): Node {
     const at = this.skipSpaces(from);
     const c = this.text[at];
-    if (c === undefined || c === '\n' || c === '#') return this.readNested(from, at, indent);
+    if (c === undefined || c === '\n' || c === '\r' || c === '#') return this.readNested(from, at, indent);
     if (c === '-' && this.isSpaceOrEnd(at + 1)) outside(); // a list in a list item
     if (c !== '{' && c !== '[' && this.startsKey(at)) return this.readCollection(at, at - this.starts[this.line]!, indent);
     return this.readInline(at, indent);
@@ -227,7 +234,7 @@ class Reader {
   private readValue(from: number, indent: number): Node {
     const at = this.skipSpaces(from);
     const c = this.text[at];
-    if (c === undefined || c === '\n' || c === '#') return this.readNested(from, at, indent);
+    if (c === undefined || c === '\n' || c === '\r' || c === '#') return this.readNested(from, at, indent);
     if (c !== '{' && c !== '[' && this.startsKey(at)) outside(); // `a: b: c`
     return this.readInline(at, indent);
   }
@@ -273,7 +280,7 @@ class Reader {
     }
     const rest = this.skipSpaces(end);
     const r = this.text[rest];
-    if (r !== undefined && r !== '\n' && !(r === '#' && rest > end)) outside();
+    if (r !== undefined && r !== '\n' && r !== '\r' && !(r === '#' && rest > end)) outside();
     node.range = [node.range![0], node.range![1], this.commentEnd(line, this.afterLine(line), indent, true)];
     return node;
   }
@@ -450,7 +457,7 @@ class Reader {
 
   private isSpaceOrEnd(at: number): boolean {
     const c = this.text.charCodeAt(at);
-    return c === SPACE || c === NEWLINE || at >= this.text.length;
+    return c === SPACE || c === NEWLINE || c === RETURN || at >= this.text.length;
   }
 
   private lineOf(offset: number): number {
