@@ -3,7 +3,7 @@
 //   provision  install Node 24 and code-server (the VS Code server) into .vscode-test/ once
 //   test       run the compiled suite out/test/extension/index.js in that VS Code (npm run test:vscode)
 //   start      package the extension and serve VS Code with it at http://127.0.0.1:$PORT (npm start)
-// Environment: MOCHA_GREP, SCREENSHOT=file.png, EXTENSION_TEST_TIMEOUT_MS, VSCODE_EXECUTABLE_PATH (use a desktop
+// Environment: MOCHA_GREP, SCREENSHOT=file.png, TEST_WORKSPACE (a folder to open instead of the sample), EXTENSION_TEST_TIMEOUT_MS, VSCODE_EXECUTABLE_PATH (use a desktop
 // VS Code through @vscode/test-electron), PORT, CHROMIUM_PATH, KEEP_HOST_TEMP, VERBOSE.
 import { cleanUp } from './host/cleanup.mjs';
 import { HostError } from './host/log.mjs';

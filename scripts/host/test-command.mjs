@@ -2,7 +2,7 @@
 // With VSCODE_EXECUTABLE_PATH it uses that desktop VS Code (@vscode/test-electron); otherwise the offline
 // VS Code server from .vscode-test/, driven by headless Chromium.
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { runSuiteInBrowser } from './browser-suite.mjs';
 import { interruption } from './cleanup.mjs';
 import { requireChromium } from './debian-packages.mjs';
@@ -22,7 +22,8 @@ export async function runTestCommand() {
   if (!existsSync(suiteEntry)) {
     throw new HostError(`${relative(repoRoot, suiteEntry)} is missing: run \`npm run compile-tests\` first.`);
   }
-  const workspace = ensureWorkspace();
+  // TEST_WORKSPACE: another folder to open, e.g. an empty one, where nothing activates the extension at startup.
+  const workspace = process.env.TEST_WORKSPACE ? resolve(process.env.TEST_WORKSPACE) : ensureWorkspace();
   const timeoutMs = Number(process.env.EXTENSION_TEST_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
   const dirs = makeRunDirs('vscode-test-');
   const resultFile = join(dirs.root, 'suite-result.json');

@@ -1,6 +1,6 @@
 // Lists the tools of a stdio MCP server by starting it, asking, and stopping it: the way to fill the
-// catalogue before the server has ever run behind Warden's proxy. Node only; the MCP SDK is loaded when a
-// discovery runs, so it costs the extension's activation nothing.
+// catalogue before the server has ever run behind Warden's proxy. Node only; the MCP SDK is a file of its
+// own (mcp-client.ts), required when a discovery runs, so it costs the extension's activation nothing.
 import type { ServerLaunch } from '../../language/catalogue';
 import type { ToolInfo } from '../../policy/model';
 
@@ -22,8 +22,7 @@ export function resolveVariables(text: string, options: DiscoveryOptions): strin
 
 export async function listToolsOverStdio(launch: ServerLaunch, options: DiscoveryOptions = {}): Promise<ToolInfo[]> {
   if (!launch.command) throw new Error('the server has no command to start it with');
-  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-  const { StdioClientTransport, getDefaultEnvironment } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+  const { Client, StdioClientTransport, getDefaultEnvironment } = require('./mcp-client') as typeof import('./mcp-client');
   const resolve = (text: string) => resolveVariables(text, options);
   const env = { ...getDefaultEnvironment(), ...Object.fromEntries(Object.entries(launch.env ?? {}).map(([k, v]) => [k, resolve(v)])) };
   const transport = new StdioClientTransport({
