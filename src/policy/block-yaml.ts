@@ -7,6 +7,8 @@
 // checks it on thousands of mutated files).
 import { LineCounter, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { makeMap, makePair, makeScalar, makeSeq, plainValue } from './yaml-nodes';
+import { LineIndex } from './yaml-lines';
+import { resolvePlain, unescapeDoubleQuoted } from './yaml-scalars';
 
 export interface BlockYaml {
   contents: YAMLMap;
@@ -25,7 +27,6 @@ const MIXED_LINE_ENDS = /\r(?!\n)|(?<!\r)\n/;
 // The first characters of a plain scalar that mean something else, or that the reader does not take.
 const NOT_PLAIN_START = new Set([...'-?:,[]{}#&*!|>\'"%@`']);
 const FLOW_INDICATORS = new Set([...',[]{}']);
-const DOUBLE_QUOTE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', n: '\n', t: '\t' };
 const MAX_KEY_LENGTH = 1024;
 
 export function readBlockYaml(text: string): BlockYaml | undefined {
@@ -49,112 +50,31 @@ const RETURN = 13;
 const COLON = 58;
 const HASH = 35;
 
-// What a line holds, after its indentation.
-const CONTENT = 0;
-const BLANK = 1;
-const COMMENT = 2;
 
 class Reader {
-  /** Offset of each line's first character; one more entry when the text ends with a newline. */
-  private readonly starts: number[] = [];
-  private readonly indents: number[] = [];
-  private readonly kinds: number[] = [];
-  private readonly lineCount: number;
-  /** 2 when lines end with CR LF. */
-  private readonly newlineLength: number;
+  private readonly lines: LineIndex;
+  /** The line being read. */
   private line = 0;
 
   constructor(private readonly text: string) {
-    const length = text.length;
-    for (let start = 0; start < length; ) {
-      let i = start;
-      while (text.charCodeAt(i) === 32) i++;
-      const c = text.charCodeAt(i);
-      this.starts.push(start);
-      this.indents.push(i - start);
-      this.kinds.push(i >= length || c === NEWLINE || c === RETURN ? BLANK : c === HASH ? COMMENT : CONTENT);
-      const newline = text.indexOf('\n', i);
-      start = newline === -1 ? length : newline + 1;
-    }
-    this.lineCount = this.starts.length;
-    if (length === 0 || text.charCodeAt(length - 1) === NEWLINE) this.starts.push(length);
-    this.newlineLength = text.includes('\r') ? 2 : 1;
+    this.lines = new LineIndex(text);
   }
 
   read(): BlockYaml {
     this.line = this.nextContentLine(0);
-    if (this.line >= this.lineCount || this.indents[this.line] !== 0) outside();
-    if (this.charAt(this.line, 0) === '-') outside(); // a list at the top: not a policy, let yaml say so
-    const contents = this.readMap(this.starts[this.line]!, 0, -1, true);
+    if (this.line >= this.lines.lineCount || this.lines.indents[this.line] !== 0) outside();
+    if (this.lines.charAt(this.line, 0) === '-') outside(); // a list at the top: not a policy, let yaml say so
+    const contents = this.readMap(this.lines.starts[this.line]!, 0, -1, true);
     const lineCounter = new LineCounter();
-    for (const start of this.starts) lineCounter.addNewLine(start);
+    for (const start of this.lines.starts) lineCounter.addNewLine(start);
     return { contents, lineCounter, value: plainValue(contents) as Record<string, unknown> };
   }
 
-  // --- lines
-
-  /** Offset of the line's end (its line break, or the end of the text). */
-  private endOf(line: number): number {
-    const next = this.starts[line + 1];
-    return next === undefined ? this.text.length : next - this.newlineLength;
-  }
-
-  /** Offset just past the line's newline. */
-  private afterLine(line: number): number {
-    return this.starts[line + 1] ?? this.text.length;
-  }
-
-  private indentOf(line: number): number {
-    return this.indents[line]!;
-  }
-
-  private charAt(line: number, column: number): string {
-    const at = this.starts[line]! + column;
-    return at < this.endOf(line) ? this.text[at]! : '\n';
-  }
-
-  /** A line with nothing but spaces, or a comment. */
-  private isTrivia(line: number): boolean {
-    return this.kinds[line] !== CONTENT;
-  }
-
-  private isComment(line: number): boolean {
-    return this.kinds[line] === COMMENT;
-  }
-
+  /** The first line from `from` on with content; document markers are left to yaml. */
   private nextContentLine(from: number): number {
-    let line = from;
-    while (line < this.lineCount && this.kinds[line] !== CONTENT) line++;
-    if (line < this.lineCount && this.indents[line] === 0 && this.isDocumentMarker(this.starts[line]!)) outside();
+    const line = this.lines.nextContentLine(from);
+    if (this.lines.isDocumentMarker(line)) outside();
     return line;
-  }
-
-  private isDocumentMarker(at: number): boolean {
-    const c = this.text.charCodeAt(at);
-    return (c === 45 || c === 46) && this.text.charCodeAt(at + 1) === c && this.text.charCodeAt(at + 2) === c; // --- or ...
-  }
-
-  /**
-   * Where a node's trailing comments end (`range[2]` in `yaml`). A scalar or flow value takes the comment
-   * lines after its line that are indented deeper than its parent (`deeper`), up to the first that is not. A
-   * block collection followed by any comment line indented at least as far as it reaches to the next
-   * content (or the end of the text).
-   */
-  private commentEnd(line: number, end: number, indent: number, deeper: boolean): number {
-    let next = line + 1;
-    let reaches = false;
-    for (; next < this.lineCount && this.isTrivia(next); next++) {
-      if (!this.isComment(next)) continue;
-      const indented = this.indentOf(next);
-      if (deeper) {
-        if (indented <= indent) break;
-        end = this.afterLine(next);
-      } else if (indented >= indent) {
-        reaches = true;
-      }
-    }
-    if (!reaches) return end;
-    return next < this.lineCount ? this.starts[next]! + this.indentOf(next) : this.text.length;
   }
 
   // --- block collections
@@ -170,7 +90,7 @@ class Reader {
     let end = offset;
     let first = true;
     for (;;) {
-      const lineStart = this.starts[this.line]!;
+      const lineStart = this.lines.starts[this.line]!;
       const at = first ? offset : lineStart + indent;
       if (!first && this.text[at] === '-' && this.isSpaceOrEnd(at + 1)) outside(); // a list item among keys
       const key = this.readKey(at);
@@ -181,8 +101,8 @@ class Reader {
       end = value.range![2];
       first = false;
       const next = this.nextContentLine(this.line + 1);
-      if (next >= this.lineCount) break;
-      const nextIndent = this.indentOf(next);
+      if (next >= this.lines.lineCount) break;
+      const nextIndent = this.lines.indentOf(next);
       if (nextIndent > indent) outside(); // a continuation line or bad indentation
       if (nextIndent < indent) {
         if (nextIndent > parentIndent) outside(); // between this map and its parent
@@ -190,8 +110,8 @@ class Reader {
       }
       this.line = next;
     }
-    const lastLine = this.lineOf(end);
-    map.range = [offset, end, top ? end : this.commentEnd(lastLine, end, indent, false)];
+    const lastLine = this.lines.lineOf(end);
+    map.range = [offset, end, top ? end : this.lines.commentEnd(lastLine, end, indent, false)];
     return map;
   }
 
@@ -200,15 +120,15 @@ class Reader {
     let end = offset;
     let first = true;
     for (;;) {
-      const at = first ? offset : this.starts[this.line]! + indent;
+      const at = first ? offset : this.lines.starts[this.line]! + indent;
       if (this.text[at] !== '-' || !this.isSpaceOrEnd(at + 1)) outside(); // a key among list items
       const item = this.readItem(at + 1, indent);
       seq.items.push(item);
       end = item.range![2];
       first = false;
       const next = this.nextContentLine(this.line + 1);
-      if (next >= this.lineCount) break;
-      const nextIndent = this.indentOf(next);
+      if (next >= this.lines.lineCount) break;
+      const nextIndent = this.lines.indentOf(next);
       if (nextIndent > indent) outside();
       if (nextIndent < indent) {
         if (nextIndent > parentIndent) outside(); // between this list and its parent
@@ -216,7 +136,7 @@ class Reader {
       }
       this.line = next;
     }
-    seq.range = [offset, end, this.commentEnd(this.lineOf(end), end, indent, false)];
+    seq.range = [offset, end, this.lines.commentEnd(this.lines.lineOf(end), end, indent, false)];
     return seq;
   }
 
@@ -226,7 +146,7 @@ class Reader {
     const c = this.text[at];
     if (c === undefined || c === '\n' || c === '\r' || c === '#') return this.readNested(from, at, indent);
     if (c === '-' && this.isSpaceOrEnd(at + 1)) outside(); // a list in a list item
-    if (c !== '{' && c !== '[' && this.startsKey(at)) return this.readCollection(at, at - this.starts[this.line]!, indent);
+    if (c !== '{' && c !== '[' && this.startsKey(at)) return this.readCollection(at, at - this.lines.starts[this.line]!, indent);
     return this.readInline(at, indent);
   }
 
@@ -243,22 +163,28 @@ class Reader {
   private readNested(from: number, at: number, indent: number): Node {
     const line = this.line;
     const next = this.nextContentLine(line + 1);
-    const nextIndent = next < this.lineCount ? this.indentOf(next) : -1;
+    const nextIndent = next < this.lines.lineCount ? this.lines.indentOf(next) : -1;
     if (nextIndent > indent) {
       this.line = next;
-      const start = this.starts[next]! + nextIndent;
+      const start = this.lines.starts[next]! + nextIndent;
       const c = this.text[start];
       return c === '{' || c === '[' ? this.readInline(start, indent) : this.readCollection(start, nextIndent, indent);
     }
-    if (nextIndent === indent && this.charAt(next, indent) === '-' && this.text[from - 1] === ':') outside(); // a list at its key's indent
+    if (nextIndent === indent && this.lines.charAt(next, indent) === '-' && this.text[from - 1] === ':') outside(); // a list at its key's indent
     // An empty value: yaml places it after the spaces; comments or spaces on the lines after it change its
     // range, so those are left to yaml.
-    if (this.text[at] === '#' || this.hasTextBetween(line + 1, next)) outside();
+    if (this.text[at] === '#' || this.hasTextBetween(line + 1, next) || this.followsComment(line)) outside();
     return this.scalar(null, 'PLAIN', at, at, at);
   }
 
+  /** Whether comment lines come between the line and the content above it. */
+  private followsComment(line: number): boolean {
+    for (let above = line - 1; above >= 0 && this.lines.isTrivia(above); above--) if (this.lines.isComment(above)) return true;
+    return false;
+  }
+
   private hasTextBetween(from: number, to: number): boolean {
-    for (let line = from; line < to && line < this.lineCount; line++) if (this.endOf(line) > this.starts[line]!) return true;
+    for (let line = from; line < to && line < this.lines.lineCount; line++) if (this.lines.endOf(line) > this.lines.starts[line]!) return true;
     return false;
   }
 
@@ -281,7 +207,7 @@ class Reader {
     const rest = this.skipSpaces(end);
     const r = this.text[rest];
     if (r !== undefined && r !== '\n' && r !== '\r' && !(r === '#' && rest > end)) outside();
-    node.range = [node.range![0], node.range![1], this.commentEnd(line, this.afterLine(line), indent, true)];
+    node.range = [node.range![0], node.range![1], this.lines.commentEnd(line, this.lines.afterLine(line), indent, true)];
     return node;
   }
 
@@ -289,7 +215,7 @@ class Reader {
 
   /** Whether a key (`key:` followed by a space or the line's end) starts at `at`. */
   private startsKey(at: number): boolean {
-    const lineEnd = this.endOf(this.line);
+    const lineEnd = this.lines.endOf(this.line);
     const c = this.text[at];
     if (c === '"' || c === "'") {
       const close = this.quotedEnd(at);
@@ -310,7 +236,7 @@ class Reader {
       key = this.readQuoted(at);
     } else {
       if (c === undefined || NOT_PLAIN_START.has(c)) outside();
-      const lineEnd = this.endOf(this.line);
+      const lineEnd = this.lines.endOf(this.line);
       let i = at;
       for (; i < lineEnd; i++) {
         const ch = this.text.charCodeAt(i);
@@ -319,7 +245,7 @@ class Reader {
       }
       if (i >= lineEnd || this.text[i - 1] === ' ') outside(); // no `:`, or spaces before it
       const source = this.text.slice(at, i);
-      if (typeof resolvePlain(source) !== 'string') outside(); // a key that is a number, true or null
+      if (typeof this.resolved(source) !== 'string') outside(); // a key that is a number, true or null
       key = this.scalar(source, 'PLAIN', at, i, i);
       key.source = source;
     }
@@ -333,7 +259,7 @@ class Reader {
   private readPlainValue(at: number): Scalar {
     const c = this.text[at]!;
     if (NOT_PLAIN_START.has(c) && !(c === '-' && !this.isSpaceOrEnd(at + 1))) outside();
-    const lineEnd = this.endOf(this.line);
+    const lineEnd = this.lines.endOf(this.line);
     let end = at;
     for (let i = at; i < lineEnd; i++) {
       const ch = this.text.charCodeAt(i);
@@ -342,7 +268,7 @@ class Reader {
       if (ch !== SPACE) end = i + 1;
     }
     const source = this.text.slice(at, end);
-    const scalar = this.scalar(resolvePlain(source), 'PLAIN', at, end, end);
+    const scalar = this.scalar(this.resolved(source), 'PLAIN', at, end, end);
     scalar.source = source;
     return scalar;
   }
@@ -350,7 +276,7 @@ class Reader {
   /** Where a one-line quoted scalar starting at `at` ends (past its closing quote). */
   private quotedEnd(at: number): number {
     const quote = this.text[at];
-    const lineEnd = this.endOf(this.line);
+    const lineEnd = this.lines.endOf(this.line);
     for (let i = at + 1; i < lineEnd; i++) {
       const ch = this.text[i];
       if (quote === '"' && ch === '\\') i++;
@@ -369,7 +295,7 @@ class Reader {
     if (this.text[at] === "'") {
       value = inner.replaceAll("''", "'");
     } else {
-      value = inner.includes('\\') ? inner.replace(/\\(.)/g, (_, c: string) => DOUBLE_QUOTE_ESCAPES[c] ?? outside()) : inner;
+      value = unescapeDoubleQuoted(inner) ?? outside();
     }
     const scalar = this.scalar(value, this.text[at] === "'" ? 'QUOTE_SINGLE' : 'QUOTE_DOUBLE', at, end, end);
     scalar.source = value;
@@ -425,7 +351,7 @@ class Reader {
       scalar = this.readQuoted(at);
     } else {
       if (c === undefined || NOT_PLAIN_START.has(c)) outside();
-      const lineEnd = this.endOf(this.line);
+      const lineEnd = this.lines.endOf(this.line);
       let end = at;
       let i = at;
       for (; i < lineEnd; i++) {
@@ -436,7 +362,7 @@ class Reader {
       }
       if (this.text[i] === '#' || (this.text[i] === ':' && !(isKey && end === i))) outside();
       const source = this.text.slice(at, end);
-      scalar = this.scalar(resolvePlain(source), 'PLAIN', at, end, end);
+      scalar = this.scalar(this.resolved(source), 'PLAIN', at, end, end);
       scalar.source = source;
     }
     scalar.range = [scalar.range![0], scalar.range![1], isKey ? scalar.range![1] : this.skipSpaces(scalar.range![1])];
@@ -444,6 +370,11 @@ class Reader {
   }
 
   // --- helpers
+
+  private resolved(source: string): unknown {
+    const value = resolvePlain(source);
+    return value === undefined ? outside() : value;
+  }
 
   private scalar(value: unknown, type: Scalar.Type, start: number, end: number, commentEnd: number): Scalar {
     return makeScalar(value, type, [start, end, commentEnd]);
@@ -460,36 +391,5 @@ class Reader {
     return c === SPACE || c === NEWLINE || c === RETURN || at >= this.text.length;
   }
 
-  private lineOf(offset: number): number {
-    // Ends fall at a line's start (past a newline) or the text's end; the line they close is the one before.
-    let low = 0;
-    let high = this.starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.starts[mid]! < offset) low = mid;
-      else high = mid - 1;
-    }
-    return low;
-  }
-}
 
-// YAML 1.2 core schema, as `yaml` resolves plain scalars. Octal, hex, infinity and NaN are left to `yaml`.
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT = /^[-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
-const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const OTHER_NUMBER = /^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-
-function resolvePlain(source: string): unknown {
-  const c = source.charCodeAt(0);
-  // Most scalars start with a letter other than those of null, true, false: strings at once.
-  if (NULL.test(source)) return null;
-  if (BOOL.test(source)) return source[0] === 't' || source[0] === 'T';
-  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
-    if (INT.test(source)) return parseInt(source, 10);
-    if (FLOAT.test(source) || FLOAT_EXP.test(source)) return parseFloat(source);
-    if (OTHER_NUMBER.test(source)) outside();
-  }
-  return source;
 }
