@@ -52,7 +52,9 @@ writeFileSync(
     '',
   ].join('\n'),
 );
-const audit = join(work, 'audit.jsonl');
+// In a folder of its own, as the editor keeps it (workspace storage): not beside the policy, whose
+// folder the proxy watches.
+const audit = join(work, 'audit', 'everything.jsonl');
 const wardenArgs = (extra: string[] = [], withAudit = true): string[] => [CLI, 'proxy', '--policy', policy, '--server', 'everything', ...(withAudit ? ['--audit', audit] : []), ...extra];
 
 interface Handle {
