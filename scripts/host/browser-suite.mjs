@@ -4,6 +4,7 @@
 import { chromium } from 'playwright-core';
 import { onCleanup } from './cleanup.mjs';
 import { say } from './log.mjs';
+import { watchActivationTime } from './running-extensions.mjs';
 import { workbenchRelay } from './workbench-relay.mjs';
 
 const BROWSER_ARGS = [
@@ -16,7 +17,9 @@ const BROWSER_ARGS = [
  */
 export async function runSuiteInBrowser({ server, chromiumExecutable, profileDir, extensionPath, suitePath, workspace, timeoutMs, screenshot, workbenchLog }) {
   const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: chromiumExecutable, headless: true, viewport: { width: 1400, height: 900 }, args: BROWSER_ARGS,
+    executablePath: chromiumExecutable, headless: true, args: BROWSER_ARGS,
+    // Tall enough, when reading activation times, for the Running Extensions list to render every row.
+    viewport: { width: 1400, height: process.env.RUNNING_EXTENSIONS ? 2400 : 900 },
     // Signals are handled by cleanup.mjs, which also stops the server; playwright's own handlers would exit first.
     handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
   });
@@ -35,7 +38,9 @@ export async function runSuiteInBrowser({ server, chromiumExecutable, profileDir
   const timer = setTimeout(() => finish({ timedOut: true }), timeoutMs);
 
   await page.goto(workbenchUrl(server.port, { extensionPath, suitePath, workspace }));
+  const activation = process.env.RUNNING_EXTENSIONS ? watchActivationTime(page, 'mcp-warden', () => done) : undefined;
   const outcome = await finished;
+  if (activation) say(`VS Code's Running Extensions: ${(await activation) ?? 'the extension was not listed'}`);
   clearTimeout(timer);
   if (screenshot) {
     await page.screenshot({ path: screenshot }).then(() => say(`screenshot saved to ${screenshot}`), (error) => say(`screenshot failed: ${error.message}`));
