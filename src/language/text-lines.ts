@@ -30,6 +30,7 @@ export class TextLines {
   readonly lines: string[];
   private readonly infos: (LineInfo | undefined)[];
   private starts: number[] | undefined;
+  private indents: Int32Array | undefined;
 
   constructor(readonly text: string) {
     this.lines = text.split('\n');
@@ -69,7 +70,16 @@ export class TextLines {
 
   /** Leading spaces of a line that holds content; -1 for a blank or comment line. Cheaper than info(). */
   contentIndent(index: number): number {
-    const line = this.lines[index];
+    // Cutting the text and walking up to a position's parents ask for most lines, several times.
+    if (!this.indents) {
+      this.indents = new Int32Array(this.lines.length);
+      for (let i = 0; i < this.lines.length; i++) this.indents[i] = this.measureIndent(i);
+    }
+    return this.indents[index] ?? this.measureIndent(index);
+  }
+
+  private measureIndent(index: number): number {
+    const line = this.lines[index] ?? '';
     let i = 0;
     while (i < line.length && line.charCodeAt(i) === SPACE) i++;
     if (i === line.length) return -1;
