@@ -1,12 +1,13 @@
 // A fast reader for the YAML that policies are written in: block maps and lists, one-line flow maps and
-// lists, plain and quoted one-line scalars, comments. It builds the `yaml` package's own nodes with the
-// ranges that package's parser gives them, in a fraction of its time (a 5,000-line policy: a few ms
-// against about 50). Anything else — anchors, tags, block or multi-line scalars, several documents,
-// tabs, mixed line ends, odd indentation, duplicate keys, anything that may be an error — makes it answer
-// `undefined`, and the caller parses with `yaml` itself, so both always agree (a differential test
-// checks it on thousands of mutated files).
+// lists, plain and quoted one-line scalars, block scalars, comments. It builds the `yaml` package's own
+// nodes with the ranges that package's parser gives them, in a fraction of its time (a 5,000-line
+// policy: a few ms against about 50). Anything else — anchors, tags, multi-line plain or quoted scalars,
+// several documents, tabs, mixed line ends, odd indentation, duplicate keys, anything that may be an
+// error — makes it answer `undefined`, and the caller parses with `yaml` itself, so both always agree (a
+// differential test checks it on thousands of mutated files).
 import { LineCounter, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { makeMap, makePair, makeScalar, makeSeq, plainValue } from './yaml-nodes';
+import { readBlockScalar } from './yaml-block-scalar';
 import { LineIndex } from './yaml-lines';
 import { resolvePlain, unescapeDoubleQuoted } from './yaml-scalars';
 
@@ -192,6 +193,13 @@ class Reader {
   private readInline(at: number, indent: number): Node {
     const line = this.line;
     const c = this.text[at]!;
+    if (c === '|' || c === '>') {
+      const block = readBlockScalar(this.lines, this.text, at, line, indent) ?? outside();
+      const scalar = this.scalar(block.value, block.type, at, block.end, block.end);
+      scalar.source = block.value;
+      this.line = block.lastLine;
+      return scalar;
+    }
     let node: Node;
     let end: number;
     if (c === '{' || c === '[') {

@@ -57,6 +57,11 @@ export class LineIndex {
     return at < this.endOf(line) ? this.text[at]! : '\n';
   }
 
+  /** A line with nothing but spaces (or nothing). */
+  isBlank(line: number): boolean {
+    return this.kinds[line] === BLANK;
+  }
+
   /** A line with nothing but spaces, or a comment. */
   isTrivia(line: number): boolean {
     return this.kinds[line] !== CONTENT;

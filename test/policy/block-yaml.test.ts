@@ -32,6 +32,36 @@ function agrees(text: string): 'read' | 'declined' {
   return 'read';
 }
 
+const BLOCK_SCALARS = [
+  'version: 1',
+  'servers:',
+  '  s:',
+  '    tools:',
+  '      a:',
+  '        reason: |',
+  '          one',
+  '            two',
+  '',
+  '          three',
+  '        action: deny',
+  '      b:',
+  '        reason: >-',
+  '          folded',
+  '          text',
+  '',
+  '',
+  '          more',
+  '      c:',
+  '        list:',
+  '          - |+',
+  '            kept',
+  '          - >',
+  '            x # not a comment',
+  '        reason: |  # a comment',
+  '          #not a comment either',
+  '',
+].join('\n');
+
 const VARIED = [
     'version: 1  # c\nservers:\n  a:\n    tools:\n      x: { max: 10, window: 60s }\n      y:\n        action: deny\n        reason: "hi"\n        req: [a, b]\n        r2:\n          - a\n          - b  # x\n\n# end\n',
     'a:\nb: 1\nc: 1\nd:\n  - x\n  -\n  - y: 1\n    z: [1, {a: b}]\ne: "q"   \n',
@@ -59,6 +89,13 @@ const VARIED = [
     'a:\n  b: 1\n     \n',
     'a: 1\n   ',
     '__proto__: 1\nconstructor: {toString: 2}\n',
+    'a: |\n  x\n  y\nb: 1\n',
+    'a: |-  # c\n  x\n\n  y\n\n\nb: 1\n',
+    'a: >\n  x\n  y\n\n  z\nb: 1',
+    'a:\n  r: |+\n    x\n  s: 1\n',
+    'a: |\n  x\n    y\n # c\nb: 1\n',
+    'a:\n  - |\n    one\n    two\n  - >-\n    three\n    four\n',
+    'servers:\n  s:\n    tools:\n      t:\n        reason: >\n          Stopping a scan\n          hides an attack.\n\n          Ask first.\n        action: deny\n',
 ];
 
 test('reads what policies are made of, with the ranges yaml gives', () => {
@@ -95,7 +132,9 @@ test('declines what it does not read, so yaml decides', () => {
   const texts = [
     'a: &x 1\nb: *x\n', // anchors
     'a: !tag 1\n', // tags
-    'a: |\n  text\n', // block scalars
+    'a: |2\n  text\n', // a block scalar's indentation indicator
+    'a: |\n  x\n   \n  y\n', // spaces on a blank line of a block scalar
+    'a: >\n  x\n    y\n', // a folded block scalar with a more-indented line
     'a: long\n  text\n', // multi-line plain
     'a: "two\n  lines"\n', // multi-line quoted
     '---\na: 1\n', // document markers
@@ -121,6 +160,7 @@ test('reads whole policies: the sample, the demo, the generated ones', () => {
   const files = ['examples/workspace/.vscode/mcp-policy.yaml', 'examples/demo/everything.mcp-policy.yaml', 'test/fixtures/workspace-language/policy.mcp-policy.yaml'];
   for (const file of files) assert.equal(agrees(readFileSync(join(root, file), 'utf8')), 'read', file);
   assert.equal(agrees(policyOfLines(2000)), 'read');
+  assert.equal(agrees(BLOCK_SCALARS), 'read');
   assert.equal(agrees(largePolicy(300).text), 'read');
 });
 
@@ -146,6 +186,7 @@ test('never disagrees with yaml on thousands of mutated policies', () => {
     policyOfLines(60),
     largePolicy(8).text,
     ...VARIED,
+    BLOCK_SCALARS,
   ];
   seeds.push(...seeds.map((seed) => seed.replaceAll('\n', '\r\n')));
   // BLOCK_YAML_FUZZ_SEED and BLOCK_YAML_FUZZ_RUNS explore further than the fixed run.
