@@ -236,12 +236,28 @@ async function main(): Promise<void> {
     cold.Warden.push(await coldStart([process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'])]));
   }
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summarise(v)]));
-  print(summary, { direct: median(cold.direct), Warden: median(cold.Warden) });
+  print(summary, results, { direct: median(cold.direct), Warden: median(cold.Warden) });
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ runs: RUNS, summary, cold, results }, null, 2));
   rmSync(work, { recursive: true, force: true });
 }
 
-function print(summary: Record<string, Sample>, cold: { direct: number; Warden: number }): void {
+/** Warden's figures against the bare relay's, each run's rows compared with each other (both proxied/direct). */
+function pairedRatios(results: Results, name: string): { added: number[]; rate1: number[]; rate32: number[] } {
+  const direct = results['stdio:direct'];
+  const relay = results['stdio:bare relay'];
+  const warden = results[`stdio:${name}`];
+  return {
+    added: warden.map((w, i) => (w.p50 - direct[i].p50) / (relay[i].p50 - direct[i].p50)),
+    rate1: warden.map((w, i) => w.rate1 / relay[i].rate1),
+    rate32: warden.map((w, i) => w.rate32 / relay[i].rate32),
+  };
+}
+
+function perRun(values: number[]): string {
+  return `median ${format(median(values), 2)}; per run ${values.map((v) => format(v, 2)).join(', ')}`;
+}
+
+function print(summary: Record<string, Sample>, results: Results, cold: { direct: number; Warden: number }): void {
   const direct = summary['stdio:direct'];
   const relay = summary['stdio:bare relay'];
   const warden = summary['stdio:Warden'];
@@ -265,6 +281,10 @@ function print(summary: Record<string, Sample>, cold: { direct: number; Warden: 
   const bare = summary['stdio:Warden, no audit log'];
   out.push(`- Warden's added p50 latency is ${format(addedRatio, 2)} times the bare relay's (target: at most 1.10); without an audit log ${format((bare.p50 - direct.p50) / (relay.p50 - direct.p50), 2)}.`);
   out.push(`- Warden's proxied/direct throughput is ${format(throughput1Ratio, 2)} (1 in flight) and ${format(throughputRatio, 2)} (32 in flight) of the bare relay's (target: at least 0.90); without an audit log ${format(bare.rate1 / relay.rate1, 2)} and ${format(bare.rate32 / relay.rate32, 2)}.`);
+  for (const name of ['Warden', 'Warden, no audit log']) {
+    const paired = pairedRatios(results, name);
+    out.push(`- ${name}, the same ratios within each run: added p50 ${perRun(paired.added)}; throughput at 1 in flight ${perRun(paired.rate1)}; at 32 in flight ${perRun(paired.rate32)}.`);
+  }
   if (STDIO_ONLY) {
     process.stdout.write(out.join('\n') + '\n');
     return;
