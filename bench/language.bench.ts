@@ -1,6 +1,7 @@
 // Language service benchmarks on two 5,000-line policies (many small servers, few large ones): completion
 // and hover at many positions (on a version already seen, and on the first request after a keystroke), and
-// full diagnostics (cold, after a keystroke). Budgets: completion and hover 5 ms at p95, diagnostics 30 ms.
+// full diagnostics (on first sight of the file, after a keystroke). Budgets: completion and hover 5 ms at
+// p95, diagnostics 30 ms.
 // Run: npm run bench:language
 import { MemoryCatalogue } from '../src/language/catalogue';
 import { PolicyLanguageService, type DocumentRef } from '../src/language/service';
