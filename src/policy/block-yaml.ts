@@ -200,18 +200,8 @@ class Reader {
       this.line = block.lastLine;
       return scalar;
     }
-    let node: Node;
-    let end: number;
-    if (c === '{' || c === '[') {
-      node = this.readFlow(at);
-      end = node.range![1];
-    } else if (c === '"' || c === "'") {
-      node = this.readQuoted(at);
-      end = node.range![1];
-    } else {
-      node = this.readPlainValue(at);
-      end = node.range![1];
-    }
+    const node: Node = c === '{' || c === '[' ? this.readFlow(at) : c === '"' || c === "'" ? this.readQuoted(at) : this.readPlainValue(at);
+    const end = node.range![1];
     const rest = this.skipSpaces(end);
     const r = this.text[rest];
     if (r !== undefined && r !== '\n' && r !== '\r' && !(r === '#' && rest > end)) outside();
