@@ -29,6 +29,8 @@ const MIXED_LINE_ENDS = /\r(?!\n)|(?<!\r)\n/;
 const NOT_PLAIN_START = new Set([...'-?:,[]{}#&*!|>\'"%@`']);
 const FLOW_INDICATORS = new Set([...',[]{}']);
 const MAX_KEY_LENGTH = 1024;
+// Collections nested deeper than this are left to yaml: the reader recurses, and no policy nests so deep.
+const MAX_DEPTH = 64;
 
 export function readBlockYaml(text: string): BlockYaml | undefined {
   if (UNSUPPORTED_CHARS.test(text)) return undefined;
@@ -56,6 +58,8 @@ class Reader {
   private readonly lines: LineIndex;
   /** The line being read. */
   private line = 0;
+  /** How many collections enclose the one being read. */
+  private depth = 0;
 
   constructor(private readonly text: string) {
     this.lines = new LineIndex(text);
@@ -82,7 +86,10 @@ class Reader {
 
   /** A block collection whose first entry starts at `offset` (column `indent`) on the current line. */
   private readCollection(offset: number, indent: number, parentIndent: number): YAMLMap | YAMLSeq {
-    return this.text[offset] === '-' && this.isSpaceOrEnd(offset + 1) ? this.readSeq(offset, indent, parentIndent) : this.readMap(offset, indent, parentIndent, false);
+    if (++this.depth > MAX_DEPTH) outside();
+    const collection = this.text[offset] === '-' && this.isSpaceOrEnd(offset + 1) ? this.readSeq(offset, indent, parentIndent) : this.readMap(offset, indent, parentIndent, false);
+    this.depth--;
+    return collection;
   }
 
   private readMap(offset: number, indent: number, parentIndent: number, top: boolean): YAMLMap {
@@ -303,6 +310,7 @@ class Reader {
   // --- flow collections, on one line
 
   private readFlow(at: number): YAMLMap | YAMLSeq {
+    if (++this.depth > MAX_DEPTH) outside();
     const isMap = this.text[at] === '{';
     const close = isMap ? '}' : ']';
     const collection = isMap ? makeMap(true) : makeSeq(true);
@@ -332,6 +340,7 @@ class Reader {
     }
     const end = i + 1;
     collection.range = [at, end, this.skipSpaces(end)];
+    this.depth--;
     return collection;
   }
 
