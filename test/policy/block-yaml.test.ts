@@ -142,7 +142,7 @@ test('declines what it does not read, so yaml decides', () => {
     'x:\n  - 1\n # c\n  - \nb: 2\n', // an empty value after a comment line (yaml's range differs)
     'a: 1\r\nb: 2\n', // mixed line ends
     `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`, // nesting deeper than any policy (the reader recurses)
-    Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n',
+    Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n', // 200 nested maps
     'a: 1\rb: 2\r', // CR alone
     'a: 1\na: 2\n', // a duplicate key (an error)
     'a:\n- 1\n', // a list at its key's indent
