@@ -261,7 +261,9 @@ export class ProxySession {
       ...(approval ? { approval } : {}),
     };
     control?.send({ type: 'decision', ...entry });
-    audit?.write({ ...entry, ...auditArgs(args, this.options.policy.current.engine?.policy.audit.args === true) });
+    if (!audit) return;
+    const withArgs = auditArgs(args, this.options.policy.current.engine?.policy.audit.args === true);
+    audit.write('args' in withArgs ? { ...entry, ...withArgs } : entry);
   }
 
   // ---- forwarding ----

@@ -108,6 +108,9 @@ describe('maskSecrets', () => {
 describe('audit digests and summaries', () => {
   it('hashes the same arguments the same, whatever their key order', () => {
     assert.equal(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }), '{"a":[{"c":3,"d":2}],"b":1}');
+    assert.equal(canonicalJson({ 'q"': ['x', null, false, 0, {}, []], e: { only: 'é\n' } }), '{"e":{"only":"é\\n"},"q\\"":["x",null,false,0,{},[]]}');
+    assert.equal(canonicalJson(null), 'null');
+    assert.equal(canonicalJson('s'), '"s"');
     assert.equal(argsDigest({ a: 1, b: 2 }), argsDigest({ b: 2, a: 1 }));
     assert.notEqual(argsDigest({ a: 1 }), argsDigest({ a: 2 }));
     assert.match(argsDigest(undefined), /^[0-9a-f]{64}$/);
