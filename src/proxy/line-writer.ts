@@ -22,11 +22,6 @@ export class LineWriter {
     this.held = [];
     this.write(held.length === 1 ? held[0] : joined(held));
   }
-
-  /** Drops what is held (the pipe is gone). */
-  discard(): void {
-    this.held = [];
-  }
 }
 
 /** The lines as one buffer: a slice of their chunk when they follow each other in it, else a copy. */
