@@ -13,6 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { format, median, percentile } from './stats';
+import { PROXY_NODE_OPTIONS } from '../src/workbench/proxy-launch';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
@@ -55,7 +56,8 @@ writeFileSync(
 // In a folder of its own, as the editor keeps it (workspace storage): not beside the policy, whose
 // folder the proxy watches.
 const audit = join(work, 'audit', 'everything.jsonl');
-const wardenArgs = (extra: string[] = [], withAudit = true): string[] => [CLI, 'proxy', '--policy', policy, '--server', 'everything', ...(withAudit ? ['--audit', audit] : []), ...extra];
+// As the editor starts it (src/workbench/proxy-launch.ts), with its Node options.
+const wardenArgs = (extra: string[] = [], withAudit = true): string[] => [...PROXY_NODE_OPTIONS, CLI, 'proxy', '--policy', policy, '--server', 'everything', ...(withAudit ? ['--audit', audit] : []), ...extra];
 
 interface Handle {
   client: Client;

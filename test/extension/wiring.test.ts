@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { parse } from 'jsonc-parser';
 import { setServerLaunch } from '../../src/workbench/launch-edits';
+import { PROXY_NODE_OPTIONS } from '../../src/workbench/proxy-launch';
 import { keepFiles, mcpJsonFile, policyFile, readFile, SCANNER, waitFor, wardenApi, type Api } from './warden-helpers';
 
 const plain = (text: string) => JSON.parse(JSON.stringify(parse(text))) as { servers: Record<string, Record<string, unknown>> };
@@ -44,8 +45,10 @@ suite('Wiring: protect, unprotect, definitions', () => {
     const everything = definitions.find((d) => d.label === 'everything')!;
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     assert.equal(everything.command, process.execPath);
-    assert.ok(everything.args[0].endsWith('/dist/cli.js'), everything.args[0]);
-    assert.deepEqual(everything.args.slice(1, 6), ['proxy', '--policy', policyFile().fsPath, '--server', 'everything']);
+    // The editor's Node runs the CLI, with the proxy's Node options when it is Node itself (here: the server's Node).
+    const cli = everything.args.findIndex((arg) => arg.endsWith('/dist/cli.js'));
+    assert.deepEqual(everything.args.slice(0, cli), process.versions.electron ? [] : PROXY_NODE_OPTIONS);
+    assert.deepEqual(everything.args.slice(cli + 1, cli + 6), ['proxy', '--policy', policyFile().fsPath, '--server', 'everything']);
     assert.deepEqual(everything.args.slice(everything.args.indexOf('--')), ['--', 'node', `${folder}/../../node_modules/@modelcontextprotocol/server-everything/dist/index.js`, 'stdio']);
     assert.equal(everything.env.ELECTRON_RUN_AS_NODE, '1');
     assert.match(everything.version ?? '', /^[0-9a-f]{16}$/);

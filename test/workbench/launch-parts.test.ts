@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDotenv } from '../../src/workbench/dotenv';
-import { definitionVersion, proxyInvocation } from '../../src/workbench/proxy-launch';
+import { definitionVersion, PROXY_NODE_OPTIONS, proxyInvocation } from '../../src/workbench/proxy-launch';
 import { inputIds, resolveEntry, resolveText, type VariableContext } from '../../src/workbench/variables';
 
 const CONTEXT: VariableContext = { workspaceFolder: '/ws/app', userHome: '/home/me', pathSeparator: '/', env: { HOME: '/home/me', LEVEL: 'debug' } };
@@ -38,6 +38,11 @@ test('a stdio entry becomes node dist/cli.js proxy ... -- command args, with its
     env: { FROM_FILE: 'x', LEVEL: 'info', DROP: null, ELECTRON_RUN_AS_NODE: '1' },
     cwd: '/ws/app',
   });
+});
+
+test('Node options come before the CLI', () => {
+  const invocation = proxyInvocation({ command: 'node', args: ['s.js'] }, { cliPath: 'cli.js', nodeOptions: PROXY_NODE_OPTIONS, policyFile: 'p.yaml', server: 's' });
+  assert.deepEqual(invocation.args, ['--max-semi-space-size=1', '--v8-pool-size=1', 'cli.js', 'proxy', '--policy', 'p.yaml', '--server', 's', '--', 'node', 's.js']);
 });
 
 test('an HTTP entry becomes --url with a --header per header', () => {

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ToolCatalogue } from '../../language/catalogue';
 import { parseDotenv } from '../../workbench/dotenv';
 import type { LaunchEntry, ProtectedServer } from '../../workbench/launch-entry';
-import { definitionVersion, proxyInvocation } from '../../workbench/proxy-launch';
+import { definitionVersion, PROXY_NODE_OPTIONS, proxyInvocation } from '../../workbench/proxy-launch';
 import type { ProxyStatus } from '../../workbench/proxy-status';
 import { inputIds, resolveEntry, resolveText, type VariableContext } from '../../workbench/variables';
 import type { ControlService } from '../control/control-service';
@@ -131,6 +131,7 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
     const seconds = settings.get<number>('approvalTimeoutSeconds');
     return {
       cliPath: path.join(this.context.extensionPath, 'dist', 'cli.js'),
+      ...(process.versions.electron ? {} : { nodeOptions: PROXY_NODE_OPTIONS }),
       policyFile,
       server,
       ...(auditFile ? { auditFile } : {}),
