@@ -140,14 +140,16 @@ export class IncrementalPolicyParser {
     diagnostics.push(...placed.diagnostics);
     const section = sectionOf(parsed, toFileLine);
 
-    const wrapper = `servers:\n${lines.line(rules.keyLine)}\n${lines.line(rules.toolsLine)}\n`;
+    // Wrapped with the text's own line ends: the fast reader leaves mixed ones to yaml.
+    const eol = lineEndOf(lines.text);
+    const wrapper = `servers:${eol}${lines.line(rules.keyLine)}${eol}${lines.line(rules.toolsLine)}${eol}`;
     const name = placed.servers[0]?.name;
     const tools: ToolRule[] = [];
     // Keys already seen, with the piece that had them: a piece's own parse reports its own duplicates.
     const seen = new Map<string, number>();
     for (const [k, piece] of rules.pieces.entries()) {
       const raw = lines.text.slice(lines.offsetOf(piece.start), lines.offsetOf(piece.end));
-      const ruleParsed = this.parsePart(wrapper, raw, (rulesText) => wrapper + rulesText + (rulesText.endsWith('\n') ? '' : '\n') + 'version: 1\n');
+      const ruleParsed = this.parsePart(wrapper, raw, (rulesText) => wrapper + rulesText + (rulesText.endsWith('\n') ? '' : eol) + `version: 1${eol}`);
       const offset = piece.start - 3;
       const rulePlaced = place(ruleParsed, { at: `r${offset}`, toFileLine: (line) => line + offset, first: piece.start, last: piece.end - 1 });
       diagnostics.push(...rulePlaced.diagnostics);
@@ -192,7 +194,12 @@ export class IncrementalPolicyParser {
 }
 
 function wrapServers(block: string): string {
-  return `servers:\n${block}${block.endsWith('\n') ? '' : '\n'}version: 1\n`;
+  const eol = lineEndOf(block);
+  return `servers:${eol}${block}${block.endsWith('\n') ? '' : eol}version: 1${eol}`;
+}
+
+function lineEndOf(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
 function sectionOf(parsed: Parsed, toFileLine: (line: number) => number): PolicySection {

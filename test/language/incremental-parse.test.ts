@@ -68,6 +68,15 @@ test('a valid policy parses to the same model, lines and all, as one whole parse
   assert.equal(result.partial.defaultLine, 3);
 });
 
+test('a CRLF policy and an edit of it give the whole parse\'s result', () => {
+  const text = policyOfLines(300).replaceAll('\n', '\r\n');
+  const parser = new IncrementalPolicyParser('p.yaml');
+  assertSameAsWhole(text, parser);
+  const once = text.replace('Tool 3 of server 1 is denied.', 'Tool 3 of server 1 is refused.');
+  assert.ok(assertSameAsWhole(once, parser).parsedSections > 3, 'read in parts');
+  assert.equal(assertSameAsWhole(once.replace('Tool 4 of server 1 is denied.', 'Tool 4 of server 1 is refused.'), parser).parsedSections, 1);
+});
+
 test('schema errors in several servers and in the header are all reported at their lines', () => {
   const text = yaml('version: 2', 'defualt: allow', 'servers:', '  a:', '    tools:', '      x: { action: dney }', '  b:', '    default: maybe', '    tools:', '      y:', '        rate_limit: { max: 0, window: 60 s }', 'extra: 1');
   assertSameAsWhole(text);
