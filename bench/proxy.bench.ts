@@ -35,6 +35,9 @@ const SEQUENTIAL = 1500;
 const CONCURRENT_CALLS = 4000;
 const IN_FLIGHT = 32;
 const COLD_STARTS = 7;
+/** Interleaved latency: blocks of this many sequential calls, each target in turn. */
+const INTERLEAVED_BLOCK_CALLS = 25;
+const INTERLEAVED_BLOCKS = 240;
 
 const work = mkdtempSync(join(tmpdir(), 'warden-bench-'));
 const policy = join(work, 'policy.yaml');
@@ -210,6 +213,32 @@ async function coldStart(command: string[]): Promise<number> {
   return elapsed;
 }
 
+/**
+ * Sequential latency with the stdio targets alternating in blocks of calls, all connected at once, so
+ * that what else the machine does at any moment falls on every target alike (the rows above measure
+ * each target in a time window of its own). Medians of all calls per target.
+ */
+async function interleavedLatency(targets: Target[]): Promise<Record<string, number>> {
+  const handles = await Promise.all(targets.map((target) => target.start()));
+  try {
+    for (const handle of handles) for (let i = 0; i < WARMUP; i++) await echo(handle.client, i);
+    const latencies: number[][] = targets.map(() => []);
+    for (let block = 0; block < INTERLEAVED_BLOCKS; block++) {
+      for (let k = 0; k < handles.length; k++) {
+        const index = (k + block) % handles.length;
+        for (let i = 0; i < INTERLEAVED_BLOCK_CALLS; i++) {
+          const t0 = performance.now();
+          await echo(handles[index]!.client, i);
+          latencies[index]!.push(performance.now() - t0);
+        }
+      }
+    }
+    return Object.fromEntries(targets.map((target, k) => [target.name, median(latencies[k]!)]));
+  } finally {
+    await Promise.all(handles.map((handle) => handle.close()));
+  }
+}
+
 type Results = Record<string, Sample[]>;
 
 async function runAll(targets: Target[], results: Results, run: number): Promise<void> {
@@ -237,9 +266,10 @@ async function main(): Promise<void> {
     cold.direct.push(await coldStart([process.execPath, EVERYTHING, 'stdio']));
     cold.Warden.push(await coldStart([process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'])]));
   }
+  const interleaved = await interleavedLatency(STDIO_TARGETS);
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summarise(v)]));
-  print(summary, results, { direct: median(cold.direct), Warden: median(cold.Warden) });
-  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ runs: RUNS, summary, cold, results }, null, 2));
+  print(summary, results, { direct: median(cold.direct), Warden: median(cold.Warden) }, interleaved);
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ runs: RUNS, summary, cold, interleaved, results }, null, 2));
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -259,7 +289,7 @@ function perRun(values: number[]): string {
   return `median ${format(median(values), 2)}; per run ${values.map((v) => format(v, 2)).join(', ')}`;
 }
 
-function print(summary: Record<string, Sample>, results: Results, cold: { direct: number; Warden: number }): void {
+function print(summary: Record<string, Sample>, results: Results, cold: { direct: number; Warden: number }, interleaved: Record<string, number>): void {
   const direct = summary['stdio:direct'];
   const relay = summary['stdio:bare relay'];
   const warden = summary['stdio:Warden'];
@@ -287,6 +317,10 @@ function print(summary: Record<string, Sample>, results: Results, cold: { direct
     const paired = pairedRatios(results, name);
     out.push(`- ${name}, the same ratios within each run: added p50 ${perRun(paired.added)}; throughput at 1 in flight ${perRun(paired.rate1)}; at 32 in flight ${perRun(paired.rate32)}.`);
   }
+  const added = (name: string) => interleaved[name]! - interleaved['direct']!;
+  out.push(
+    `- Interleaved (${INTERLEAVED_BLOCKS} blocks of ${INTERLEAVED_BLOCK_CALLS} sequential calls per target, the targets alternating): p50 direct ${format(interleaved['direct']!, 3)} ms, bare relay ${format(interleaved['bare relay']!, 3)}, Warden ${format(interleaved['Warden']!, 3)}, without an audit log ${format(interleaved['Warden, no audit log']!, 3)}; Warden's added p50 is ${format(added('Warden') / added('bare relay'), 2)} times the bare relay's (without an audit log ${format(added('Warden, no audit log') / added('bare relay'), 2)}).`,
+  );
   if (STDIO_ONLY) {
     process.stdout.write(out.join('\n') + '\n');
     return;
