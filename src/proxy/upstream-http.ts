@@ -4,7 +4,7 @@
 // bring the SDK's schema library into the proxy bundle (most of its size, load time and memory).
 import { setMaxListeners } from 'node:events';
 import { ErrorCode, errorFrame, parseFrames, type Frame, type RequestId } from './jsonrpc';
-import { readSse } from './sse';
+import { readSse, type SseEvent } from './sse';
 import type { Upstream } from './upstream';
 
 export interface HttpUpstreamOptions {
@@ -129,7 +129,7 @@ export class HttpUpstream implements Upstream {
       return;
     }
     if (type === 'text/event-stream') {
-      await readSse(response.body, (event) => event.event === 'message' && this.received(event.data), this.options.maxFrameBytes);
+      await readSse(response.body, (event) => this.receivedEvent(event), this.options.maxFrameBytes);
     } else if (type === 'application/json') {
       this.received(await response.text());
     } else {
@@ -146,7 +146,7 @@ export class HttpUpstream implements Upstream {
         await response.body?.cancel();
         return;
       }
-      await readSse(response.body, (event) => event.event === 'message' && this.received(event.data), this.options.maxFrameBytes);
+      await readSse(response.body, (event) => this.receivedEvent(event), this.options.maxFrameBytes);
       failures = 0;
     } catch {
       failures++;
@@ -172,8 +172,8 @@ export class HttpUpstream implements Upstream {
             }
             this.endpoint = endpoint;
             resolve();
-          } else if (event.event === 'message') {
-            this.received(event.data);
+          } else {
+            this.receivedEvent(event);
           }
         },
         this.options.maxFrameBytes,
@@ -199,6 +199,14 @@ export class HttpUpstream implements Upstream {
     });
     const text = await response.text().catch(() => '');
     if (!response.ok) throw new HttpStatusError(response.status, text);
+  }
+
+  /**
+   * An SSE event's message. A `message` event without data is no message: a resumable server opens each
+   * stream with one that carries only an event id (a priming event), and some send them as keep-alives.
+   */
+  private receivedEvent(event: SseEvent): void {
+    if (event.event === 'message' && event.data.trim() !== '') this.received(event.data);
   }
 
   private received(text: string): void {

@@ -133,6 +133,25 @@ describe('a URL upstream', () => {
     }
   });
 
+  it('passes over the priming events of a resumable server without calling them malformed', async () => {
+    // server-everything keeps an event store, so each SSE answer opens with an event that carries an
+    // id and empty data (resumability, protocol 2025-11-25): no message, and nothing to complain about.
+    const tmp = tempDir();
+    const server = await startEverythingHttp('streamableHttp');
+    const policy = writePolicy(tmp.dir, POLICY);
+    const proxy = await connectStdio({ policy, server: 'everything', upstream: [], extraArgs: ['--url', `http://127.0.0.1:${server.port}/mcp`] });
+    try {
+      for (const message of ['one', 'two', 'three']) {
+        assert.equal(textOf(await proxy.client.callTool({ name: 'echo', arguments: { message } })), `Echo: ${message}`);
+      }
+      assert.doesNotMatch(proxy.stderr(), /not JSON-RPC/);
+    } finally {
+      await proxy.close();
+      await server.close();
+      tmp.cleanup();
+    }
+  });
+
   it('falls back to the legacy SSE transport for a server that only speaks that', async () => {
     const tmp = tempDir();
     const server = await startEverythingHttp('sse');
