@@ -1,16 +1,18 @@
-// Runs the compiled unit and proxy tests (everything under out/test except the VS Code suite and the
-// npm start check, which have runners of their own)
+// Runs the compiled unit and proxy tests (everything under out/test except the VS Code suite, the
+// npm start check and the MCP conformance check, which have runners of their own)
 // with Node's own test runner. Pass file filters as arguments to run a subset.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+
+const OWN_RUNNERS = ['extension', 'start', 'conformance'].map((name) => join('out', 'test', name));
 
 function collect(dir) {
   const found = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
-      if (path !== join('out', 'test', 'extension') && path !== join('out', 'test', 'start')) found.push(...collect(path));
+      if (!OWN_RUNNERS.includes(path)) found.push(...collect(path));
     } else if (name.endsWith('.test.js')) {
       found.push(path);
     }
