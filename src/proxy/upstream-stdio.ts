@@ -1,6 +1,7 @@
 // An upstream server run as a child process, spoken to over its stdin/stdout (newline-delimited
 // JSON-RPC). Its stderr goes to the proxy's stderr, where the editor shows server logs.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import spawn from 'cross-spawn';
 import { holdsSeveralLines, LineSplitter, lineText } from './framing';
 import { parseFrames, type Frame, type RequestId } from './jsonrpc';
 import { LineWriter } from './line-writer';
@@ -41,6 +42,8 @@ export class StdioUpstream implements Upstream {
 
   start(): Promise<void> {
     const { command, args, log } = this.options;
+    // cross-spawn, as the MCP SDK's own stdio client does: on Windows it finds `npx.cmd` for `npx` and
+    // runs .cmd and .bat files through cmd.exe with their arguments escaped, which Node's spawn refuses.
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: upstreamEnvironment(this.options.env ?? process.env) });
     this.child = child;
     const splitter = new LineSplitter(this.options.maxFrameBytes, {
