@@ -64,6 +64,17 @@ function indexedRules(parsed: Parsed, placed: NonNullable<Parsed['placed']>, nam
   return rules;
 }
 
+/** What a server's block gave a parse, and the parts it used. */
+interface BlockOutcome {
+  start: number;
+  raw: string;
+  /** The text's line count for the file's last block, else -1. */
+  lineCount: number;
+  servers: { server: ServerPolicy; section: PolicySection }[];
+  diagnostics: Diagnostic[];
+  parts: [scope: string, text: string, parsed: Parsed][];
+}
+
 /** Where a part sits in the file: how its lines map, and the file lines its diagnostics may point at. */
 interface Placement {
   /** Identifies the mapping, so placed results are reused while it holds. */
@@ -79,6 +90,10 @@ export class IncrementalPolicyParser {
   private cache = new Map<string, Map<string, Parsed>>();
   private next = new Map<string, Map<string, Parsed>>();
   private parsedSections = 0;
+  /** The last parse's server blocks, in file order. */
+  private blocks: BlockOutcome[] = [];
+  /** The parts the block being parsed used. */
+  private used: [scope: string, text: string, parsed: Parsed][] = [];
 
   constructor(private readonly file?: string) {}
 
@@ -93,6 +108,7 @@ export class IncrementalPolicyParser {
     if (!cut) return this.whole(lines.text);
     this.next = new Map();
     this.parsedSections = 0;
+    this.used = [];
 
     const header = this.parsePart('header', cut.header.text, (text) => text);
     const diagnostics: Diagnostic[] = header.result.diagnostics.map((d) => shiftDiagnostic(d, cut.header.toFileLine, 0, Infinity));
@@ -100,9 +116,13 @@ export class IncrementalPolicyParser {
     if (header.result.partial.defaultLine !== undefined) partial.defaultLine = cut.header.toFileLine(header.result.partial.defaultLine - 1) + 1;
     const sections = new Map<string, PolicySection>();
 
-    for (const block of cut.blocks) {
-      const servers = block.rules ? this.serverWithRules(lines, block, block.rules, diagnostics) : this.serverBlock(lines, block, diagnostics);
-      for (const { server, section } of servers) {
+    const previous = new Map(this.blocks.map((outcome) => [outcome.start, outcome]));
+    const outcomes: BlockOutcome[] = [];
+    for (const [k, block] of cut.blocks.entries()) {
+      const outcome = this.blockOutcome(lines, block, previous.get(block.start), k === cut.blocks.length - 1);
+      outcomes.push(outcome);
+      diagnostics.push(...outcome.diagnostics);
+      for (const { server, section } of outcome.servers) {
         if (partial.servers.has(server.name)) {
           diagnostics.push({ range: server.keyRange, severity: 'error', code: 'duplicate-key', message: DUPLICATE_KEY });
           continue;
@@ -111,9 +131,29 @@ export class IncrementalPolicyParser {
         sections.set(server.name, section);
       }
     }
+    this.blocks = outcomes;
     this.cache = this.next;
     const hasError = diagnostics.some((d) => d.severity === 'error');
     return { policy: hasError ? undefined : partial, partial, diagnostics, sections, ruleSections: RULE_SECTIONS, parsedSections: this.parsedSections };
+  }
+
+  /**
+   * A server's block: what the last parse made of it while its text and first line are the same (a
+   * keystroke elsewhere then costs a comparison of the block's text, not a lookup of each of its parts),
+   * else parsed from its parts. The last block also keeps the text's line count, since its map may end
+   * at the end of the file.
+   */
+  private blockOutcome(lines: TextLines, block: ServerBlock, prior: BlockOutcome | undefined, last: boolean): BlockOutcome {
+    const raw = lines.text.slice(lines.offsetOf(block.start), lines.offsetOf(block.end));
+    const lineCount = last ? lines.count : -1;
+    if (prior && prior.lineCount === lineCount && prior.raw === raw) {
+      for (const [scope, text, parsed] of prior.parts) this.keep(scope, text, parsed);
+      return prior;
+    }
+    this.used = [];
+    const diagnostics: Diagnostic[] = [];
+    const servers = block.rules ? this.serverWithRules(lines, block, block.rules, diagnostics) : this.serverBlock(lines, block, diagnostics);
+    return { start: block.start, raw, lineCount, servers, diagnostics, parts: this.used };
   }
 
   /** A server's block parsed as one part. */
@@ -172,21 +212,28 @@ export class IncrementalPolicyParser {
   }
 
   private parsePart(scope: string, text: string, wrap: (text: string) => string): Parsed {
-    let scoped = this.next.get(scope);
-    let parsed = scoped?.get(text) ?? this.cache.get(scope)?.get(text);
+    let parsed = this.next.get(scope)?.get(text) ?? this.cache.get(scope)?.get(text);
     if (!parsed) {
       parsed = { result: parsePolicy(wrap(text), this.file) };
       this.parsedSections++;
     }
+    this.keep(scope, text, parsed);
+    this.used.push([scope, text, parsed]);
+    return parsed;
+  }
+
+  /** Keeps a part cached for the next parse. */
+  private keep(scope: string, text: string, parsed: Parsed): void {
+    let scoped = this.next.get(scope);
     if (!scoped) this.next.set(scope, (scoped = new Map()));
     scoped.set(text, parsed);
-    return parsed;
   }
 
   private whole(text: string, parsed?: ParseResult): PolicyParse {
     const cached = this.cache.get('whole')?.get(text);
     const result = cached?.result ?? parsed ?? parsePolicy(text, this.file);
     this.cache = new Map([['whole', new Map([[text, { result }]])]]);
+    this.blocks = [];
     const section: PolicySection = { document: result.document, lineCounter: result.lineCounter, toFileLine: (line) => line };
     const sections = new Map([...result.partial.servers.keys()].map((name) => [name, section]));
     return { policy: result.policy, partial: result.partial, diagnostics: result.diagnostics, sections, ruleSections: RULE_SECTIONS, parsedSections: cached ? 0 : 1 };

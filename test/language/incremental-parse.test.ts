@@ -94,6 +94,8 @@ test('a generated 5,000-line policy is read whole, then in parts at the first ed
   const edited = text.replace('Tool 3 of server 7 is denied.', 'Tool 3 of server 7 is denied.\n        action: maybe');
   const second = assertSameAsWhole(edited, parser);
   assert.equal(second.parsedSections, 1);
+  assert.equal(second.partial.servers.get('server-0'), first.partial.servers.get('server-0'), 'a block whose text and place stay is reused whole');
+  assert.notEqual(second.partial.servers.get('server-7'), first.partial.servers.get('server-7'));
   const inserted = 'version: 1\n# a new comment line shifts every block\n' + edited.slice('# generated\nversion: 1\n'.length);
   const third = assertSameAsWhole(inserted, parser);
   assert.equal(third.parsedSections, 1, 'only the header changed; the blocks moved but are reused');
