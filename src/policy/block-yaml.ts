@@ -31,6 +31,8 @@ const FLOW_INDICATORS = new Set([...',[]{}']);
 const MAX_KEY_LENGTH = 1024;
 // Collections nested deeper than this are left to yaml: the reader recurses, and no policy nests so deep.
 const MAX_DEPTH = 64;
+// A block map's keys are checked for duplicates by a scan up to this many, then with a Set.
+const SCAN_KEYS = 16;
 
 export function readBlockYaml(text: string): BlockYaml | undefined {
   if (UNSUPPORTED_CHARS.test(text)) return undefined;
@@ -94,7 +96,7 @@ class Reader {
 
   private readMap(offset: number, indent: number, parentIndent: number, top: boolean): YAMLMap {
     const map = makeMap(false);
-    const keys = new Set<string>();
+    let seen: Set<string> | undefined; // the keys, once there are too many to scan
     let end = offset;
     let first = true;
     for (;;) {
@@ -102,10 +104,11 @@ class Reader {
       const at = first ? offset : lineStart + indent;
       if (!first && this.text[at] === '-' && this.isSpaceOrEnd(at + 1)) outside(); // a list item among keys
       const key = this.readKey(at);
-      if (keys.has(key.value as string)) outside(); // duplicate: yaml reports it
-      keys.add(key.value as string);
+      if (seen ? seen.has(key.value as string) : hasKey(map, key.value as string)) outside(); // a duplicate: yaml reports it
       const value = this.readValue(key.range![1] + 1, indent);
       map.items.push(makePair(key, value));
+      if (seen) seen.add(key.value as string);
+      else if (map.items.length === SCAN_KEYS) seen = new Set(map.items.map((pair) => (pair.key as Scalar).value as string));
       end = value.range![2];
       first = false;
       const next = this.nextContentLine(this.line + 1);
@@ -314,15 +317,14 @@ class Reader {
     const isMap = this.text[at] === '{';
     const close = isMap ? '}' : ']';
     const collection = isMap ? makeMap(true) : makeSeq(true);
-    const keys = new Set<string>();
     let i = this.skipSpaces(at + 1);
     if (this.text[i] !== close) {
       for (;;) {
         if (isMap) {
           const key = this.readFlowScalar(i, true);
           if (key.range![1] !== key.range![2] || this.text[key.range![1]] !== ':' || this.text[key.range![1] + 1] !== ' ') outside();
-          if (typeof key.value !== 'string' || keys.has(key.value)) outside();
-          keys.add(key.value);
+          // Keys are checked by a scan; a one-line map with many keys is left to yaml.
+          if (typeof key.value !== 'string' || hasKey(collection as YAMLMap, key.value) || collection.items.length > SCAN_KEYS) outside();
           const value = this.readFlowItem(this.skipSpaces(key.range![1] + 1));
           (collection as YAMLMap).items.push(makePair(key, value));
           i = value.range![2];
@@ -399,4 +401,10 @@ class Reader {
   }
 
 
+}
+
+/** Whether a map being read already has a key: most of a policy's maps are small, and a scan beats a Set. */
+function hasKey(map: YAMLMap, key: string): boolean {
+  for (const pair of map.items) if ((pair.key as Scalar).value === key) return true;
+  return false;
 }

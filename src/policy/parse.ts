@@ -3,6 +3,7 @@
 import type { ValidateFunction } from 'ajv';
 import { Document, isMap, isScalar, LineCounter, parseDocument, type Pair, type YAMLMap } from 'yaml';
 import { readBlockYaml } from './block-yaml';
+import { plainValue } from './yaml-nodes';
 import { validate as generatedValidator } from './generated/policy-validator';
 import { validateArgsSchema } from './args-schema';
 import { parseDuration } from './duration';
@@ -49,7 +50,7 @@ export function parsePlainPolicy(text: string, file?: string): ParseResult | und
   if (!plain) return undefined;
   const document = new Document();
   document.contents = plain.contents;
-  return parsed(document, plain.lineCounter, plain.value, file);
+  return parsed(document, plain.lineCounter, plain.value, plainValue, file);
 }
 
 /** By `yaml` itself: anchors, tags, block scalars, and every YAML error with yaml's message. */
@@ -57,11 +58,14 @@ function parseYaml(text: string, file?: string): ParseResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const data = document.errors.length > 0 ? undefined : isEmpty(document) ? {} : document.toJS({ maxAliasCount: 100 });
-  return parsed(document, lineCounter, data, file);
+  return parsed(document, lineCounter, data, (map) => map.toJSON(), file);
 }
 
 /** Diagnostics and model of a YAML document; `data` is its plain value, absent when the YAML has errors. */
-function parsed(document: Document, lineCounter: LineCounter, data: unknown, file?: string): ParseResult {
+/** A map's plain JavaScript value: `plainValue` for the fast reader's nodes, `toJSON` for yaml's (aliases and all). */
+type ValueOf = (map: YAMLMap) => unknown;
+
+function parsed(document: Document, lineCounter: LineCounter, data: unknown, valueOf: ValueOf, file?: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   for (const error of document.errors) {
     diagnostics.push({
@@ -76,7 +80,7 @@ function parsed(document: Document, lineCounter: LineCounter, data: unknown, fil
   }
   if (data !== undefined && !validatePolicy(data)) diagnostics.push(...schemaDiagnostics(validatePolicy.errors ?? [], document, lineCounter));
 
-  const partial = buildModel(document, lineCounter, diagnostics, file);
+  const partial = buildModel(document, lineCounter, diagnostics, valueOf, file);
   const hasError = diagnostics.some((d) => d.severity === 'error');
   return { policy: hasError ? undefined : partial, partial, diagnostics, document, lineCounter };
 }
@@ -86,7 +90,7 @@ function isEmpty(document: Document): boolean {
   return contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''));
 }
 
-function buildModel(document: Document, lineCounter: LineCounter, diagnostics: Diagnostic[], file?: string): Policy {
+function buildModel(document: Document, lineCounter: LineCounter, diagnostics: Diagnostic[], valueOf: ValueOf, file?: string): Policy {
   const policy: Policy = { version: 1, default: 'allow', servers: new Map(), audit: { args: false }, ...(file ? { file } : {}) };
   const root = document.contents;
   if (!isMap(root)) return policy; // the schema reports it
@@ -124,7 +128,7 @@ function buildModel(document: Document, lineCounter: LineCounter, diagnostics: D
       const tools = findPair(serverPair.value, 'tools');
       if (!tools || !isMap(tools.value)) continue;
       for (const rulePair of tools.value.items as Pair[]) {
-        const rule = buildRule(rulePair, server.tools.length, lineCounter, diagnostics);
+        const rule = buildRule(rulePair, server.tools.length, lineCounter, diagnostics, valueOf);
         server.tools.push(rule);
       }
     }
@@ -132,7 +136,7 @@ function buildModel(document: Document, lineCounter: LineCounter, diagnostics: D
   return policy;
 }
 
-function buildRule(pair: Pair, index: number, lineCounter: LineCounter, diagnostics: Diagnostic[]): ToolRule {
+function buildRule(pair: Pair, index: number, lineCounter: LineCounter, diagnostics: Diagnostic[], valueOf: ValueOf): ToolRule {
   const pattern = keyText(pair);
   const glob = isGlob(pattern);
   const range = keyRange(lineCounter, pair, START_OF_FILE);
@@ -163,7 +167,7 @@ function buildRule(pair: Pair, index: number, lineCounter: LineCounter, diagnost
 
   const argsPair = findPair(body, 'args');
   if (argsPair && isMap(argsPair.value)) {
-    const schema = (argsPair.value as YAMLMap).toJSON() as Record<string, unknown>;
+    const schema = valueOf(argsPair.value as YAMLMap) as Record<string, unknown>;
     const problems = validateArgsSchema(schema);
     if (problems.length > 0) {
       diagnostics.push({
@@ -180,7 +184,8 @@ function buildRule(pair: Pair, index: number, lineCounter: LineCounter, diagnost
 }
 
 function findPair(map: YAMLMap, key: string): Pair | undefined {
-  return (map.items as Pair[]).find((pair) => keyText(pair) === key);
+  for (const pair of map.items as Pair[]) if (keyText(pair) === key) return pair;
+  return undefined;
 }
 
 function scalarOf(pair: Pair | undefined): unknown {

@@ -33,14 +33,30 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
   return previous[b.length]!;
 }
 
-/** Candidates within a third of the word's length (at least 1, case ignored), closest first. */
+/** Candidates within a third of the word's length (at least 1, case ignored), closest first (ties in their order). */
 export function closestMatches(word: string, candidates: Iterable<string>, limit = 3): string[] {
   const lower = word.toLowerCase();
   const budget = Math.max(1, Math.floor(word.length / 3));
-  const scored: { candidate: string; distance: number }[] = [];
+  // The best `limit` so far, kept in order: a policy naming hundreds of unknown tools asks this for each.
+  const found: string[] = [];
+  const distances: number[] = [];
   for (const candidate of candidates) {
     const distance = boundedEditDistance(lower, candidate.toLowerCase(), budget);
-    if (distance <= budget) scored.push({ candidate, distance });
+    if (distance > budget) continue;
+    let at = found.length;
+    while (at > 0 && distances[at - 1]! > distance) at--;
+    if (at >= limit) continue;
+    // Insert at `at` by shifting (splice would allocate an array of the removed items on every call).
+    if (found.length < limit) {
+      found.push(candidate);
+      distances.push(distance);
+    }
+    for (let i = found.length - 1; i > at; i--) {
+      found[i] = found[i - 1]!;
+      distances[i] = distances[i - 1]!;
+    }
+    found[at] = candidate;
+    distances[at] = distance;
   }
-  return scored.sort((x, y) => x.distance - y.distance).slice(0, limit).map((s) => s.candidate);
+  return found;
 }

@@ -145,6 +145,8 @@ test('declines what it does not read, so yaml decides', () => {
     Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1\n', // 200 nested maps
     'a: 1\rb: 2\r', // CR alone
     'a: 1\na: 2\n', // a duplicate key (an error)
+    Array.from({ length: 40 }, (_, i) => `k${i % 35}: ${i}`).join('\n') + '\n', // a duplicate among many keys
+    `a: {${Array.from({ length: 20 }, (_, i) => `k${i}: 1`).join(', ')}}\n`, // a long one-line map
     'a:\n- 1\n', // a list at its key's indent
     'a: b: c\n', // an error
     '- 1\n', // a list at the top
@@ -163,6 +165,7 @@ test('reads whole policies: the sample, the demo, the generated ones', () => {
   for (const file of files) assert.equal(agrees(readFileSync(join(root, file), 'utf8')), 'read', file);
   assert.equal(agrees(policyOfLines(2000)), 'read');
   assert.equal(agrees(BLOCK_SCALARS), 'read');
+  assert.equal(agrees(Array.from({ length: 40 }, (_, i) => `k${i}: ${i}`).join('\n') + '\n'), 'read', 'forty keys');
   assert.equal(agrees(largePolicy(300).text), 'read');
 });
 

@@ -35,4 +35,7 @@ test('closest matches: within a third of the length, case ignored, closest first
   assert.deepEqual(closestMatches('stop_scna', ['start_scan', 'stop_scan', 'get_findings']), ['stop_scan']);
   assert.deepEqual(closestMatches('Delete_Finding', ['delete_finding', 'delete_findings', 'list']), ['delete_finding', 'delete_findings']);
   assert.deepEqual(closestMatches('xyz', ['stop_scan']), []);
+  // The closest first, ties in the candidates' order, at most `limit`.
+  assert.deepEqual(closestMatches('tool_12', ['tool_2', 'tool_1', 'tool_12x', 'tool_12', 'tool_3'], 3), ['tool_12', 'tool_2', 'tool_1']);
+  assert.deepEqual(closestMatches('tool_12', ['tool_2', 'tool_1', 'tool_12x', 'tool_12', 'tool_3'], 10), ['tool_12', 'tool_2', 'tool_1', 'tool_12x', 'tool_3']);
 });
