@@ -48,9 +48,15 @@ test('npm start serves VS Code with the Warden view, its servers and the stop_sc
     await page.locator('.activitybar [aria-label^="MCP Warden"]').first().click({ timeout: 60_000 });
     const rows = page.locator('.monaco-list-row');
     await rows.filter({ hasText: 'security-scanner' }).first().waitFor({ timeout: 60_000 });
-    // A new workspace has listed no tools yet: click the hint under the scanner, as a person would.
-    const texts = await rows.allInnerTexts();
-    const scanner = texts.findIndex((text) => text.includes('security-scanner'));
+    // A new workspace has listed no tools yet: click the hint under the scanner, as a person would. The
+    // tree may show the server a moment before its hint, so wait for the hint to be under it.
+    let texts: string[] = [];
+    let scanner = -1;
+    for (const hintBy = Date.now() + 60_000; Date.now() < hintBy; await page.waitForTimeout(250)) {
+      texts = await rows.allInnerTexts();
+      scanner = texts.findIndex((text) => text.includes('security-scanner'));
+      if (/Tools not listed yet/.test(texts[scanner + 1] ?? '')) break;
+    }
     assert.match(texts[scanner + 1] ?? '', /Tools not listed yet/, texts.join('\n'));
     await rows.nth(scanner + 1).click();
     await rows.filter({ hasText: 'stop_scan' }).first().waitFor({ timeout: 60_000 });
