@@ -20,6 +20,7 @@ import {
   writePolicy,
   yaml,
 } from './helpers';
+import { seededRandom } from '../seeded-random';
 
 const POLICY = yaml(
   'version: 1',
@@ -58,20 +59,9 @@ describe('an upstream that dies', () => {
   });
 });
 
-/** A small, seeded generator (mulberry32), so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function badFrames(count: number, seed: number, maxFrame: number): string[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
   const junk = (n: number): string => Array.from({ length: n }, () => String.fromCharCode(1 + Math.floor(next() * 0x7e))).join('').replace(/\n/g, ' ');
   const blocked = [
