@@ -1,8 +1,9 @@
 // One proxied session: a downstream client (the agent) and one upstream session with the real
 // server, kept for the client's life. Messages pass through as the bytes received where that is
 // unambiguous (a tools/call request, a message that could hide one, and a server message that is not a
-// plain response go on as parsed); only `tools/call` requests and `tools/list` results are intercepted. The upstream is restarted on
-// the next request after it dies (with backoff), and re-initialised with the client's own initialize.
+// plain response go on as parsed); only `tools/call` requests and `tools/list` results are intercepted.
+// The upstream is restarted on the next request after it dies (with backoff), and re-initialised with
+// the client's own initialize.
 import { performance } from 'node:perf_hooks';
 import type { Decision, ToolInfo } from '../policy/model';
 import {
@@ -295,14 +296,20 @@ export class ProxySession {
   private plainResponse(id: RequestId, line: Buffer): boolean {
     if (this.closed) return true;
     if (this.replayId !== undefined) return false;
-    const pending = this.forwarded.get(id);
-    if (pending) {
-      if (pending.method === 'tools/list' || pending.method === 'initialize') return false;
-      this.forwarded.delete(id);
-      if (pending.progressToken !== undefined) this.progressRoutes.delete(pending.progressToken);
-    }
+    const method = this.forwarded.get(id)?.method;
+    if (method === 'tools/list' || method === 'initialize') return false;
+    this.settle(id);
     this.downstream.send(passThroughResponse(id, line), id);
     return true;
+  }
+
+  /** The request an answer from the server settles, forgotten with its progress route. */
+  private settle(id: RequestId): Forwarded | undefined {
+    const pending = this.forwarded.get(id);
+    if (!pending) return undefined;
+    this.forwarded.delete(id);
+    if (pending.progressToken !== undefined) this.progressRoutes.delete(pending.progressToken);
+    return pending;
   }
 
   /** From the upstream. */
@@ -312,13 +319,9 @@ export class ProxySession {
     if (frame.kind === 'response') {
       const id = msg.id as RequestId;
       if (this.replayId !== undefined && id === this.replayId) return this.replayAnswered(msg);
-      const pending = this.forwarded.get(id);
-      if (pending) {
-        this.forwarded.delete(id);
-        if (pending.progressToken !== undefined) this.progressRoutes.delete(pending.progressToken);
-        if (pending.method === 'tools/list') frame = this.filterToolsList(frame);
-        else if (pending.method === 'initialize' && this.initialize && !msg.error) this.initialize.answered = true;
-      }
+      const method = this.settle(id)?.method;
+      if (method === 'tools/list') frame = this.filterToolsList(frame);
+      else if (method === 'initialize' && this.initialize && !msg.error) this.initialize.answered = true;
       this.downstream.send(frame, id);
       return;
     }
@@ -448,16 +451,13 @@ export class ProxySession {
     this.progressRoutes.clear();
     this.serverRequests.clear();
     this.outbox = [];
-    this.downstream.cork?.();
-    for (const id of failed) this.downstream.send(errorFrame(id, ErrorCode.UpstreamUnavailable, message), id);
-    this.downstream.uncork?.();
+    batched(this.downstream, () => {
+      for (const id of failed) this.downstream.send(errorFrame(id, ErrorCode.UpstreamUnavailable, message), id);
+    });
   }
 
   private upstreamOversized(id: RequestId | null, size: number): void {
-    if (id === null || !this.forwarded.has(id)) return;
-    const pending = this.forwarded.get(id)!;
-    this.forwarded.delete(id);
-    if (pending.progressToken !== undefined) this.progressRoutes.delete(pending.progressToken);
+    if (id === null || !this.settle(id)) return;
     this.downstream.send(errorFrame(id, ErrorCode.RequestTooLarge, `The server's response (${size} bytes) is over the proxy's frame limit`), id);
   }
 
