@@ -53,7 +53,7 @@ export function parsePlainPolicy(text: string, file?: string): ParseResult | und
   return parsed(document, plain.lineCounter, plain.value, plainValue, file);
 }
 
-/** By `yaml` itself: anchors, tags, block scalars, and every YAML error with yaml's message. */
+/** By `yaml` itself: anchors, tags, multi-line scalars, and every YAML error with yaml's message. */
 function parseYaml(text: string, file?: string): ParseResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -61,10 +61,10 @@ function parseYaml(text: string, file?: string): ParseResult {
   return parsed(document, lineCounter, data, (map) => map.toJSON(), file);
 }
 
-/** Diagnostics and model of a YAML document; `data` is its plain value, absent when the YAML has errors. */
 /** A map's plain JavaScript value: `plainValue` for the fast reader's nodes, `toJSON` for yaml's (aliases and all). */
 type ValueOf = (map: YAMLMap) => unknown;
 
+/** Diagnostics and model of a YAML document; `data` is its plain value, absent when the YAML has errors. */
 function parsed(document: Document, lineCounter: LineCounter, data: unknown, valueOf: ValueOf, file?: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   for (const error of document.errors) {
