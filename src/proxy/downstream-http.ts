@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode, errorFrame, parseFrames, type Frame, type RequestId } from './jsonrpc';
+import { ErrorCode, errorFrame, parseFrames, reserialised, type Frame, type RequestId } from './jsonrpc';
 import type { Downstream, ProxySession } from './relay';
 
 export interface HttpServeOptions {
@@ -84,7 +84,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
     }
     const frames = parsed.map((p) => {
       const frame = (p as { ok: true; frame: Frame }).frame;
-      return multiline ? { ...frame, line: JSON.stringify(frame.msg) + '\n' } : frame;
+      return multiline ? reserialised(frame) : frame;
     });
 
     let session: HttpSession | undefined;

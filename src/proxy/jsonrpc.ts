@@ -99,6 +99,11 @@ export function frameOf(msg: JsonRpcMessage): Frame {
   return { msg, kind, line: JSON.stringify(msg) + '\n' };
 }
 
+/** The frame with its line written anew from what was parsed, so its bytes say exactly that. */
+export function reserialised(frame: Frame): Frame {
+  return { ...frame, line: JSON.stringify(frame.msg) + '\n' };
+}
+
 /**
  * A success response forwarded without reading its result (see `plainResponseId`): `msg` holds only
  * its envelope, the result is in `line`.

@@ -16,7 +16,7 @@ import {
 import { argsDigest, auditArgs, type AuditEntry, type AuditLog } from './audit-log';
 import type { ControlChannel } from './control-channel';
 import { blockedResult, decideCall, filterTools, isTool, riskOf, toolReports, visibleSignature } from './interception';
-import { ErrorCode, errorFrame, frameOf, passThroughResponse, progressTokenOf, resultFrame, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
+import { ErrorCode, errorFrame, frameOf, passThroughResponse, progressTokenOf, reserialised, resultFrame, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
 import type { PolicySource } from './policy-source';
 import type { Upstream, UpstreamFactory } from './upstream';
 
@@ -497,5 +497,5 @@ function normalisedIfAmbiguous(frame: Frame): Frame {
   const line = frame.line;
   const suspicious =
     frame.msg.method === 'tools/call' || line.includes('tools/call') || line.includes('\\u') || line.includes('\\/');
-  return suspicious ? { ...frame, line: JSON.stringify(frame.msg) + '\n' } : frame;
+  return suspicious ? reserialised(frame) : frame;
 }

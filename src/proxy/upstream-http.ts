@@ -3,7 +3,7 @@
 // backwards compatibility. Written on fetch rather than the SDK's client transports, which would
 // bring the SDK's schema library into the proxy bundle (most of its size, load time and memory).
 import { setMaxListeners } from 'node:events';
-import { ErrorCode, errorFrame, parseFrames, type Frame, type RequestId } from './jsonrpc';
+import { ErrorCode, errorFrame, parseFrames, reserialised, type Frame, type RequestId } from './jsonrpc';
 import { readSse, type SseEvent } from './sse';
 import type { Upstream } from './upstream';
 
@@ -218,7 +218,7 @@ export class HttpUpstream implements Upstream {
         this.options.log(`upstream sent a message that is not JSON-RPC; dropped (${parsed.error.msg.error?.message})`);
         continue;
       }
-      const frame = oneLine || parsed.frame.line !== '' ? parsed.frame : { ...parsed.frame, line: JSON.stringify(parsed.frame.msg) + '\n' };
+      const frame = oneLine || parsed.frame.line !== '' ? parsed.frame : reserialised(parsed.frame);
       const version = (frame.msg.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
       if (typeof version === 'string' && frame.kind === 'response') this.protocolVersion = version;
       this.onmessage?.(frame);

@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import { holdsSeveralLines, LineSplitter, lineText } from './framing';
-import { parseFrames, type Frame, type RequestId } from './jsonrpc';
+import { parseFrames, reserialised, type Frame, type RequestId } from './jsonrpc';
 import { LineWriter } from './line-writer';
 import { plainResponseId } from './plain-response';
 import type { Upstream } from './upstream';
@@ -15,10 +15,6 @@ export interface StdioUpstreamOptions {
   maxFrameBytes: number;
   log: (message: string) => void;
   env?: NodeJS.ProcessEnv;
-}
-
-function asParsed(frame: Frame): Frame {
-  return { ...frame, line: JSON.stringify(frame.msg) + '\n' };
 }
 
 /** How long a child may take to exit after its stdin closes, then after SIGTERM. */
@@ -53,7 +49,7 @@ export class StdioUpstream implements Upstream {
         for (const parsed of parseFrames(lineText(bytes, end), bytes)) {
           // Only a plain response goes on as received; anything else goes on as parsed, so that no
           // client's parser (first key wins, say) reads it as a message the relay did not see.
-          if (parsed.ok) this.onmessage?.(id !== undefined ? parsed.frame : asParsed(parsed.frame));
+          if (parsed.ok) this.onmessage?.(id !== undefined ? parsed.frame : reserialised(parsed.frame));
           else log(`upstream sent a message that is not JSON-RPC; dropped (${parsed.error.msg.error?.message})`);
         }
       },
