@@ -2,12 +2,14 @@
 // messages, GET opens the server's stream, DELETE ends a session. Each `Mcp-Session-Id` is one proxy
 // session with its own upstream session. A POST's answers go back as one JSON body when only the
 // answers come; the response turns into an SSE stream as soon as the server (or the proxy, asking
-// for approval) has something else to say about those requests first.
+// for approval) has something else to say about those requests first. Every SSE stream can be resumed
+// with `Last-Event-ID` after its connection drops (`ResumableStream`).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, errorFrame, parseFrames, reserialised, type Frame, type RequestId } from './jsonrpc';
 import type { Downstream, ProxySession } from './relay';
+import { parseEventId, ResumableStream } from './resumable-stream';
 
 export interface HttpServeOptions {
   host: string;
@@ -27,8 +29,12 @@ export interface HttpProxyServer {
 
 const PATH = '/mcp';
 const NEWLINE = Buffer.from('\n');
-/** Server messages kept for a client that has no stream open to receive them. */
-const MAX_QUEUED = 1000;
+/** Events kept on a stream for a client to resume from (or to take when it opens the stream). */
+const KEPT_EVENTS = { events: 1000, bytes: 16 * 1024 * 1024 };
+/** How long the events of a request's stream stay after its last answer, when no connection took them. */
+const KEPT_AFTER_END_MS = 5 * 60_000;
+/** Since this protocol version a client resumes a request's stream from a first event with only an id. */
+const PRIMING_SINCE = '2025-11-25';
 /**
  * A session with no request in flight, no stream open and no request for this long is ended, with its
  * upstream: most clients never send the DELETE that would end it.
@@ -102,7 +108,8 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
       if (missing) return;
       session = sessions.get(sessionId!)!;
     }
-    session.post(frames, res, accepts(req, 'text/event-stream'), parsedIsBatch(text));
+    const version = header(req, 'mcp-protocol-version');
+    session.post(frames, res, { acceptsStream: accepts(req, 'text/event-stream'), batch: parsedIsBatch(text), prime: version !== undefined && version >= PRIMING_SINCE });
   }
 
   function checkSession(res: ServerResponse, sessionId: string | undefined): boolean {
@@ -121,7 +128,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
     if (!accepts(req, 'text/event-stream')) return sendJsonError(res, 406, null, ErrorCode.InvalidRequest, 'Not Acceptable: the client must accept text/event-stream');
     const sessionId = header(req, 'mcp-session-id');
     if (checkSession(res, sessionId)) return;
-    sessions.get(sessionId!)!.openStream(res);
+    sessions.get(sessionId!)!.openStream(res, header(req, 'last-event-id'));
   }
 
   async function remove(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -152,48 +159,51 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
   };
 }
 
+interface PostOptions {
+  acceptsStream: boolean;
+  batch: boolean;
+  /** Open an SSE answer with an event that has only an id (clients of 2025-11-25 and later). */
+  prime: boolean;
+}
+
 /** One POST waiting for the answers to its requests. */
 class Exchange {
   readonly pending = new Set<RequestId>();
   private readonly answers: (Buffer | string)[] = [];
-  private streaming = false;
+  /** Set once the answer is an SSE stream. */
+  stream: ResumableStream | undefined;
   done = false;
 
   constructor(
     private readonly res: ServerResponse,
-    readonly acceptsStream: boolean,
-    private readonly batch: boolean,
+    readonly options: PostOptions,
     private readonly sessionId: string,
+    private readonly openStream: () => ResumableStream,
   ) {}
 
   answer(id: RequestId, frame: Frame): void {
     this.pending.delete(id);
-    if (this.streaming) this.writeEvent(frame);
+    if (this.stream) this.stream.write(trimNewline(frame.line));
     else this.answers.push(frame.line);
     if (this.pending.size === 0) this.finish();
   }
 
   /** A message about these requests before their answers: switch to (or go on with) the SSE stream. */
   event(frame: Frame): void {
-    if (!this.streaming) {
-      this.streaming = true;
-      this.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'mcp-session-id': this.sessionId });
-      this.res.flushHeaders();
+    if (!this.stream) {
+      this.stream = this.openStream();
+      this.stream.attach(this.res, 0, this.options.prime);
     }
-    this.writeEvent(frame);
-  }
-
-  private writeEvent(frame: Frame): void {
-    this.res.write(sseEvent(frame));
+    this.stream.write(trimNewline(frame.line));
   }
 
   private finish(): void {
     this.done = true;
-    if (this.streaming) {
-      this.res.end();
+    if (this.stream) {
+      this.stream.end();
       return;
     }
-    const body = this.batch ? `[${this.answers.map((a) => trimNewline(a)).join(',')}]` : this.answers[0];
+    const body = this.options.batch ? `[${this.answers.map((a) => trimNewline(a)).join(',')}]` : this.answers[0];
     this.res.writeHead(200, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
@@ -212,8 +222,11 @@ class HttpSession implements Downstream {
   /** Client request id -> the POST that waits for its answer. */
   private readonly waiting = new Map<RequestId, Exchange>();
   private readonly open = new Set<Exchange>();
-  private stream: ServerResponse | undefined;
-  private queued: Frame[] = [];
+  /** The stream a GET opens, for server messages that belong to no request; kept while no GET is open. */
+  private readonly standalone: ResumableStream;
+  /** Every stream a client may resume, by the key its event ids start with. */
+  private readonly streams = new Map<string, ResumableStream>();
+  private nextStream = 1;
   private ended = false;
 
   constructor(
@@ -221,6 +234,8 @@ class HttpSession implements Downstream {
     private readonly options: HttpServeOptions,
     private readonly onEnd: () => void,
   ) {
+    this.standalone = new ResumableStream('g', id, KEPT_EVENTS);
+    this.streams.set(this.standalone.key, this.standalone);
     this.session = options.createSession(this, id);
     this.session.start();
   }
@@ -229,16 +244,16 @@ class HttpSession implements Downstream {
 
   /** How long the session has had nothing going on (0 while a request or stream is open). */
   idleSince(now: number): number {
-    return this.open.size > 0 || this.stream ? 0 : now - this.lastActive;
+    return this.open.size > 0 || this.standalone.attached ? 0 : now - this.lastActive;
   }
 
-  post(frames: Frame[], res: ServerResponse, acceptsStream: boolean, batch: boolean): void {
+  post(frames: Frame[], res: ServerResponse, options: PostOptions): void {
     this.lastActive = Date.now();
     const requests = frames.filter((f) => f.kind === 'request');
     if (requests.length === 0) {
       res.writeHead(202, { 'mcp-session-id': this.id }).end();
     } else {
-      const exchange = new Exchange(res, acceptsStream, batch, this.id);
+      const exchange = new Exchange(res, options, this.id, () => this.newStream());
       for (const frame of requests) {
         exchange.pending.add(frame.msg.id as RequestId);
         this.waiting.set(frame.msg.id as RequestId, exchange);
@@ -246,6 +261,12 @@ class HttpSession implements Downstream {
       this.open.add(exchange);
       res.on('close', () => {
         this.open.delete(exchange);
+        const stream = exchange.stream;
+        if (stream) {
+          // The answers go on into the stream's kept events, for the client to resume from.
+          if (stream.hasEnded) this.streams.delete(stream.key);
+          return;
+        }
         if (exchange.done) return;
         // The client went away: its answers have nowhere to go. (Not a cancellation, says the spec.)
         exchange.abandon();
@@ -262,53 +283,71 @@ class HttpSession implements Downstream {
       if (!exchange) return;
       this.waiting.delete(id);
       exchange.answer(id, frame);
-      if (exchange.done) this.open.delete(exchange);
+      if (exchange.done) {
+        this.open.delete(exchange);
+        if (exchange.stream) this.forgetWhenTaken(exchange.stream);
+      }
       return;
     }
     const target = this.streamFor(related);
-    if (target === 'stream') this.stream!.write(sseEvent(frame));
-    else if (target) target.event(frame);
-    else if (this.queued.length < MAX_QUEUED) this.queued.push(frame);
+    if (target) target.event(frame);
+    else this.standalone.write(trimNewline(frame.line));
   }
 
-  /** Where a server message goes: its request's POST, else the one open POST, else the GET stream. */
-  private streamFor(related: RequestId | undefined): Exchange | 'stream' | undefined {
+  private newStream(): ResumableStream {
+    const stream = new ResumableStream(`p${this.nextStream++}`, this.id, KEPT_EVENTS);
+    this.streams.set(stream.key, stream);
+    return stream;
+  }
+
+  /** An ended stream is kept until a connection has taken its last event, or for a while if none does. */
+  private forgetWhenTaken(stream: ResumableStream): void {
+    if (stream.attached) {
+      this.streams.delete(stream.key);
+      return;
+    }
+    setTimeout(() => this.streams.delete(stream.key), KEPT_AFTER_END_MS).unref();
+  }
+
+  /**
+   * Where a server message goes: its request's POST, else the one open POST, else the GET stream
+   * (undefined), else the last open POST.
+   */
+  private streamFor(related: RequestId | undefined): Exchange | undefined {
     const own = related === undefined ? undefined : this.waiting.get(related);
-    if (own && own.acceptsStream && !own.done) return own;
-    const candidates = [...this.open].filter((e) => e.acceptsStream && !e.done);
+    if (own && own.options.acceptsStream && !own.done) return own;
+    const candidates = [...this.open].filter((e) => e.options.acceptsStream && !e.done);
     if (candidates.length === 1) return candidates[0];
-    if (this.stream) return 'stream';
+    if (this.standalone.attached) return undefined;
     return candidates[candidates.length - 1];
   }
 
-  openStream(res: ServerResponse): void {
-    if (this.stream) {
-      sendJsonError(res, 409, null, ErrorCode.InvalidRequest, 'Conflict: this session already has a stream open');
+  /** A GET: the session's own stream, or with `Last-Event-ID` the stream that event was on, resumed after it. */
+  openStream(res: ServerResponse, lastEventId: string | undefined): void {
+    const resume = lastEventId === undefined ? undefined : parseEventId(lastEventId);
+    const stream = resume ? this.streams.get(resume.stream) : this.standalone;
+    if (!stream) {
+      sendJsonError(res, 400, null, ErrorCode.InvalidRequest, `Bad Request: no stream of this session holds the event ${JSON.stringify(lastEventId)} any more`);
       return;
     }
-    this.stream = res;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'mcp-session-id': this.id });
-    res.flushHeaders();
+    if (stream.attached) {
+      sendJsonError(res, 409, null, ErrorCode.InvalidRequest, 'Conflict: this stream already has a connection open');
+      return;
+    }
     res.on('close', () => {
-      if (this.stream === res) this.stream = undefined;
       this.lastActive = Date.now();
     });
-    const queued = this.queued;
-    this.queued = [];
-    for (const frame of queued) res.write(sseEvent(frame));
+    stream.attach(res, resume?.n);
+    if (stream !== this.standalone && stream.hasEnded) this.forgetWhenTaken(stream);
   }
 
   async end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
     this.onEnd();
-    this.stream?.end();
+    for (const stream of this.streams.values()) stream.end();
     await this.options.endSession(this.session);
   }
-}
-
-function sseEvent(frame: Frame): string {
-  return `event: message\ndata: ${trimNewline(frame.line)}\n\n`;
 }
 
 function trimNewline(line: Buffer | string): string {
