@@ -38,6 +38,9 @@ const COLD_STARTS = 7;
 /** Interleaved latency: blocks of this many sequential calls, each target in turn. */
 const INTERLEAVED_BLOCK_CALLS = 25;
 const INTERLEAVED_BLOCKS = 240;
+/** Interleaved throughput: rounds of this many calls with 32 in flight, each target in turn. */
+const INTERLEAVED_BURST_CALLS = 8000;
+const INTERLEAVED_BURSTS = 10;
 
 const work = mkdtempSync(join(tmpdir(), 'warden-bench-'));
 const policy = join(work, 'policy.yaml');
@@ -164,14 +167,7 @@ async function measure(target: Target): Promise<Sample> {
     const rate1 = SEQUENTIAL / ((performance.now() - started) / 1000);
     const cpuAfter = handle.proxyPid ? cpuTicksOf(handle.proxyPid) : undefined;
     const cpuUs = cpuBefore !== undefined && cpuAfter !== undefined ? ((cpuAfter - cpuBefore) * 1e6) / CLOCK_TICKS / SEQUENTIAL : undefined;
-    let next = 0;
-    const t32 = performance.now();
-    await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
-        while (next < CONCURRENT_CALLS) await echo(client, next++);
-      }),
-    );
-    const rate32 = CONCURRENT_CALLS / ((performance.now() - t32) / 1000);
+    const rate32 = await inFlight(client, CONCURRENT_CALLS);
     const memory = handle.proxyPid ? rssOf(handle.proxyPid) : undefined;
     return { p50: median(latencies), p99: percentile(latencies, 99), rate1, rate32, ...(memory ?? {}), ...(cpuUs !== undefined ? { cpuUs } : {}) };
   } finally {
@@ -213,30 +209,59 @@ async function coldStart(command: string[]): Promise<number> {
   return elapsed;
 }
 
+/** Per target: p50 latency, and calls/s at 1 and at 32 in flight (medians over the blocks or rounds). */
+interface Interleaved {
+  p50: number;
+  rate1: number;
+  rate32: number;
+}
+
 /**
- * Sequential latency with the stdio targets alternating in blocks of calls, all connected at once, so
- * that what else the machine does at any moment falls on every target alike (the rows above measure
- * each target in a time window of its own). Medians of all calls per target.
+ * The stdio targets all connected at once and taking turns, so that what else the machine does at any
+ * moment falls on every target alike (the rows above measure each target in a time window of its
+ * own): sequential calls in blocks, then rounds of calls with 32 in flight.
  */
-async function interleavedLatency(targets: Target[]): Promise<Record<string, number>> {
+async function interleaved(targets: Target[]): Promise<Record<string, Interleaved>> {
   const handles = await Promise.all(targets.map((target) => target.start()));
   try {
     for (const handle of handles) for (let i = 0; i < WARMUP; i++) await echo(handle.client, i);
     const latencies: number[][] = targets.map(() => []);
+    const blockRates: number[][] = targets.map(() => []);
     for (let block = 0; block < INTERLEAVED_BLOCKS; block++) {
       for (let k = 0; k < handles.length; k++) {
         const index = (k + block) % handles.length;
+        const started = performance.now();
         for (let i = 0; i < INTERLEAVED_BLOCK_CALLS; i++) {
           const t0 = performance.now();
           await echo(handles[index]!.client, i);
           latencies[index]!.push(performance.now() - t0);
         }
+        blockRates[index]!.push(INTERLEAVED_BLOCK_CALLS / ((performance.now() - started) / 1000));
       }
     }
-    return Object.fromEntries(targets.map((target, k) => [target.name, median(latencies[k]!)]));
+    const burstRates: number[][] = targets.map(() => []);
+    for (let round = 0; round < INTERLEAVED_BURSTS; round++) {
+      for (let k = 0; k < handles.length; k++) {
+        const index = (k + round) % handles.length;
+        burstRates[index]!.push(await inFlight(handles[index]!.client, INTERLEAVED_BURST_CALLS));
+      }
+    }
+    return Object.fromEntries(targets.map((target, k) => [target.name, { p50: median(latencies[k]!), rate1: median(blockRates[k]!), rate32: median(burstRates[k]!) }]));
   } finally {
     await Promise.all(handles.map((handle) => handle.close()));
   }
+}
+
+/** Calls/s for `calls` echo calls with IN_FLIGHT of them in flight at a time. */
+async function inFlight(client: Client, calls: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < calls) await echo(client, next++);
+    }),
+  );
+  return calls / ((performance.now() - started) / 1000);
 }
 
 type Results = Record<string, Sample[]>;
@@ -266,10 +291,10 @@ async function main(): Promise<void> {
     cold.direct.push(await coldStart([process.execPath, EVERYTHING, 'stdio']));
     cold.Warden.push(await coldStart([process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'])]));
   }
-  const interleaved = await interleavedLatency(STDIO_TARGETS);
+  const together = await interleaved(STDIO_TARGETS);
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summarise(v)]));
-  print(summary, results, { direct: median(cold.direct), Warden: median(cold.Warden) }, interleaved);
-  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ runs: RUNS, summary, cold, interleaved, results }, null, 2));
+  print(summary, results, { direct: median(cold.direct), Warden: median(cold.Warden) }, together);
+  if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ runs: RUNS, summary, cold, interleaved: together, results }, null, 2));
   rmSync(work, { recursive: true, force: true });
 }
 
@@ -289,7 +314,7 @@ function perRun(values: number[]): string {
   return `median ${format(median(values), 2)}; per run ${values.map((v) => format(v, 2)).join(', ')}`;
 }
 
-function print(summary: Record<string, Sample>, results: Results, cold: { direct: number; Warden: number }, interleaved: Record<string, number>): void {
+function print(summary: Record<string, Sample>, results: Results, cold: { direct: number; Warden: number }, together: Record<string, Interleaved>): void {
   const direct = summary['stdio:direct'];
   const relay = summary['stdio:bare relay'];
   const warden = summary['stdio:Warden'];
@@ -317,9 +342,11 @@ function print(summary: Record<string, Sample>, results: Results, cold: { direct
     const paired = pairedRatios(results, name);
     out.push(`- ${name}, the same ratios within each run: added p50 ${perRun(paired.added)}; throughput at 1 in flight ${perRun(paired.rate1)}; at 32 in flight ${perRun(paired.rate32)}.`);
   }
-  const added = (name: string) => interleaved[name]! - interleaved['direct']!;
+  const added = (name: string): number => together[name]!.p50 - together['direct']!.p50;
+  const versusRelay = (name: string, key: 'rate1' | 'rate32'): number => together[name]![key] / together['bare relay']![key];
+  const p50s = STDIO_TARGETS.map((target) => `${target.name} ${format(together[target.name]!.p50, 3)}`).join(', ');
   out.push(
-    `- Interleaved (${INTERLEAVED_BLOCKS} blocks of ${INTERLEAVED_BLOCK_CALLS} sequential calls per target, the targets alternating): p50 direct ${format(interleaved['direct']!, 3)} ms, bare relay ${format(interleaved['bare relay']!, 3)}, Warden ${format(interleaved['Warden']!, 3)}, without an audit log ${format(interleaved['Warden, no audit log']!, 3)}; Warden's added p50 is ${format(added('Warden') / added('bare relay'), 2)} times the bare relay's (without an audit log ${format(added('Warden, no audit log') / added('bare relay'), 2)}).`,
+    `- **Interleaved** (all four connected at once, taking turns: ${INTERLEAVED_BLOCKS} blocks of ${INTERLEAVED_BLOCK_CALLS} sequential calls, then ${INTERLEAVED_BURSTS} rounds of ${format(INTERLEAVED_BURST_CALLS)} calls with ${IN_FLIGHT} in flight): p50 ${p50s} ms. Warden's added p50 is ${format(added('Warden') / added('bare relay'), 2)} times the bare relay's (without an audit log ${format(added('Warden, no audit log') / added('bare relay'), 2)}); its proxied/direct throughput is ${format(versusRelay('Warden', 'rate1'), 2)} (1 in flight) and ${format(versusRelay('Warden', 'rate32'), 2)} (32 in flight) of the bare relay's (without an audit log ${format(versusRelay('Warden, no audit log', 'rate1'), 2)} and ${format(versusRelay('Warden, no audit log', 'rate32'), 2)}).`,
   );
   if (STDIO_ONLY) {
     process.stdout.write(out.join('\n') + '\n');
