@@ -1,5 +1,5 @@
 // Reads a server-sent events stream (the HTML living standard's format) from a fetch body: fields
-// `event`, `data` (multi-line joined with \n) and `id`; comments and retry hints are skipped.
+// `event`, `data` (multi-line joined with \n), `id` and `retry`; comments are skipped.
 
 export interface SseEvent {
   event: string;
@@ -7,7 +7,15 @@ export interface SseEvent {
   id?: string;
 }
 
-export async function readSse(body: ReadableStream<Uint8Array>, onEvent: (event: SseEvent) => void, maxEventBytes: number): Promise<void> {
+/** What a stream says besides its events, for a reader that may resume it. */
+export interface SseCursor {
+  /** The last event id seen, events without data (a resumable server's priming event) included. */
+  lastEventId?: string;
+  /** The reconnection delay the server asked for, in milliseconds. */
+  retryMs?: number;
+}
+
+export async function readSse(body: ReadableStream<Uint8Array>, onEvent: (event: SseEvent) => void, maxEventBytes: number, cursor: SseCursor = {}): Promise<void> {
   const decoder = new TextDecoder();
   let buffered = '';
   let event = '';
@@ -42,7 +50,11 @@ export async function readSse(body: ReadableStream<Uint8Array>, onEvent: (event:
         dataBytes += value.length;
         if (dataBytes > maxEventBytes) throw new Error(`an event over ${maxEventBytes} bytes`);
         data.push(value);
-      } else if (field === 'id') id = value;
+      } else if (field === 'id') {
+        if (!value.includes('\0')) id = cursor.lastEventId = value;
+      } else if (field === 'retry' && /^\d+$/.test(value)) {
+        cursor.retryMs = Number(value);
+      }
     }
     buffered = buffered.slice(start);
     if (buffered.length > maxEventBytes) throw new Error(`an event line over ${maxEventBytes} bytes`);

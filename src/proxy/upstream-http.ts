@@ -4,7 +4,7 @@
 // bring the SDK's schema library into the proxy bundle (most of its size, load time and memory).
 import { setMaxListeners } from 'node:events';
 import { ErrorCode, errorFrame, parseFrames, reserialised, type Frame, type RequestId } from './jsonrpc';
-import { readSse, type SseEvent } from './sse';
+import { readSse, type SseCursor, type SseEvent } from './sse';
 import type { Upstream } from './upstream';
 
 export interface HttpUpstreamOptions {
@@ -129,7 +129,7 @@ export class HttpUpstream implements Upstream {
       return;
     }
     if (type === 'text/event-stream') {
-      await readSse(response.body, (event) => this.receivedEvent(event), this.options.maxFrameBytes);
+      await this.readAnswerStream(response.body, frame);
     } else if (type === 'application/json') {
       this.received(await response.text());
     } else {
@@ -137,22 +137,72 @@ export class HttpUpstream implements Upstream {
     }
   }
 
-  /** The GET stream for messages the server starts; optional (405 means the server has none). */
-  private async openServerStream(failures: number): Promise<void> {
+  /**
+   * A POST's event stream. When it ends or breaks before the request's answer, it is resumed from its
+   * last event id (a GET with Last-Event-ID, as MCP's resumability has it); a stream that cannot be
+   * resumed fails the request, which would otherwise wait forever.
+   */
+  private async readAnswerStream(body: ReadableStream<Uint8Array>, frame: Frame): Promise<void> {
+    const awaited = frame.kind === 'request' ? (frame.msg.id as RequestId) : undefined;
+    let answered = false;
+    const onEvent = (event: SseEvent): void => {
+      if (this.receivedEvent(event, awaited)) answered = true;
+    };
+    const cursor: SseCursor = {};
+    let stream: ReadableStream<Uint8Array> | undefined = body;
+    for (let attempt = 0; ; attempt++) {
+      let broke: Error | undefined;
+      try {
+        if (stream) await readSse(stream, onEvent, this.options.maxFrameBytes, cursor);
+      } catch (error) {
+        broke = error as Error;
+      }
+      if (answered || awaited === undefined || this.closing || this.dead) return;
+      if (cursor.lastEventId === undefined) {
+        if (broke) throw broke;
+        return this.failRequest(frame, 'the server ended its stream before answering');
+      }
+      if (attempt >= STREAM_RETRIES) return this.failRequest(frame, `the server's stream broke before answering and could not be resumed (${broke?.message ?? 'it ended'})`);
+      await new Promise((resolve) => setTimeout(resolve, cursor.retryMs ?? STREAM_RETRY_MS).unref());
+      stream = await this.resumeStream(cursor.lastEventId).catch(() => undefined);
+    }
+  }
+
+  /** A GET that resumes a stream after `lastEventId`; undefined when the server will not. */
+  private async resumeStream(lastEventId: string): Promise<ReadableStream<Uint8Array> | undefined> {
+    if (this.closing || this.dead) return undefined;
+    const response = await fetch(this.options.url, {
+      method: 'GET',
+      headers: this.headers({ accept: 'text/event-stream', 'last-event-id': lastEventId }),
+      signal: this.abort.signal,
+    });
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return response.body;
+  }
+
+  /**
+   * The GET stream for messages the server starts; optional (405 means the server has none). When it
+   * drops, it is opened again, from its last event id when it had one.
+   */
+  private async openServerStream(failures: number, cursor: SseCursor = {}): Promise<void> {
     if (this.closing || this.dead || failures >= STREAM_RETRIES) return;
     try {
-      const response = await fetch(this.options.url, { method: 'GET', headers: this.headers({ accept: 'text/event-stream' }), signal: this.abort.signal });
+      const resume: Record<string, string> = cursor.lastEventId !== undefined ? { 'last-event-id': cursor.lastEventId } : {};
+      const response = await fetch(this.options.url, { method: 'GET', headers: this.headers({ accept: 'text/event-stream', ...resume }), signal: this.abort.signal });
       if (response.status === 405 || !response.ok || !response.body) {
         await response.body?.cancel();
         return;
       }
-      await readSse(response.body, (event) => this.receivedEvent(event), this.options.maxFrameBytes);
+      await readSse(response.body, (event) => this.receivedEvent(event), this.options.maxFrameBytes, cursor);
       failures = 0;
     } catch {
       failures++;
     }
     if (this.closing || this.dead) return;
-    setTimeout(() => void this.openServerStream(failures), STREAM_RETRY_MS).unref();
+    setTimeout(() => void this.openServerStream(failures, cursor), cursor.retryMs ?? STREAM_RETRY_MS).unref();
   }
 
   /** Legacy SSE: GET the stream and wait for the `endpoint` event that says where to POST. */
@@ -205,12 +255,14 @@ export class HttpUpstream implements Upstream {
    * An SSE event's message. A `message` event without data is no message: a resumable server opens each
    * stream with one that carries only an event id (a priming event), and some send them as keep-alives.
    */
-  private receivedEvent(event: SseEvent): void {
-    if (event.event === 'message' && event.data.trim() !== '') this.received(event.data);
+  private receivedEvent(event: SseEvent, awaited?: RequestId): boolean {
+    return event.event === 'message' && event.data.trim() !== '' && this.received(event.data, awaited);
   }
 
-  private received(text: string): void {
-    if (this.dead || this.closing) return;
+  /** Passes the message(s) on; true when one is the response to `awaited`. */
+  private received(text: string, awaited?: RequestId): boolean {
+    if (this.dead || this.closing) return false;
+    let answers = false;
     // Messages go on to line-framed transports: one that spans lines is re-serialised.
     const oneLine = !/[\r\n]/.test(text);
     for (const parsed of parseFrames(text, oneLine ? text + '\n' : '')) {
@@ -221,8 +273,10 @@ export class HttpUpstream implements Upstream {
       const frame = oneLine || parsed.frame.line !== '' ? parsed.frame : reserialised(parsed.frame);
       const version = (frame.msg.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
       if (typeof version === 'string' && frame.kind === 'response') this.protocolVersion = version;
+      if (frame.kind === 'response' && awaited !== undefined && frame.msg.id === awaited) answers = true;
       this.onmessage?.(frame);
     }
+    return answers;
   }
 
   private failRequest(frame: Frame, message: string): void {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -283,4 +283,36 @@ export async function startEverythingHttp(mode: 'streamableHttp' | 'sse'): Promi
     }
   }
   return { port, child, close: () => stopChild(child) };
+}
+
+/** A TCP relay in front of `target` whose connections the test can cut, and that notes each request head. */
+export async function cuttableRelay(target: URL): Promise<{ url: URL; cut: () => void; heads: string[]; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const heads: string[] = [];
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('latin1');
+      if (/^(GET|POST|DELETE) /.test(text)) heads.push(text.slice(0, text.indexOf('\r\n\r\n')));
+    });
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: new URL(`http://127.0.0.1:${port}${target.pathname}`),
+    heads,
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

@@ -1,43 +1,15 @@
-// Resuming a dropped SSE stream of the Streamable HTTP side: the SDK's client, cut off in the middle of a
-// long call, comes back with Last-Event-ID and receives the rest of that call's stream and its answer.
+// Resuming a dropped SSE stream, on both HTTP sides. Toward the agent: the SDK's client, cut off in the
+// middle of a long call, comes back with Last-Event-ID and receives the rest of that call's stream and
+// its answer. Toward a URL upstream: the proxy does the same for the server's stream, and a stream that
+// ends without an answer and cannot be resumed fails the call instead of leaving it waiting.
 import assert from 'node:assert/strict';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { EVERYTHING, INITIALIZE, startHttpProxy, tempDir, textOf, writePolicy, yaml, type HttpProxy } from './helpers';
-
-/** A TCP relay in front of the proxy whose connections the test can cut, and that notes each request head. */
-async function cuttableRelay(target: URL): Promise<{ url: URL; cut: () => void; heads: string[]; close: () => Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const heads: string[] = [];
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('latin1');
-      if (/^(GET|POST|DELETE) /.test(text)) heads.push(text.slice(0, text.indexOf('\r\n\r\n')));
-    });
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: new URL(`http://127.0.0.1:${port}${target.pathname}`),
-    heads,
-    cut: () => {
-      for (const socket of sockets) socket.destroy();
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
+import { createServer as createHttpServer } from 'node:http';
+import { join } from 'node:path';
+import { connectStdio, cuttableRelay, EVERYTHING, INITIALIZE, ROOT, startHttpProxy, stopChild, tempDir, textOf, writePolicy, yaml, type HttpProxy } from './helpers';
+import { spawn } from 'node:child_process';
 
 describe('Streamable HTTP: resuming a dropped stream', () => {
   const tmp = tempDir();
@@ -113,6 +85,87 @@ describe('Streamable HTTP: resuming a dropped stream', () => {
       assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /no stream of this session holds the event "p999_3"/);
     } finally {
       await fetch(proxy.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
+    }
+  });
+});
+
+/** The fixture server that keeps its events (test/fixtures/resumable-http-server.js), on a free port. */
+async function startResumableServer(): Promise<{ url: URL; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/resumable-http-server.js')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const url = await new Promise<URL>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /listening on (\S+)/.exec(stderr);
+      if (match) resolve(new URL(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the resumable server exited (${code}):\n${stderr}`)));
+  });
+  return { url, close: () => stopChild(child) };
+}
+
+describe('a URL upstream: resuming a dropped stream', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it("resumes the server's stream from its last event id when the connection drops mid-call", async () => {
+    const server = await startResumableServer();
+    const relay = await cuttableRelay(server.url);
+    const policy = writePolicy(tmp.dir, yaml('version: 1', 'default: allow'));
+    const proxy = await connectStdio({ policy, server: 'resumable', upstream: [], extraArgs: ['--url', relay.url.href] });
+    try {
+      const progress: number[] = [];
+      // Steps slower than the proxy's wait before resuming (1 s): the SDK's client drops progress that
+      // reaches it in the same read as the answer, so the answer must not come with the replayed events.
+      const result = await proxy.client.callTool({ name: 'steps', arguments: { count: 6, ms: 400 } }, undefined, {
+        onprogress: ({ progress: step }) => {
+          progress.push(step);
+          if (progress.length === 1) relay.cut();
+        },
+        timeout: 20_000,
+      });
+      assert.equal(textOf(result), 'done after 6 steps');
+      assert.deepEqual(progress, [1, 2, 3, 4, 5, 6], 'every progress notification arrives once, in order');
+      assert.ok(
+        relay.heads.some((head) => head.startsWith('GET ') && /^last-event-id: \S+$/im.test(head)),
+        `the proxy resumes with Last-Event-ID; requests seen:\n${relay.heads.join('\n\n')}`,
+      );
+    } finally {
+      await proxy.close();
+      await relay.close();
+      await server.close();
+    }
+  });
+
+  it('fails a call whose stream ends without an answer and without an event id to resume from', async () => {
+    // A server that streams one notification about the call, then ends the stream with no answer.
+    const server = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        if (req.method !== 'POST') return void res.writeHead(405).end();
+        const msg = JSON.parse(body) as { id?: number; method: string };
+        if (msg.id === undefined) return void res.writeHead(202).end();
+        if (msg.method === 'initialize') {
+          const result = { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'cut-short', version: '1' } };
+          return void res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } })}\n\n`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`;
+    const policy = writePolicy(tmp.dir, yaml('version: 1', 'default: allow'));
+    const proxy = await connectStdio({ policy, server: 'cut', upstream: [], extraArgs: ['--url', url] });
+    try {
+      await assert.rejects(
+        proxy.client.callTool({ name: 'anything', arguments: {} }, undefined, { timeout: 10_000 }),
+        /the server ended its stream before answering/,
+      );
+    } finally {
+      await proxy.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
