@@ -30,7 +30,7 @@ export interface HttpProxyServer {
 const PATH = '/mcp';
 const NEWLINE = Buffer.from('\n');
 /** Events kept on a stream for a client to resume from (or to take when it opens the stream). */
-const KEPT_EVENTS = { events: 1000, bytes: 16 * 1024 * 1024 };
+const KEPT_EVENTS = { events: 1000, bytes: 2 * 1024 * 1024 };
 /** How long the events of a request's stream stay after its last answer, when no connection took them. */
 const KEPT_AFTER_END_MS = 5 * 60_000;
 /** Since this protocol version a client resumes a request's stream from a first event with only an id. */
