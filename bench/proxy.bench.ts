@@ -329,7 +329,7 @@ function print(summary: Record<string, Sample>, results: Results, cold: { direct
   for (const [name, s] of rows) {
     const added = name === 'direct' ? '' : format(s.p50 - direct.p50, 3);
     const ratio = name === 'direct' ? '1.00' : format(s.rate32 / direct.rate32, 2);
-    out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${added} | ${format(s.rate1)} | ${format(s.rate32)} | ${ratio} | ${s.rssMb ? format(s.rssMb, 1) : ''} | ${Number.isFinite(s.peakRssMb) ? format(s.peakRssMb!, 1) : ''} | ${s.cpuUs ? format(s.cpuUs, 0) : ''} |`);
+    out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${added} | ${format(s.rate1, 0)} | ${format(s.rate32, 0)} | ${ratio} | ${s.rssMb ? format(s.rssMb, 1) : ''} | ${Number.isFinite(s.peakRssMb) ? format(s.peakRssMb!, 1) : ''} | ${s.cpuUs ? format(s.cpuUs, 0) : ''} |`);
   }
   out.push('');
   const addedRatio = (warden.p50 - direct.p50) / (relay.p50 - direct.p50);
@@ -359,7 +359,7 @@ function print(summary: Record<string, Sample>, results: Results, cold: { direct
   out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const name of ['Warden', 'mcp-proxy', 'supergateway']) {
     const s = summary[`http:${name}`];
-    out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${format(s.rate1)} | ${format(s.rate32)} | ${s.rssMb ? format(s.rssMb, 1) : ''} |`);
+    out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${format(s.rate1, 0)} | ${format(s.rate32, 0)} | ${s.rssMb ? format(s.rssMb, 1) : ''} |`);
   }
   const bestPeer = Math.max(summary['http:mcp-proxy'].rate32, summary['http:supergateway'].rate32);
   out.push('');
