@@ -19,6 +19,7 @@ const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const BARE_RELAY = join(ROOT, 'bench/proxy-bare-relay.mjs');
+const NAME_RELAY = join(ROOT, 'bench/proxy-name-relay.mjs');
 const MCP_PROXY = join(ROOT, 'node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs');
 const SUPERGATEWAY = join(ROOT, 'node_modules/supergateway/dist/index.js');
 
@@ -122,6 +123,7 @@ function httpTarget(name: string, launch: (port: number) => { args: string[]; pa
 const STDIO_TARGETS: Target[] = [
   stdioTarget('direct', [process.execPath, EVERYTHING, 'stdio'], false),
   stdioTarget('bare relay', [process.execPath, BARE_RELAY, process.execPath, EVERYTHING, 'stdio'], true),
+  stdioTarget('name-matching relay', [process.execPath, NAME_RELAY, 'get-env,get-tiny-image', process.execPath, EVERYTHING, 'stdio'], true),
   stdioTarget('Warden', [process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'])], true),
   stdioTarget('Warden, no audit log', [process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'], false)], true),
 ];
@@ -325,7 +327,7 @@ function print(summary: Record<string, Sample>, results: Results, cold: { direct
   out.push('');
   out.push('| | p50 ms | p99 ms | added p50 ms | calls/s, 1 in flight | calls/s, 32 in flight | 32 in flight vs direct | proxy RSS MB | proxy peak RSS MB | proxy CPU µs/call |');
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  const rows = [['direct', direct], ['bare relay', relay], ['Warden', warden], ['Warden, no audit log', summary['stdio:Warden, no audit log']]] as const;
+  const rows = STDIO_TARGETS.map((target) => [target.name, summary[`stdio:${target.name}`]!] as const);
   for (const [name, s] of rows) {
     const added = name === 'direct' ? '' : format(s.p50 - direct.p50, 3);
     const ratio = name === 'direct' ? '1.00' : format(s.rate32 / direct.rate32, 2);
@@ -346,7 +348,10 @@ function print(summary: Record<string, Sample>, results: Results, cold: { direct
   const versusRelay = (name: string, key: 'rate1' | 'rate32'): number => together[name]![key] / together['bare relay']![key];
   const p50s = STDIO_TARGETS.map((target) => `${target.name} ${format(together[target.name]!.p50, 3)}`).join(', ');
   out.push(
-    `- **Interleaved** (all four connected at once, taking turns: ${INTERLEAVED_BLOCKS} blocks of ${INTERLEAVED_BLOCK_CALLS} sequential calls, then ${INTERLEAVED_BURSTS} rounds of ${format(INTERLEAVED_BURST_CALLS)} calls with ${IN_FLIGHT} in flight): p50 ${p50s} ms. Warden's added p50 is ${format(added('Warden') / added('bare relay'), 2)} times the bare relay's (without an audit log ${format(added('Warden, no audit log') / added('bare relay'), 2)}); its proxied/direct throughput is ${format(versusRelay('Warden', 'rate1'), 2)} (1 in flight) and ${format(versusRelay('Warden', 'rate32'), 2)} (32 in flight) of the bare relay's (without an audit log ${format(versusRelay('Warden, no audit log', 'rate1'), 2)} and ${format(versusRelay('Warden, no audit log', 'rate32'), 2)}).`,
+    `- **Interleaved** (all ${STDIO_TARGETS.length} connected at once, taking turns: ${INTERLEAVED_BLOCKS} blocks of ${INTERLEAVED_BLOCK_CALLS} sequential calls, then ${INTERLEAVED_BURSTS} rounds of ${format(INTERLEAVED_BURST_CALLS)} calls with ${IN_FLIGHT} in flight): p50 ${p50s} ms. Warden's added p50 is ${format(added('Warden') / added('bare relay'), 2)} times the bare relay's (without an audit log ${format(added('Warden, no audit log') / added('bare relay'), 2)}); its proxied/direct throughput is ${format(versusRelay('Warden', 'rate1'), 2)} (1 in flight) and ${format(versusRelay('Warden', 'rate32'), 2)} (32 in flight) of the bare relay's (without an audit log ${format(versusRelay('Warden, no audit log', 'rate1'), 2)} and ${format(versusRelay('Warden, no audit log', 'rate32'), 2)}).`,
+  );
+  out.push(
+    `- The name-matching relay adds ${format(added('name-matching relay') / added('bare relay'), 2)} times the bare relay's p50, and reaches ${format(versusRelay('name-matching relay', 'rate1'), 2)} and ${format(versusRelay('name-matching relay', 'rate32'), 2)} of its throughput; Warden adds ${format(added('Warden') / added('name-matching relay'), 2)} times what the name-matching relay adds (without an audit log ${format(added('Warden, no audit log') / added('name-matching relay'), 2)}).`,
   );
   if (STDIO_ONLY) {
     process.stdout.write(out.join('\n') + '\n');
