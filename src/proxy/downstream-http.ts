@@ -325,7 +325,7 @@ class HttpSession implements Downstream {
   /** A GET: the session's own stream, or with `Last-Event-ID` the stream that event was on, resumed after it. */
   openStream(res: ServerResponse, lastEventId: string | undefined): void {
     const resume = lastEventId === undefined ? undefined : parseEventId(lastEventId);
-    const stream = resume ? this.streams.get(resume.stream) : this.standalone;
+    const stream = lastEventId === undefined ? this.standalone : resume && this.streams.get(resume.stream);
     if (!stream) {
       sendJsonError(res, 400, null, ErrorCode.InvalidRequest, `Bad Request: no stream of this session holds the event ${JSON.stringify(lastEventId)} any more`);
       return;

@@ -150,25 +150,30 @@ export class HttpUpstream implements Upstream {
     };
     const cursor: SseCursor = {};
     let stream: ReadableStream<Uint8Array> | undefined = body;
-    for (let attempt = 0; ; attempt++) {
-      let broke: Error | undefined;
+    let why = 'it ended';
+    // Tries since the stream last brought an event: a server may end its streams on purpose and let
+    // the client come back for more (polling), which is progress, not failure.
+    for (let tries = 0; ; tries++) {
+      const seen = cursor.lastEventId;
       try {
         if (stream) await readSse(stream, onEvent, this.options.maxFrameBytes, cursor);
       } catch (error) {
-        broke = error as Error;
+        if (cursor.lastEventId === undefined) throw error;
+        why = (error as Error).message;
       }
       if (answered || awaited === undefined || this.closing || this.dead) return;
-      if (cursor.lastEventId === undefined) {
-        if (broke) throw broke;
-        return this.failRequest(frame, 'the server ended its stream before answering');
-      }
-      if (attempt >= STREAM_RETRIES) return this.failRequest(frame, `the server's stream broke before answering and could not be resumed (${broke?.message ?? 'it ended'})`);
+      if (cursor.lastEventId === undefined) return this.failRequest(frame, 'the server ended its stream before answering');
+      if (cursor.lastEventId !== seen) tries = 0;
+      if (tries >= STREAM_RETRIES) return this.failRequest(frame, `the server's stream broke before answering and could not be resumed (${why})`);
       await new Promise((resolve) => setTimeout(resolve, cursor.retryMs ?? STREAM_RETRY_MS).unref());
-      stream = await this.resumeStream(cursor.lastEventId).catch(() => undefined);
+      stream = await this.resumeStream(cursor.lastEventId).catch((error: Error) => {
+        why = error.message;
+        return undefined;
+      });
     }
   }
 
-  /** A GET that resumes a stream after `lastEventId`; undefined when the server will not. */
+  /** A GET that resumes a stream after `lastEventId`. */
   private async resumeStream(lastEventId: string): Promise<ReadableStream<Uint8Array> | undefined> {
     if (this.closing || this.dead) return undefined;
     const response = await fetch(this.options.url, {
@@ -178,7 +183,7 @@ export class HttpUpstream implements Upstream {
     });
     if (!response.ok || !response.body) {
       await response.body?.cancel();
-      return undefined;
+      throw new HttpStatusError(response.status, '');
     }
     return response.body;
   }

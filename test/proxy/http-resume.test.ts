@@ -80,9 +80,11 @@ describe('Streamable HTTP: resuming a dropped stream', () => {
       assert.ok(middle.some((event) => event.includes('"notifications/progress"')), events.join('\n\n'));
       assert.match(events.at(-1)!, /^data: \{"result":.*"id":2\}$/m);
 
-      const unknown = await fetch(proxy.url, { headers: { ...session, 'last-event-id': 'p999_3' } });
-      assert.equal(unknown.status, 400);
-      assert.match(((await unknown.json()) as { error: { message: string } }).error.message, /no stream of this session holds the event "p999_3"/);
+      for (const id of ['p999_3', 'not-one-of-ours']) {
+        const unknown = await fetch(proxy.url, { headers: { ...session, 'last-event-id': id } });
+        assert.equal(unknown.status, 400);
+        assert.match(((await unknown.json()) as { error: { message: string } }).error.message, new RegExp(`no stream of this session holds the event "${id}"`));
+      }
     } finally {
       await fetch(proxy.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
     }
@@ -134,6 +136,52 @@ describe('a URL upstream: resuming a dropped stream', () => {
       await proxy.close();
       await relay.close();
       await server.close();
+    }
+  });
+
+  it('keeps coming back to a server that ends its stream after every event (polling), for as long as events come', async () => {
+    // Each connection brings one event with an id and a retry hint, then ends: the POST and five GETs,
+    // more than the proxy's tries (3) for a stream that brings nothing.
+    const events = [1, 2, 3, 4, 5].map((step) => ({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: `step ${step}` } }));
+    const heads: string[] = [];
+    let callId = -1;
+    const server = createHttpServer((req, res) => {
+      heads.push(`${req.method} ${req.headers['last-event-id'] ?? ''}`);
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const sse = (id: number, message: unknown): void =>
+          void res.writeHead(200, { 'content-type': 'text/event-stream' }).end(`retry: 20\nid: e${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
+        if (req.method === 'GET') {
+          const after = Number(/^e(\d+)$/.exec(String(req.headers['last-event-id']))?.[1]);
+          if (!Number.isInteger(after)) return void res.writeHead(405).end();
+          return sse(after + 1, after + 1 < events.length ? events[after + 1] : { jsonrpc: '2.0', id: callId, result: { content: [{ type: 'text', text: 'polled to the end' }] } });
+        }
+        if (req.method !== 'POST') return void res.writeHead(200).end();
+        const msg = JSON.parse(body) as { id?: number; method: string };
+        if (msg.id === undefined) return void res.writeHead(202).end();
+        if (msg.method === 'initialize') {
+          const result = { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'polling', version: '1' } };
+          return void res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
+        }
+        callId = msg.id;
+        sse(0, events[0]);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`;
+    const policy = writePolicy(tmp.dir, yaml('version: 1', 'default: allow'));
+    const proxy = await connectStdio({ policy, server: 'polling', upstream: [], extraArgs: ['--url', url] });
+    try {
+      const result = await proxy.client.callTool({ name: 'anything', arguments: {} }, undefined, { timeout: 10_000 });
+      assert.equal(textOf(result), 'polled to the end');
+      assert.deepEqual(
+        heads.filter((head) => head.startsWith('GET e')),
+        ['GET e0', 'GET e1', 'GET e2', 'GET e3', 'GET e4'],
+      );
+    } finally {
+      await proxy.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 
