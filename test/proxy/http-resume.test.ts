@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { connectStdio, cuttableRelay, EVERYTHING, INITIALIZE, ROOT, startHttpProxy, stopChild, tempDir, textOf, writePolicy, yaml, type HttpProxy } from './helpers';
 import { spawn } from 'node:child_process';
@@ -106,6 +106,35 @@ async function startResumableServer(): Promise<{ url: URL; close: () => Promise<
   return { url, close: () => stopChild(child) };
 }
 
+/**
+ * A Streamable HTTP server written out by a test: it answers initialize and takes notifications itself,
+ * and hands `respond` every other request, with the request's message when it is a POST.
+ */
+async function scriptedServer(
+  name: string,
+  respond: (req: IncomingMessage, res: ServerResponse, call: { id: number; method: string } | undefined) => void,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const msg = req.method === 'POST' ? (JSON.parse(body) as { id?: number; method: string }) : undefined;
+      if (msg && msg.id === undefined) return void res.writeHead(202).end();
+      if (msg?.method === 'initialize') {
+        const result = { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name, version: '1' } };
+        return void res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
+      }
+      if (req.method === 'DELETE') return void res.writeHead(200).end();
+      respond(req, res, msg as { id: number; method: string } | undefined);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('a URL upstream: resuming a dropped stream', () => {
   const tmp = tempDir();
   after(() => tmp.cleanup());
@@ -145,33 +174,21 @@ describe('a URL upstream: resuming a dropped stream', () => {
     const events = [1, 2, 3, 4, 5].map((step) => ({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: `step ${step}` } }));
     const heads: string[] = [];
     let callId = -1;
-    const server = createHttpServer((req, res) => {
+    const sse = (res: ServerResponse, id: number, message: unknown): void =>
+      void res.writeHead(200, { 'content-type': 'text/event-stream' }).end(`retry: 20\nid: e${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
+    const server = await scriptedServer('polling', (req, res, call) => {
       heads.push(`${req.method} ${req.headers['last-event-id'] ?? ''}`);
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        const sse = (id: number, message: unknown): void =>
-          void res.writeHead(200, { 'content-type': 'text/event-stream' }).end(`retry: 20\nid: e${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
-        if (req.method === 'GET') {
-          const after = Number(/^e(\d+)$/.exec(String(req.headers['last-event-id']))?.[1]);
-          if (!Number.isInteger(after)) return void res.writeHead(405).end();
-          return sse(after + 1, after + 1 < events.length ? events[after + 1] : { jsonrpc: '2.0', id: callId, result: { content: [{ type: 'text', text: 'polled to the end' }] } });
-        }
-        if (req.method !== 'POST') return void res.writeHead(200).end();
-        const msg = JSON.parse(body) as { id?: number; method: string };
-        if (msg.id === undefined) return void res.writeHead(202).end();
-        if (msg.method === 'initialize') {
-          const result = { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'polling', version: '1' } };
-          return void res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
-        }
-        callId = msg.id;
-        sse(0, events[0]);
-      });
+      if (call) {
+        callId = call.id;
+        return sse(res, 0, events[0]);
+      }
+      const after = Number(/^e(\d+)$/.exec(String(req.headers['last-event-id']))?.[1]);
+      if (req.method !== 'GET' || !Number.isInteger(after)) return void res.writeHead(405).end();
+      const answer = { jsonrpc: '2.0', id: callId, result: { content: [{ type: 'text', text: 'polled to the end' }] } };
+      sse(res, after + 1, after + 1 < events.length ? events[after + 1] : answer);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`;
     const policy = writePolicy(tmp.dir, yaml('version: 1', 'default: allow'));
-    const proxy = await connectStdio({ policy, server: 'polling', upstream: [], extraArgs: ['--url', url] });
+    const proxy = await connectStdio({ policy, server: 'polling', upstream: [], extraArgs: ['--url', server.url] });
     try {
       const result = await proxy.client.callTool({ name: 'anything', arguments: {} }, undefined, { timeout: 10_000 });
       assert.equal(textOf(result), 'polled to the end');
@@ -181,31 +198,19 @@ describe('a URL upstream: resuming a dropped stream', () => {
       );
     } finally {
       await proxy.close();
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 
   it('fails a call whose stream ends without an answer and without an event id to resume from', async () => {
     // A server that streams one notification about the call, then ends the stream with no answer.
-    const server = createHttpServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        if (req.method !== 'POST') return void res.writeHead(405).end();
-        const msg = JSON.parse(body) as { id?: number; method: string };
-        if (msg.id === undefined) return void res.writeHead(202).end();
-        if (msg.method === 'initialize') {
-          const result = { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'cut-short', version: '1' } };
-          return void res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
-        }
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } })}\n\n`);
-      });
+    const server = await scriptedServer('cut-short', (_req, res, call) => {
+      if (!call) return void res.writeHead(405).end();
+      const notification = { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } };
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end(`event: message\ndata: ${JSON.stringify(notification)}\n\n`);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`;
     const policy = writePolicy(tmp.dir, yaml('version: 1', 'default: allow'));
-    const proxy = await connectStdio({ policy, server: 'cut', upstream: [], extraArgs: ['--url', url] });
+    const proxy = await connectStdio({ policy, server: 'cut', upstream: [], extraArgs: ['--url', server.url] });
     try {
       await assert.rejects(
         proxy.client.callTool({ name: 'anything', arguments: {} }, undefined, { timeout: 10_000 }),
@@ -213,7 +218,7 @@ describe('a URL upstream: resuming a dropped stream', () => {
       );
     } finally {
       await proxy.close();
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
     }
   });
 });
