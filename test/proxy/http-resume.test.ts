@@ -3,13 +3,13 @@
 // its answer. Toward a URL upstream: the proxy does the same for the server's stream, and a stream that
 // ends without an answer and cannot be resumed fails the call instead of leaving it waiting.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { connectStdio, cuttableRelay, EVERYTHING, INITIALIZE, ROOT, startHttpProxy, stopChild, tempDir, textOf, writePolicy, yaml, type HttpProxy } from './helpers';
-import { spawn } from 'node:child_process';
 
 describe('Streamable HTTP: resuming a dropped stream', () => {
   const tmp = tempDir();
