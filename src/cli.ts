@@ -1,4 +1,5 @@
 // The `mcp-warden` command line.
+import { version } from '../package.json';
 import { runAudit } from './cli/audit';
 import { runCheck } from './cli/check';
 import { runExplain } from './cli/explain';
@@ -18,6 +19,7 @@ const HELP = `mcp-warden: a policy between AI agents and the MCP servers they ca
   mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]
                                                   a server's tools with their risk and the policy's decision
   mcp-warden audit FILE [--json]                  calls per server, tool and decision in an audit log
+  mcp-warden --version                            the version
 `;
 
 type Command = (argv: string[]) => number | Promise<number>;
@@ -28,6 +30,10 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(HELP);
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`mcp-warden ${version}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"\n\n${HELP}`);

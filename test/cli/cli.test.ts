@@ -62,6 +62,15 @@ describe('mcp-warden CLI', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  test('--version prints the version; --help the commands; no command is a usage error', () => {
+    const { version } = require('../../../package.json') as { version: string };
+    for (const flag of ['--version', '-V', 'version']) assert.deepEqual(run(flag), { code: 0, stdout: `mcp-warden ${version}\n`, stderr: '' });
+    const help = run('--help');
+    assert.equal(help.code, 0);
+    for (const command of ['check', 'explain', 'proxy', 'tools', 'audit', '--version']) assert.match(help.stdout, new RegExp(`mcp-warden ${command}`));
+    assert.equal(run().code, 2);
+  });
+
   test('check: a valid policy prints nothing and exits 0', () => {
     assert.deepEqual(run('check', good), { code: 0, stdout: '', stderr: '' });
   });
