@@ -55,16 +55,24 @@ describe('Streamable HTTP: resuming a dropped stream', () => {
     }
   });
 
-  it('numbers every event of a streamed answer, and refuses to resume from an event it does not hold', async () => {
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    const init = await fetch(proxy.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, ...INITIALIZE }) });
+  /** A session opened with raw HTTP, as a client of protocol 2025-11-25. */
+  async function rawSession(): Promise<{ headers: Record<string, string>; end: () => Promise<void> }> {
+    const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(proxy.url, { method: 'POST', headers: base, body: JSON.stringify({ jsonrpc: '2.0', id: 1, ...INITIALIZE }) });
     const sessionId = init.headers.get('mcp-session-id')!;
     await init.text();
-    const session = { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
-    await (await fetch(proxy.url, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+    const headers = { ...base, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    await (await fetch(proxy.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
+    return { headers, end: async () => void (await fetch(proxy.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })) };
+  }
+
+  const longCall = (id: number, duration: number): string =>
+    JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration, steps: 2 }, _meta: { progressToken: `t${id}` } } });
+
+  it('numbers every event of a streamed answer, and refuses to resume from an event it does not hold', async () => {
+    const session = await rawSession();
     try {
-      const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 }, _meta: { progressToken: 'p' } } };
-      const streamed = await fetch(proxy.url, { method: 'POST', headers: session, body: JSON.stringify(call) });
+      const streamed = await fetch(proxy.url, { method: 'POST', headers: session.headers, body: longCall(2, 0.2) });
       assert.equal(streamed.headers.get('content-type'), 'text/event-stream');
       const events = (await streamed.text()).split('\n\n').filter((event) => event.trim() !== '');
       // A first event with only an id (protocol 2025-11-25), then notifications (progress), then the answer.
@@ -81,12 +89,39 @@ describe('Streamable HTTP: resuming a dropped stream', () => {
       assert.match(events.at(-1)!, /^data: \{"result":.*"id":2\}$/m);
 
       for (const id of ['p999_3', 'not-one-of-ours']) {
-        const unknown = await fetch(proxy.url, { headers: { ...session, 'last-event-id': id } });
+        const unknown = await fetch(proxy.url, { headers: { ...session.headers, 'last-event-id': id } });
         assert.equal(unknown.status, 400);
         assert.match(((await unknown.json()) as { error: { message: string } }).error.message, new RegExp(`no stream of this session holds the event "${id}"`));
       }
     } finally {
-      await fetch(proxy.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
+      await session.end();
+    }
+  });
+
+  it('keeps the answer of a call whose connection dropped, for a client that comes back after the call is over', async () => {
+    const session = await rawSession();
+    try {
+      const dropped = new AbortController();
+      const streamed = await fetch(proxy.url, { method: 'POST', headers: session.headers, body: longCall(3, 0.3), signal: dropped.signal });
+      const reader = streamed.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      const primed = /^id: (p\d+_0)$/m.exec(first)?.[1];
+      assert.ok(primed, first);
+      dropped.abort();
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // the call ends meanwhile, with no connection to take its answer
+
+      const resumed = await fetch(proxy.url, { headers: { ...session.headers, 'last-event-id': primed } });
+      assert.equal(resumed.status, 200);
+      const body = await resumed.text(); // ends: the stream has had its answer
+      assert.match(body, /"notifications\/progress"/);
+      assert.match(body, /^data: \{"result":.*"id":3\}$/m);
+      assert.doesNotMatch(body, /^id: p\d+_0$/m, 'only what followed the Last-Event-ID');
+
+      const again = await fetch(proxy.url, { headers: { ...session.headers, 'last-event-id': primed } });
+      assert.equal(again.status, 400, 'a stream that a connection took to its end is forgotten');
+      await again.text();
+    } finally {
+      await session.end();
     }
   });
 });
