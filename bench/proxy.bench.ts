@@ -1,7 +1,8 @@
 // Warden's proxy against the references, in one run: echo calls to server-everything over stdio
-// (direct, a bare byte relay, Warden) and over Streamable HTTP with the server on stdio behind
-// (Warden, mcp-proxy, supergateway); cold start to the first tools/list; the proxy's memory.
-// Medians of several runs, the targets' order rotated each run.
+// (direct, a bare byte relay, a name-matching relay, Warden) and over Streamable HTTP with the server
+// on stdio behind (Warden, mcp-proxy, supergateway); cold start to the first tools/list; the proxy's
+// memory. Medians of several runs, the targets' order rotated each run; then the stdio targets again,
+// all connected at once and taking turns.
 //   npm run bench:proxy   (builds, then: node dist/bench/proxy.bench.js [--runs N] [--json FILE])
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
