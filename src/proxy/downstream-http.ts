@@ -261,13 +261,8 @@ class HttpSession implements Downstream {
       this.open.add(exchange);
       res.on('close', () => {
         this.open.delete(exchange);
-        const stream = exchange.stream;
-        if (stream) {
-          // The answers go on into the stream's kept events, for the client to resume from.
-          if (stream.hasEnded) this.streams.delete(stream.key);
-          return;
-        }
-        if (exchange.done) return;
+        // A streamed answer goes on into its stream's kept events, for the client to resume from.
+        if (exchange.stream || exchange.done) return;
         // The client went away: its answers have nowhere to go. (Not a cancellation, says the spec.)
         exchange.abandon();
         for (const id of exchange.pending) if (this.waiting.get(id) === exchange) this.waiting.delete(id);

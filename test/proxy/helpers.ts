@@ -108,21 +108,29 @@ export async function connectStdio(options: ProxyOptions, capabilities: ClientCa
   return { client, transport, stderr: () => stderr, pid: transport.pid, close: () => client.close() };
 }
 
-export interface HttpProxy {
+/** A child process that serves MCP over HTTP at `url`. */
+export interface ListeningServer {
   url: URL;
   child: ChildProcess;
   stderr: () => string;
   close: () => Promise<void>;
 }
 
+export type HttpProxy = ListeningServer;
+
 /** The proxy with `--listen 127.0.0.1:0`; resolves once it says where it listens. */
 export function startHttpProxy(options: ProxyOptions): Promise<HttpProxy> {
   requireBundle();
   const args = proxyArgs({ ...options, extraArgs: ['--listen', '127.0.0.1:0', ...(options.extraArgs ?? [])] });
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  return startListening('the proxy', args, options.env);
+}
+
+/** `node ARGS`, resolved once it prints `listening on http://…/mcp` on stderr (within 15 s). */
+export function startListening(what: string, args: string[], env: Record<string, string> = {}): Promise<ListeningServer> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the proxy did not start listening:\n${stderr}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start listening:\n${stderr}`)), 15_000);
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
@@ -131,7 +139,7 @@ export function startHttpProxy(options: ProxyOptions): Promise<HttpProxy> {
         resolvePromise({ url: new URL(match[1]), child, stderr: () => stderr, close: () => stopChild(child) });
       }
     });
-    child.once('exit', (code) => reject(new Error(`the proxy exited (${code}):\n${stderr}`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}):\n${stderr}`)));
   });
 }
 

@@ -3,13 +3,12 @@
 // its answer. Toward a URL upstream: the proxy does the same for the server's stream, and a stream that
 // ends without an answer and cannot be resumed fails the call instead of leaving it waiting.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { connectStdio, cuttableRelay, EVERYTHING, INITIALIZE, ROOT, startHttpProxy, stopChild, tempDir, textOf, writePolicy, yaml, type HttpProxy } from './helpers';
+import { connectStdio, cuttableRelay, EVERYTHING, INITIALIZE, ROOT, startHttpProxy, startListening, tempDir, textOf, writePolicy, yaml, type HttpProxy, type ListeningServer } from './helpers';
 
 describe('Streamable HTTP: resuming a dropped stream', () => {
   const tmp = tempDir();
@@ -127,18 +126,8 @@ describe('Streamable HTTP: resuming a dropped stream', () => {
 });
 
 /** The fixture server that keeps its events (test/fixtures/resumable-http-server.js), on a free port. */
-async function startResumableServer(): Promise<{ url: URL; close: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/resumable-http-server.js')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const url = await new Promise<URL>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /listening on (\S+)/.exec(stderr);
-      if (match) resolve(new URL(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the resumable server exited (${code}):\n${stderr}`)));
-  });
-  return { url, close: () => stopChild(child) };
+function startResumableServer(): Promise<ListeningServer> {
+  return startListening('the resumable server', [join(ROOT, 'test/fixtures/resumable-http-server.js')]);
 }
 
 /**
