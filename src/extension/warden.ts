@@ -60,6 +60,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     status: proxies,
     approvals: broker,
     log: (level, message) => log[level](message),
+    alarm: (message) => void vscode.window.showErrorMessage(`MCP Warden refused a process that tried to speak for its proxy: ${message}.`),
   }, log);
   const policy = new PolicyState(catalogue);
   const inputs = new InputSecrets(context.secrets);

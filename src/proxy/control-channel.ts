@@ -1,12 +1,18 @@
-// The proxy's side of the control channel: connects to the editor's socket, authenticates with the
-// token, reports tools, decisions, policy and upstream events, and asks for approvals. It reconnects
-// with backoff when the editor goes away; while it is not connected, events are dropped (the latest
+// The proxy's side of the control channel: connects to the editor's socket, is admitted with the
+// single-use ticket of its launch, reports tools, decisions, policy and upstream events, and asks for
+// approvals. It reconnects with backoff when the editor goes away, admitted then by the resume secret of
+// the last welcome (kept in memory only); while it is not connected, events are dropped (the latest
 // tools and policy reports are resent after the next welcome) and approvals go to the next approver.
+//
+// `admitted` settles once the ticket can no longer be redeemed by anyone: the editor took it (welcome),
+// refused it, is not listening, or the ticket's lifetime has passed. The proxy starts its server only
+// then, so the server, which can read the proxy's initial environment in /proc, finds a dead ticket.
 import { connect, type Socket } from 'node:net';
 import {
   CONTROL_PROTOCOL_VERSION,
   CONTROL_SOCKET_ENV,
-  CONTROL_TOKEN_ENV,
+  CONTROL_TICKET_ENV,
+  TICKET_LIFETIME_MS,
   type ApprovalRequestMessage,
   type EditorToProxy,
   type HelloMessage,
@@ -17,15 +23,20 @@ import {
 
 export interface ControlChannelOptions {
   socketPath: string;
-  token: string;
+  /** The single-use ticket the editor issued for this launch. */
+  ticket: string;
   proxy: HelloMessage['proxy'];
   log: (message: string) => void;
+  /** How long to wait for the editor's first answer; never less than the editor's ticket lifetime. */
+  ticketLifetimeMs?: number;
 }
 
 export type EditorAnswer = { approved: true } | { approved: false; reason: string };
 
 const MAX_LINE = 1024 * 1024;
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10000, 30000];
+/** Connection errors that mean nothing listens at the socket: the editor that issued the ticket is gone. */
+const NOBODY_LISTENS = new Set(['ENOENT', 'ECONNREFUSED']);
 
 export class ControlChannel {
   private socket: Socket | undefined;
@@ -37,19 +48,42 @@ export class ControlChannel {
   private readonly pending = new Map<string, (answer: EditorAnswer) => void>();
   private readonly latestTools = new Map<string, ToolsMessage>();
   private latestPolicy: PolicyMessage | undefined;
+  /** The launch's ticket until the editor has answered it; then nothing proves this proxy but `resume`. */
+  private ticket: string | undefined;
+  /** The secret of the last welcome, for the next reconnection; in memory only. */
+  private resume: string | undefined;
+  private deadline: NodeJS.Timeout | undefined;
+  private settle: ((admitted: boolean) => void) | undefined;
+  /** True once welcomed; false when the ticket was refused, nobody listens, or its lifetime passed. */
+  readonly admitted: Promise<boolean>;
 
-  constructor(private readonly options: ControlChannelOptions) {}
+  constructor(private readonly options: ControlChannelOptions) {
+    this.ticket = options.ticket;
+    this.admitted = new Promise<boolean>((resolve) => {
+      this.settle = (admitted) => {
+        this.settle = undefined;
+        this.ticket = undefined;
+        if (this.deadline) clearTimeout(this.deadline);
+        this.deadline = undefined;
+        resolve(admitted);
+      };
+    });
+  }
 
-  /** A channel when the environment names one; undefined otherwise (or half-configured, with a warning). */
+  /**
+   * A channel when the environment names one; undefined otherwise (or half-configured, with a warning).
+   * The ticket is removed from `env`, so nothing this process starts later is given it.
+   */
   static fromEnv(env: NodeJS.ProcessEnv, proxy: HelloMessage['proxy'], log: (message: string) => void): ControlChannel | undefined {
     const socketPath = env[CONTROL_SOCKET_ENV];
-    const token = env[CONTROL_TOKEN_ENV];
-    if (!socketPath && !token) return undefined;
-    if (!socketPath || !token) {
-      log(`control channel ignored: set both ${CONTROL_SOCKET_ENV} and ${CONTROL_TOKEN_ENV}`);
+    const ticket = env[CONTROL_TICKET_ENV];
+    delete env[CONTROL_TICKET_ENV];
+    if (!socketPath && !ticket) return undefined;
+    if (!socketPath || !ticket) {
+      log(`control channel ignored: set both ${CONTROL_SOCKET_ENV} and ${CONTROL_TICKET_ENV}`);
       return undefined;
     }
-    return new ControlChannel({ socketPath, token, proxy, log });
+    return new ControlChannel({ socketPath, ticket, proxy, log });
   }
 
   /** True once the editor has accepted this proxy. */
@@ -59,13 +93,24 @@ export class ControlChannel {
 
   start(): void {
     if (this.closed || this.socket) return;
+    if (this.settle && !this.deadline) {
+      // Not unref'd: the proxy waits on `admitted` before anything else keeps it alive.
+      const lifetimeMs = this.options.ticketLifetimeMs ?? TICKET_LIFETIME_MS;
+      this.deadline = setTimeout(() => {
+        this.options.log(`control channel: the editor did not answer within ${lifetimeMs / 1000} s; running without it`);
+        this.settle?.(false);
+        this.stopForGood();
+      }, lifetimeMs);
+    }
+    const credential = this.ticket !== undefined ? { ticket: this.ticket } : this.resume !== undefined ? { resume: this.resume } : undefined;
+    if (!credential) return this.stopForGood();
     const socket = connect(this.options.socketPath);
     this.socket = socket;
     socket.unref();
     socket.setEncoding('utf8');
     let buffered = '';
     socket.on('connect', () => {
-      const hello: HelloMessage = { type: 'hello', protocol: CONTROL_PROTOCOL_VERSION, token: this.options.token, proxy: this.options.proxy };
+      const hello: HelloMessage = { type: 'hello', protocol: CONTROL_PROTOCOL_VERSION, ...credential, proxy: this.options.proxy };
       socket.write(JSON.stringify(hello) + '\n');
     });
     socket.on('data', (chunk: string) => {
@@ -83,6 +128,11 @@ export class ControlChannel {
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (this.attempts === 0) this.options.log(`control channel: cannot reach the editor at ${this.options.socketPath} (${error.code ?? error.message})`);
+      // Nobody can redeem the ticket of an editor that no longer listens: no use waiting for it.
+      if (this.settle && NOBODY_LISTENS.has(error.code ?? '')) {
+        this.settle(false);
+        this.stopForGood();
+      }
     });
     socket.on('close', () => this.disconnected());
   }
@@ -102,13 +152,19 @@ export class ControlChannel {
           this.stopForGood();
           return;
         }
+        if (typeof message.resume === 'string' && message.resume !== '') this.resume = message.resume;
         this.welcomed = true;
         this.attempts = 0;
+        this.settle?.(true);
         if (this.latestPolicy) this.write(this.latestPolicy);
         for (const tools of this.latestTools.values()) this.write(tools);
         return;
       case 'refused':
         this.options.log(`control channel: the editor refused this proxy: ${message.reason}`);
+        if (message.reason === 'ticket already used' && this.settle) {
+          this.options.log('control channel: another process presented this proxy\'s ticket first and may be speaking for Warden; the editor has been told');
+        }
+        this.settle?.(false);
         this.stopForGood();
         return;
       case 'approval-response': {
@@ -177,11 +233,13 @@ export class ControlChannel {
 
   private stopForGood(): void {
     this.closed = true;
+    this.settle?.(false);
     this.socket?.destroy();
   }
 
   close(): void {
     this.closed = true;
+    this.settle?.(false);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.socket?.end();
     this.socket?.destroy();

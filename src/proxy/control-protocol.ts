@@ -1,14 +1,21 @@
-// The editor <-> proxy control channel, version 1 (docs/control-protocol.md). Types only, so the
+// The editor <-> proxy control channel, version 2 (docs/control-protocol.md). Types only, so the
 // editor's side can import them without pulling in the proxy.
 //
 // Transport: a local Unix domain socket (a named pipe on Windows) that the editor listens on; its
-// path and a random token reach the proxy in the environment. Messages are JSON objects, one per
-// line (UTF-8, `\n`-terminated). The proxy speaks first (`hello`); nothing else is sent or accepted
-// before the editor's `welcome`.
+// path and a single-use ticket, issued for this one launch, reach the proxy in the environment.
+// Messages are JSON objects, one per line (UTF-8, `\n`-terminated). The proxy speaks first
+// (`hello` with the ticket, later with the resume secret the editor gave it); nothing else is sent
+// or accepted before the editor's `welcome`.
 
-export const CONTROL_PROTOCOL_VERSION = 1;
+export const CONTROL_PROTOCOL_VERSION = 2;
 export const CONTROL_SOCKET_ENV = 'MCP_WARDEN_CONTROL_SOCKET';
-export const CONTROL_TOKEN_ENV = 'MCP_WARDEN_CONTROL_TOKEN';
+export const CONTROL_TICKET_ENV = 'MCP_WARDEN_CONTROL_TICKET';
+/**
+ * How long a ticket can be redeemed after the editor issued it. The proxy starts after the ticket was
+ * issued, so once it has waited this long for the editor's answer the ticket is dead in the editor too,
+ * and the server the proxy starts next cannot redeem it.
+ */
+export const TICKET_LIFETIME_MS = 30_000;
 
 export type ControlAction = 'allow' | 'ask' | 'deny';
 
@@ -24,7 +31,10 @@ export interface ControlRisk {
 export interface HelloMessage {
   type: 'hello';
   protocol: number;
-  token: string;
+  /** The single-use ticket from the environment: the first connection only. */
+  ticket?: string;
+  /** The secret of the last `welcome`: every reconnection. */
+  resume?: string;
   proxy: { pid: number; server: string; policy: string; version: string };
 }
 
@@ -138,9 +148,11 @@ export type ProxyToEditor =
 export interface WelcomeMessage {
   type: 'welcome';
   protocol: number;
+  /** A fresh secret for this proxy's next reconnection (each welcome replaces the last one). */
+  resume: string;
 }
 
-/** A bad token or an unsupported version: the editor closes the connection after sending it. */
+/** A ticket or secret not accepted, or an unsupported version: the editor closes the connection after sending it. */
 export interface RefusedMessage {
   type: 'refused';
   reason: string;

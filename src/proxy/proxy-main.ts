@@ -71,6 +71,9 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
   policy.onChange(reportPolicy);
   policy.watch();
   control?.start();
+  // The server starts only once the launch's ticket is dead: it can read this process's initial
+  // environment in /proc, and must find nothing there it could present to the editor.
+  if (control) await control.admitted;
 
   // The sessions' own notes (dropped messages, restarts) go to stderr and to the editor's log channel.
   const sessionLog = (message: string): void => {

@@ -1,7 +1,7 @@
 // The editor's side of one control-channel connection (docs/control-protocol.md): newline-delimited JSON,
-// `hello` checked against the token and the protocol version, then the proxy's reports handed on.
-// No sockets here: the caller feeds received text in and writes out what `send` is given.
-import { timingSafeEqual } from 'node:crypto';
+// `hello` checked for the protocol version and admitted by its ticket or resume secret, then the proxy's
+// reports handed on. No sockets here: the caller feeds received text in and writes out what `send` is given.
+import type { Admission, Presented } from './control-credentials';
 import {
   CONTROL_PROTOCOL_VERSION,
   type ApprovalCancelMessage,
@@ -31,8 +31,10 @@ export interface ControlHandlers {
   log?(message: LogMessage, proxy: ProxyIdentity): void;
   approvalRequest?(message: ApprovalRequestMessage, proxy: ProxyIdentity): void;
   approvalCancel?(message: ApprovalCancelMessage, proxy: ProxyIdentity): void;
-  /** A connection was refused or broke the protocol; `reason` says why (never the token). */
+  /** A connection was refused or broke the protocol; `reason` says why (never a ticket or secret). */
   rejected?(reason: string): void;
+  /** A genuine credential was presented a second time: some process holds a copy it must not have. */
+  alarm?(message: string): void;
   closed?(proxy: ProxyIdentity | undefined): void;
 }
 
@@ -50,7 +52,8 @@ export class ControlConnection {
   private identity: ProxyIdentity | undefined;
 
   constructor(
-    private readonly token: string,
+    /** Decides whether a hello's ticket or resume secret admits this connection. */
+    private readonly admit: (presented: Presented) => Admission,
     private readonly io: ConnectionIo,
     private handlers: ControlHandlers = {},
   ) {}
@@ -133,15 +136,19 @@ export class ControlConnection {
 
   private hello(message: ProxyToEditor): void {
     if (message.type !== 'hello') return this.fail(`"${String((message as { type?: unknown }).type)}" before hello`);
-    if (typeof message.token !== 'string' || !sameSecret(message.token, this.token)) return this.refuse({ type: 'refused', reason: 'bad token' }, 'a bad token');
     if (message.protocol !== CONTROL_PROTOCOL_VERSION) {
       return this.refuse({ type: 'refused', reason: 'unsupported protocol version', protocols: SPOKEN_PROTOCOLS }, `protocol ${String(message.protocol)}`);
     }
     const proxy = message.proxy;
     if (!proxy || typeof proxy.server !== 'string') return this.refuse({ type: 'refused', reason: 'hello without a proxy description' }, 'a hello without a server');
+    const admission = this.admit({ ticket: message.ticket, resume: message.resume, server: proxy.server });
+    if (!admission.admitted) {
+      if (admission.alarm) this.handlers.alarm?.(admission.alarm);
+      return this.refuse({ type: 'refused', reason: admission.reason }, `${admission.reason} (a hello for "${proxy.server}", pid ${String(proxy.pid)})`);
+    }
     this.identity = { pid: Number(proxy.pid), server: proxy.server, policy: String(proxy.policy ?? ''), version: String(proxy.version ?? '') };
     this.state = 'open';
-    this.write({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION });
+    this.write({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: admission.resume });
     this.handlers.welcomed?.(this.identity);
   }
 
@@ -161,11 +168,4 @@ export class ControlConnection {
   private write(message: EditorToProxy): void {
     this.io.send(JSON.stringify(message) + '\n');
   }
-}
-
-/** Compares two secrets in constant time (for equal lengths). */
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -16,6 +16,8 @@ export interface HubSinks {
   status: ProxyStatus;
   approvals: ApprovalBroker;
   log(level: LogLevel, message: string): void;
+  /** Tells the user that a process tried to speak for Warden with a credential it copied. */
+  alarm?(message: string): void;
 }
 
 export function controlHandlers(id: string, connection: ControlConnection, sinks: HubSinks): ControlHandlers {
@@ -64,6 +66,10 @@ export function controlHandlers(id: string, connection: ControlConnection, sinks
       sinks.log('info', `[${proxy.server}] withdrew approval request ${message.id}: ${message.reason}`);
     },
     rejected: (reason) => sinks.log('warn', `control channel: ${reason}`),
+    alarm: (message) => {
+      sinks.log('error', `control channel: refused an impostor: ${message}`);
+      sinks.alarm?.(message);
+    },
     closed: (proxy) => {
       const sessions = sinks.status.disconnected(connectionKey, proxy?.server);
       sinks.approvals.connectionClosed(connectionKey, sessions);

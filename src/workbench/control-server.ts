@@ -1,13 +1,15 @@
 // The editor's control-channel socket: a Unix socket in a folder only this user can enter (the socket
-// itself mode 0600), or a named pipe on Windows; a random token per editor session. Each connection is a
-// ControlConnection; what it reports goes to the handlers the caller gives per connection.
+// itself mode 0600), or a named pipe on Windows. A proxy is admitted by the single-use ticket issued for
+// its launch (ControlCredentials). Each connection is a ControlConnection; what it reports goes to the
+// handlers the caller gives per connection.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONTROL_SOCKET_ENV, CONTROL_TOKEN_ENV } from '../proxy/control-protocol';
+import { CONTROL_SOCKET_ENV, CONTROL_TICKET_ENV } from '../proxy/control-protocol';
 import { ControlConnection, type ControlHandlers } from './control-connection';
+import { ControlCredentials } from './control-credentials';
 
 /** Unix socket paths longer than this fail on some systems (the limit is 104 or 108 bytes). */
 const MAX_SOCKET_PATH = 100;
@@ -18,6 +20,8 @@ export interface ControlServerOptions {
   /** Handlers for the connection numbered `id` (ids are "1", "2", ...). */
   handlers(id: string, connection: ControlConnection): ControlHandlers;
   platform?: NodeJS.Platform;
+  /** How long a ticket stays redeemable (tests shorten it; never above TICKET_LIFETIME_MS, which the proxy waits). */
+  ticketLifetimeMs?: number;
 }
 
 export class ControlServer {
@@ -27,12 +31,11 @@ export class ControlServer {
   private constructor(
     private readonly server: Server,
     readonly socketPath: string,
-    readonly token: string,
+    private readonly credentials: ControlCredentials,
     private readonly ownDirectory: string | undefined,
   ) {}
 
   static async start(options: ControlServerOptions): Promise<ControlServer> {
-    const token = randomBytes(32).toString('hex');
     const name = `mcp-warden-${randomBytes(6).toString('hex')}`;
     let socketPath: string;
     let ownDirectory: string | undefined;
@@ -49,7 +52,7 @@ export class ControlServer {
       }
     }
     const server = createServer();
-    const control = new ControlServer(server, socketPath, token, ownDirectory);
+    const control = new ControlServer(server, socketPath, new ControlCredentials(Date.now, options.ticketLifetimeMs), ownDirectory);
     server.on('connection', (socket) => control.accept(socket, options));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -62,9 +65,12 @@ export class ControlServer {
     return control;
   }
 
-  /** The variables a proxy needs to reach this editor. */
-  env(): Record<string, string> {
-    return { [CONTROL_SOCKET_ENV]: this.socketPath, [CONTROL_TOKEN_ENV]: this.token };
+  /**
+   * The variables one launch of `server`'s proxy needs to reach this editor: the socket and a fresh
+   * ticket. Call it once per launch, right before the process starts: the ticket admits one connection.
+   */
+  env(server: string): Record<string, string> {
+    return { [CONTROL_SOCKET_ENV]: this.socketPath, [CONTROL_TICKET_ENV]: this.credentials.issue(server) };
   }
 
   /** The welcomed connections. */
@@ -82,7 +88,8 @@ export class ControlServer {
   private accept(socket: Socket, options: ControlServerOptions): void {
     const id = String(this.nextId++);
     socket.setEncoding('utf8');
-    const connection = new ControlConnection(this.token, {
+    const isOpen = (other: string): boolean => this.sockets.get(other)?.connection.isOpen === true;
+    const connection = new ControlConnection((presented) => this.credentials.admit(presented, id, isOpen), {
       send: (line) => {
         if (!socket.destroyed) socket.write(line);
       },

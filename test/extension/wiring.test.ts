@@ -107,7 +107,9 @@ suite('Wiring: protect, unprotect, definitions', () => {
       const resolved = (await api.definitions.resolveMcpServerDefinition(offered))!;
       assert.ok(resolved.args.includes('--token=s3cret'));
       assert.equal(resolved.env.MCP_WARDEN_CONTROL_SOCKET, await api.controlSocket);
-      assert.match(String(resolved.env.MCP_WARDEN_CONTROL_TOKEN), /^[0-9a-f]{64}$/);
+      assert.match(String(resolved.env.MCP_WARDEN_CONTROL_TICKET), /^[0-9a-f]{64}$/);
+      const again = (await api.definitions.resolveMcpServerDefinition(offered))!;
+      assert.notEqual(again.env.MCP_WARDEN_CONTROL_TICKET, resolved.env.MCP_WARDEN_CONTROL_TICKET, 'a fresh ticket for each start');
       assert.equal(resolved.env.DEMO_LEVEL, 'debug');
     } finally {
       await api.inputs.forget('wardenDemoToken');

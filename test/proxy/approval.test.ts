@@ -155,15 +155,15 @@ describe('approval through the editor (control channel)', () => {
     }
   });
 
-  it('falls back to elicitation when the editor refuses the token', async () => {
+  it('falls back to elicitation when the editor refuses the ticket', async () => {
     const tmp = tempDir();
     const editor = new FakeEditor(tmp.dir);
     await editor.listen();
     try {
-      await withProxy({ elicitation: true, env: editor.env('wrong-token') }, async (proxy, record) => {
+      await withProxy({ elicitation: true, env: editor.env('wrong-ticket') }, async (proxy, record) => {
         proxy.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: {} }));
         await editor.waitFor('hello');
-        await waitFor(() => /the editor refused this proxy: bad token/.test(proxy.stderr()), 3000, 'the refusal');
+        await waitFor(() => /the editor refused this proxy: unknown ticket/.test(proxy.stderr()), 3000, 'the refusal');
         const result = await proxy.client.callTool({ name: 'write_note', arguments: { path: 'notes/x' } });
         assert.equal(textOf(result), 'wrote 0 characters to notes/x');
         assert.equal(editor.of('approval-request').length, 0);

@@ -1,11 +1,12 @@
 // The editor's side of the control channel, as a test needs it: listens on a Unix socket, checks the
-// token, welcomes the proxy, records what it reports and answers approval requests as told.
+// ticket (or the resume secret it gave), welcomes the proxy, records what it reports and answers approval
+// requests as told.
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import {
   CONTROL_PROTOCOL_VERSION,
   CONTROL_SOCKET_ENV,
-  CONTROL_TOKEN_ENV,
+  CONTROL_TICKET_ENV,
   type ApprovalRequestMessage,
   type ApprovalResponseMessage,
   type ProxyToEditor,
@@ -20,16 +21,17 @@ export class FakeEditor {
   answer: Answer = () => ({ approved: true });
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private resume: string | undefined;
 
   constructor(
     dir: string,
-    readonly token = 'test-token-' + Math.random().toString(36).slice(2),
+    readonly ticket = 'test-ticket-' + Math.random().toString(36).slice(2),
   ) {
     this.socketPath = join(dir, 'control.sock');
   }
 
-  env(token = this.token): Record<string, string> {
-    return { [CONTROL_SOCKET_ENV]: this.socketPath, [CONTROL_TOKEN_ENV]: token };
+  env(ticket = this.ticket): Record<string, string> {
+    return { [CONTROL_SOCKET_ENV]: this.socketPath, [CONTROL_TICKET_ENV]: ticket };
   }
 
   listen(): Promise<void> {
@@ -51,12 +53,13 @@ export class FakeEditor {
         buffered = buffered.slice(newline + 1);
         this.messages.push(message);
         if (message.type === 'hello') {
-          if (message.token !== this.token) {
-            socket.end(JSON.stringify({ type: 'refused', reason: 'bad token' }) + '\n');
+          if (message.ticket !== this.ticket && (message.resume === undefined || message.resume !== this.resume)) {
+            socket.end(JSON.stringify({ type: 'refused', reason: 'unknown ticket' }) + '\n');
             return;
           }
           welcomed = true;
-          socket.write(JSON.stringify({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION }) + '\n');
+          this.resume = 'test-resume-' + Math.random().toString(36).slice(2);
+          socket.write(JSON.stringify({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: this.resume }) + '\n');
         } else if (welcomed && message.type === 'approval-request') {
           const answer = this.answer(message);
           if (answer) socket.write(JSON.stringify({ type: 'approval-response', id: message.id, ...answer }) + '\n');

@@ -5,8 +5,8 @@ import { upstreamEnvironment } from '../../src/proxy/upstream-env';
 import { connectStdio, EVERYTHING, tempDir, textOf, writePolicy, yaml } from './helpers';
 
 describe('upstream environment', () => {
-  it('drops the control socket, its token and ELECTRON_RUN_AS_NODE, and keeps the rest', () => {
-    const env = upstreamEnvironment({ PATH: '/bin', MCP_WARDEN_CONTROL_SOCKET: '/s', MCP_WARDEN_CONTROL_TOKEN: 't', ELECTRON_RUN_AS_NODE: '1', API_KEY: 'k' });
+  it('drops the control socket, its ticket and ELECTRON_RUN_AS_NODE, and keeps the rest', () => {
+    const env = upstreamEnvironment({ PATH: '/bin', MCP_WARDEN_CONTROL_SOCKET: '/s', MCP_WARDEN_CONTROL_TICKET: 't', ELECTRON_RUN_AS_NODE: '1', API_KEY: 'k' });
     assert.deepEqual(env, { PATH: '/bin', API_KEY: 'k' });
   });
 
@@ -15,18 +15,18 @@ describe('upstream environment', () => {
     before(() => (temp = tempDir()));
     after(() => temp.cleanup());
 
-    it('the server sees its own variables but not the control token', async () => {
+    it('the server sees its own variables but not the control ticket', async () => {
       const policy = writePolicy(temp.dir, yaml('version: 1', 'servers:', '  everything:', '    tools:', '      get-env: { action: allow }'));
       const connected = await connectStdio({
         policy,
         server: 'everything',
         upstream: [process.execPath, EVERYTHING, 'stdio'],
-        env: { MCP_WARDEN_CONTROL_SOCKET: `${temp.dir}/no-editor.sock`, MCP_WARDEN_CONTROL_TOKEN: 'token-the-server-must-not-see', WARDEN_TEST_MARKER: 'kept' },
+        env: { MCP_WARDEN_CONTROL_SOCKET: `${temp.dir}/no-editor.sock`, MCP_WARDEN_CONTROL_TICKET: 'ticket-the-server-must-not-see', WARDEN_TEST_MARKER: 'kept' },
       });
       try {
         const text = textOf(await connected.client.callTool({ name: 'get-env', arguments: {} }));
         assert.match(text, /WARDEN_TEST_MARKER/);
-        assert.doesNotMatch(text, /token-the-server-must-not-see/);
+        assert.doesNotMatch(text, /ticket-the-server-must-not-see/);
         assert.doesNotMatch(text, /MCP_WARDEN_CONTROL/);
       } finally {
         await connected.close();

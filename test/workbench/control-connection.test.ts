@@ -2,14 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControlConnection, MAX_MESSAGE_BYTES, type ControlHandlers } from '../../src/workbench/control-connection';
+import { ControlCredentials } from '../../src/workbench/control-credentials';
 import { ApprovalBroker, type ApprovalChoice, type ApprovalPrompt, type Approver } from '../../src/workbench/approval-broker';
 import { DecisionLog, decisionDescription, decisionLabel } from '../../src/workbench/decision-log';
 import type { ApprovalRequestMessage, DecisionMessage } from '../../src/proxy/control-protocol';
 
-const TOKEN = 'a'.repeat(64);
-const HELLO = { type: 'hello', protocol: 1, token: TOKEN, proxy: { pid: 7, server: 'scanner', policy: '/p.yaml', version: '0.1.0' } };
+const PROXY = { pid: 7, server: 'scanner', policy: '/p.yaml', version: '0.1.0' };
 
-function connection(handlers: ControlHandlers = {}) {
+function connection(handlers: ControlHandlers = {}, credentials = new ControlCredentials()) {
+  const HELLO = { type: 'hello', protocol: 2, ticket: credentials.issue('scanner'), proxy: PROXY };
   const sent: unknown[] = [];
   let ended = false;
   const events: string[] = [];
@@ -20,39 +21,43 @@ function connection(handlers: ControlHandlers = {}) {
     log: (m, proxy) => events.push(`log ${m.level} ${proxy.server}: ${m.message}`),
     rejected: (reason) => events.push(`rejected: ${reason}`),
     closed: (proxy) => events.push(`closed ${proxy?.server}`),
+    alarm: (message) => events.push(`alarm: ${message}`),
     ...handlers,
   };
-  const control = new ControlConnection(TOKEN, { send: (line) => sent.push(JSON.parse(line)), end: () => (ended = true) }, all);
-  return { control, sent, events, ended: () => ended };
+  const control = new ControlConnection((presented) => credentials.admit(presented, 'c', () => false), { send: (line) => sent.push(JSON.parse(line)), end: () => (ended = true) }, all);
+  return { control, sent, events, ended: () => ended, HELLO };
 }
 
 test('a good hello is welcomed; reports are dispatched with the proxy identity, whatever the chunking', () => {
-  const { control, sent, events } = connection();
+  const { control, sent, events, HELLO } = connection();
   const log = { type: 'log', server: 'scanner', level: 'warn', message: 'dropped a message' };
   const text = JSON.stringify(HELLO) + '\n' + JSON.stringify({ type: 'tools', server: 'scanner', session: 's', tools: [{ name: 'a' }] }) + '\n{"type":"future-thing"}\n' + JSON.stringify(log) + '\n';
   for (const char of text) control.receive(char);
-  assert.deepEqual(sent, [{ type: 'welcome', protocol: 1 }]);
+  assert.equal(sent.length, 1);
+  const welcome = sent[0] as { type: string; protocol: number; resume: string };
+  assert.deepEqual([welcome.type, welcome.protocol], ['welcome', 2]);
+  assert.match(welcome.resume, /^[0-9a-f]{64}$/);
   assert.deepEqual(events, ['welcomed scanner', 'tools 1', 'log warn scanner: dropped a message']);
   assert.equal(control.isOpen, true);
   control.closed();
   assert.deepEqual(events.at(-1), 'closed scanner');
 });
 
-test('a bad token is refused and the connection ended; nothing after it is read', () => {
-  const { control, sent, events, ended } = connection();
-  control.receive(JSON.stringify({ ...HELLO, token: 'b'.repeat(64) }) + '\n' + JSON.stringify({ type: 'decision', tool: 'x' }) + '\n');
-  assert.deepEqual(sent, [{ type: 'refused', reason: 'bad token' }]);
+test('an unknown ticket is refused and the connection ended; nothing after it is read', () => {
+  const { control, sent, events, ended, HELLO } = connection();
+  control.receive(JSON.stringify({ ...HELLO, ticket: 'b'.repeat(64) }) + '\n' + JSON.stringify({ type: 'decision', tool: 'x' }) + '\n');
+  assert.deepEqual(sent, [{ type: 'refused', reason: 'unknown ticket' }]);
   assert.equal(ended(), true);
-  assert.deepEqual(events, ['rejected: refused a proxy: a bad token']);
-  const short = connection();
-  short.control.receive(JSON.stringify({ ...HELLO, token: 'short' }) + '\n');
-  assert.deepEqual(short.sent, [{ type: 'refused', reason: 'bad token' }]);
+  assert.deepEqual(events, ['rejected: refused a proxy: unknown ticket (a hello for "scanner", pid 7)']);
+  const none = connection();
+  none.control.receive(JSON.stringify({ type: 'hello', protocol: 2, token: 'a'.repeat(64), proxy: PROXY }) + '\n');
+  assert.deepEqual(none.sent, [{ type: 'refused', reason: 'no ticket: only a proxy the editor launched is accepted' }]);
 });
 
-test('another protocol version is refused with the versions this editor speaks', () => {
-  const { control, sent } = connection();
-  control.receive(JSON.stringify({ ...HELLO, protocol: 2 }) + '\n');
-  assert.deepEqual(sent, [{ type: 'refused', reason: 'unsupported protocol version', protocols: [1] }]);
+test('another protocol version is refused with the versions this editor speaks (a version 1 hello with a token too)', () => {
+  const { control, sent, HELLO } = connection();
+  control.receive(JSON.stringify({ ...HELLO, protocol: 1, token: 'a'.repeat(64) }) + '\n');
+  assert.deepEqual(sent, [{ type: 'refused', reason: 'unsupported protocol version', protocols: [2] }]);
 });
 
 test('anything but hello first, garbage first, or an endless line ends the connection', () => {
@@ -62,14 +67,14 @@ test('anything but hello first, garbage first, or an endless line ends the conne
     assert.deepEqual(sent, []);
     assert.equal(ended(), true);
   }
-  const { control, ended } = connection();
+  const { control, ended, HELLO } = connection();
   control.receive(JSON.stringify(HELLO) + '\n');
   control.receive('x'.repeat(MAX_MESSAGE_BYTES + 1));
   assert.equal(ended(), true);
 });
 
 test('respond writes an approval answer only while open', () => {
-  const { control, sent } = connection();
+  const { control, sent, HELLO } = connection();
   control.respond('1', true);
   assert.deepEqual(sent, []);
   control.receive(JSON.stringify(HELLO) + '\n');

@@ -58,7 +58,7 @@ before(async () => {
   });
   const policyFile = writePolicy(temp.dir, POLICY);
   const invocation = proxyInvocation({ command: process.execPath, args: [SCANNER] }, { cliPath: CLI, policyFile, server: 'security-scanner', approvalTimeoutSeconds: 1 });
-  const env = { ...(process.env as Record<string, string>), ...(invocation.env as Record<string, string>), ...server.env() };
+  const env = { ...(process.env as Record<string, string>), ...(invocation.env as Record<string, string>), ...server.env('security-scanner') };
   client = new Client({ name: 'agent', version: '1' });
   await client.connect(new StdioClientTransport({ command: process.execPath, args: invocation.args, env, stderr: 'ignore' }));
   await client.listTools();
@@ -71,10 +71,12 @@ after(async () => {
   temp?.cleanup();
 });
 
-test('the socket is private: mode 0600 in a folder of mode 0700', () => {
+test('the socket is private: mode 0600 in a folder of mode 0700; each launch gets its own ticket', () => {
   assert.equal(statSync(server.socketPath).mode & 0o777, 0o600);
   assert.equal(statSync(`${temp.dir}/storage`).mode & 0o777, 0o700);
-  assert.match(server.token, /^[0-9a-f]{64}$/);
+  const [one, two] = [server.env('security-scanner').MCP_WARDEN_CONTROL_TICKET, server.env('security-scanner').MCP_WARDEN_CONTROL_TICKET];
+  assert.match(one, /^[0-9a-f]{64}$/);
+  assert.notEqual(one, two);
 });
 
 test('the proxy\'s tools report fills the catalogue (origin proxy) and marks the server running', () => {

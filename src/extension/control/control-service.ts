@@ -25,8 +25,8 @@ export class ControlService extends Disposable {
     );
   }
 
-  /** The environment a proxy needs to reach this editor (empty when the channel is down). */
-  async env(): Promise<Record<string, string>> {
-    return (await this.ready)?.env() ?? {};
+  /** The environment one launch of `server`'s proxy needs to reach this editor, with its own ticket (empty when the channel is down). */
+  async env(server: string): Promise<Record<string, string>> {
+    return (await this.ready)?.env(server) ?? {};
   }
 }

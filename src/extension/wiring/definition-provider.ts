@@ -106,7 +106,8 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
     if (options.auditFile) await mkdir(path.dirname(options.auditFile), { recursive: true });
     const invocation = proxyInvocation(entry, options, fileEnv);
     definition.args = invocation.args;
-    definition.env = { ...invocation.env, ...(await this.control.env()) };
+    // Last, so the ticket (single-use, short-lived) is issued right before VS Code starts the proxy.
+    definition.env = { ...invocation.env, ...(await this.control.env(definition.label)) };
     this.log.info(`[${definition.label}] starting behind Warden's proxy`);
     return definition;
   }
