@@ -141,7 +141,7 @@ export class ControlConnection {
     }
     const proxy = message.proxy;
     if (!proxy || typeof proxy.server !== 'string') return this.refuse({ type: 'refused', reason: 'hello without a proxy description' }, 'a hello without a server');
-    const admission = this.admit({ ticket: message.ticket, resume: message.resume, server: proxy.server });
+    const admission = this.admit({ ticket: message.ticket, resume: message.resume, server: proxy.server, pid: Number(proxy.pid) });
     if (!admission.admitted) {
       if (admission.alarm) this.handlers.alarm?.(admission.alarm);
       return this.refuse({ type: 'refused', reason: admission.reason }, `${admission.reason} (a hello for "${proxy.server}", pid ${String(proxy.pid)})`);

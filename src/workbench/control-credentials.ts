@@ -2,9 +2,12 @@
 // fresh ticket (random, 256 bits) for its server; the first hello that presents it is admitted and the
 // ticket is burnt, so a copy read later (a server reading its proxy's /proc/<pid>/environ) is worthless.
 // An admitted proxy gets a resume secret, known only to the two processes' memory, for reconnecting; each
-// welcome replaces it. A credential admits one connection: a second presentation is refused and reported.
+// welcome replaces it, and it admits only that proxy's process (same pid, still alive), so a process that
+// read it from the proxy's memory gains nothing by killing the proxy. A credential admits one connection:
+// a second presentation is refused and reported.
 // Only digests are kept, so looking one up takes no time that depends on the secret.
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { TICKET_LIFETIME_MS } from '../proxy/control-protocol';
 
 export type Admission =
@@ -20,12 +23,16 @@ export interface Presented {
   ticket?: unknown;
   resume?: unknown;
   server: string;
+  /** The pid the hello says it comes from. */
+  pid: number;
 }
 
 interface Holder {
   server: string;
   /** The connection the credential admitted. */
   connection: string;
+  /** The process that redeemed the ticket, as its hello said. */
+  pid: number;
 }
 
 /** Burnt tickets kept to tell a replay from a made-up ticket; the oldest are forgotten beyond this. */
@@ -39,6 +46,7 @@ export class ControlCredentials {
   constructor(
     private readonly now: () => number = Date.now,
     private readonly lifetimeMs: number = TICKET_LIFETIME_MS,
+    private readonly alive: (pid: number) => boolean = processAlive,
   ) {}
 
   /** A ticket for one launch of `server`'s proxy. */
@@ -54,12 +62,12 @@ export class ControlCredentials {
    * still open (a resume secret is for a proxy whose connection dropped).
    */
   admit(presented: Presented, connection: string, isOpen: (connection: string) => boolean): Admission {
-    if (typeof presented.ticket === 'string') return this.redeem(presented.ticket, presented.server, connection);
-    if (typeof presented.resume === 'string') return this.resume(presented.resume, presented.server, connection, isOpen);
+    if (typeof presented.ticket === 'string') return this.redeem(presented.ticket, presented, connection);
+    if (typeof presented.resume === 'string') return this.resume(presented.resume, presented, connection, isOpen);
     return { admitted: false, reason: 'no ticket: only a proxy the editor launched is accepted' };
   }
 
-  private redeem(ticket: string, server: string, connection: string): Admission {
+  private redeem(ticket: string, { server, pid }: Presented, connection: string): Admission {
     const key = digest(ticket);
     const issued = this.tickets.get(key);
     if (!issued) {
@@ -72,15 +80,15 @@ export class ControlCredentials {
       };
     }
     this.tickets.delete(key);
-    this.remember(this.burnt, key, { server: issued.server, connection });
+    this.remember(this.burnt, key, { server: issued.server, connection, pid });
     if (this.now() > issued.expires) return { admitted: false, reason: 'ticket expired' };
     if (issued.server !== server) {
       return { admitted: false, reason: 'ticket issued for another server', alarm: `the ticket of "${issued.server}" was presented by a proxy calling itself "${server}"` };
     }
-    return { admitted: true, resume: this.newResume(server, connection) };
+    return { admitted: true, resume: this.newResume({ server, connection, pid }) };
   }
 
-  private resume(secret: string, server: string, connection: string, isOpen: (connection: string) => boolean): Admission {
+  private resume(secret: string, { server, pid }: Presented, connection: string, isOpen: (connection: string) => boolean): Admission {
     const key = digest(secret);
     const holder = this.resumes.get(key);
     if (!holder) return { admitted: false, reason: 'unknown resume secret' };
@@ -90,13 +98,17 @@ export class ControlCredentials {
     if (isOpen(holder.connection)) {
       return { admitted: false, reason: 'resume secret in use', alarm: `the resume secret of "${server}" was presented while its proxy is still connected: another process has a copy of it` };
     }
+    if (pid !== holder.pid || !this.alive(holder.pid)) {
+      this.resumes.delete(key);
+      return { admitted: false, reason: 'resume secret of another process', alarm: `the resume secret of "${server}" (proxy pid ${holder.pid}) was presented by pid ${pid}${this.alive(holder.pid) ? '' : ' after that proxy ended'}` };
+    }
     this.resumes.delete(key);
-    return { admitted: true, resume: this.newResume(server, connection) };
+    return { admitted: true, resume: this.newResume({ server, connection, pid }) };
   }
 
-  private newResume(server: string, connection: string): string {
+  private newResume(holder: Holder): string {
     const secret = randomBytes(32).toString('hex');
-    this.remember(this.resumes, digest(secret), { server, connection });
+    this.remember(this.resumes, digest(secret), holder);
     return secret;
   }
 
@@ -108,6 +120,23 @@ export class ControlCredentials {
   private dropExpired(): void {
     const now = this.now();
     for (const [key, ticket] of this.tickets) if (now > ticket.expires) this.tickets.delete(key);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else (then it is not our proxy, but it is alive).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process not yet reaped by its parent still answers signal 0: on Linux, ask for its state.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true;
   }
 }
 
