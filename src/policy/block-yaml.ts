@@ -1,9 +1,9 @@
 // A fast reader for the YAML that policies are written in: block maps and lists, one-line flow maps and
 // lists, plain and quoted one-line scalars, block scalars, comments. It builds the `yaml` package's own
 // nodes with the ranges that package's parser gives them, in a fraction of its time (a 5,000-line
-// policy: a few ms against about 50). Anything else — anchors, tags, multi-line plain or quoted scalars,
-// several documents, tabs, mixed line ends, odd indentation, duplicate keys, anything that may be an
-// error — makes it answer `undefined`, and the caller parses with `yaml` itself, so both always agree (a
+// policy: a few ms against about 50). Anything else — anchors, aliases, merge keys, keys that are not
+// text (`007:`, `true:`), tags, multi-line plain or quoted scalars, several documents, tabs, mixed line
+// ends, odd indentation, duplicate keys, anything that may be an error — makes it answer `undefined`, and the caller parses with `yaml` itself, so both always agree (a
 // differential test checks it on thousands of mutated files).
 import { LineCounter, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { makeMap, makePair, makeScalar, makeSeq, plainValue } from './yaml-nodes';
@@ -29,6 +29,7 @@ const MIXED_LINE_ENDS = /\r(?!\n)|(?<!\r)\n/;
 const NOT_PLAIN_START = new Set([...'-?:,[]{}#&*!|>\'"%@`']);
 const FLOW_INDICATORS = new Set([...',[]{}']);
 const MAX_KEY_LENGTH = 1024;
+const MERGE_KEY = '<<';
 // Collections nested deeper than this are left to yaml: the reader recurses, and no policy nests so deep.
 const MAX_DEPTH = 64;
 // A block map's keys are checked for duplicates by a scan up to this many, then with a Set.
@@ -253,7 +254,8 @@ class Reader {
       }
       if (i >= lineEnd || this.text[i - 1] === ' ') outside(); // no `:`, or spaces before it
       const source = this.text.slice(at, i);
-      if (typeof this.resolved(source) !== 'string') outside(); // a key that is a number, true or null
+      // A key that is a number, true or null, or a merge key (`<<`): left to yaml and yaml-resolve.ts.
+      if (typeof this.resolved(source) !== 'string' || source === MERGE_KEY) outside();
       key = this.scalar(source, 'PLAIN', at, i, i);
       key.source = source;
     }
@@ -325,6 +327,7 @@ class Reader {
           if (key.range![1] !== key.range![2] || this.text[key.range![1]] !== ':' || this.text[key.range![1] + 1] !== ' ') outside();
           // Keys are checked by a scan; a one-line map with many keys is left to yaml.
           if (typeof key.value !== 'string' || hasKey(collection as YAMLMap, key.value) || collection.items.length > SCAN_KEYS) outside();
+          if (key.type === 'PLAIN' && key.value === MERGE_KEY) outside();
           const value = this.readFlowItem(this.skipSpaces(key.range![1] + 1));
           (collection as YAMLMap).items.push(makePair(key, value));
           i = value.range![2];

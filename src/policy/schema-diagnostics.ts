@@ -1,10 +1,12 @@
-// Turns ajv's errors on the policy's JSON form into diagnostics placed on the offending YAML node.
+// Turns ajv's errors on the policy's resolved value into diagnostics placed where the text wrote the
+// offending value, or the alias or merge key (`<<`) that brought it in.
 import type { ErrorObject } from 'ajv';
-import { isMap, isScalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import { DURATION_HELP } from './duration';
 import type { Diagnostic, Range } from './model';
 import { keyRange, nodeRange, START_OF_FILE } from './positions';
 import { closestMatches } from './suggest';
+import { MapPlaces, rootPlace, type Place } from './yaml-places';
 
 const TYPE_NAMES: Record<string, string> = {
   object: 'a map',
@@ -17,26 +19,35 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 interface Located {
+  /** The offending value's node, or the alias it was read through; undefined inside what an alias or `<<` brought. */
   node: Node | undefined;
-  /** The pair whose value is `node`, when it sits in a map. */
+  /** The pair whose value it is, when written in place. */
   pair: Pair | undefined;
+  /** Where to report it. */
+  place: Place;
 }
 
-function locate(document: Document, segments: string[]): Located {
-  let node = document.contents as Node | null | undefined;
-  let pair: Pair | undefined;
+/** Follows the error's path through the resolved value, placing it where the text wrote (or pulled in) that value. */
+function locate(lineCounter: LineCounter, document: Document, segments: string[]): Located {
+  let place = rootPlace(lineCounter, document.contents as Node | null);
   for (const segment of segments) {
-    if (isMap(node)) {
-      pair = node.items.find((item) => keyText(item) === segment) as Pair | undefined;
-      node = pair?.value as Node | undefined;
-    } else if (node && 'items' in node && Array.isArray((node as { items: unknown[] }).items)) {
-      pair = undefined;
-      node = (node as { items: Node[] }).items[Number(segment)];
+    const node = place.node;
+    if (isSeq(node)) {
+      const item = node.items[Number(segment)] as Node | undefined;
+      const range = nodeRange(lineCounter, item, place.inside);
+      place = { keyRange: range, range, node: item, pair: undefined, inside: isAlias(item) ? range : place.inside };
     } else {
-      return { node: undefined, pair: undefined };
+      place = new MapPlaces(lineCounter, place).of(segment);
     }
   }
-  return { node: node ?? undefined, pair };
+  return { node: place.node, pair: place.pair, place };
+}
+
+/** The resolved value at a path. */
+function valueAt(value: unknown, segments: string[]): unknown {
+  let at = value;
+  for (const segment of segments) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[segment] : undefined;
+  return at;
 }
 
 export function keyText(pair: Pair): string {
@@ -53,7 +64,7 @@ function describeValue(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
 }
 
-export function schemaDiagnostics(errors: ErrorObject[], document: Document, lineCounter: LineCounter): Diagnostic[] {
+export function schemaDiagnostics(errors: ErrorObject[], document: Document, lineCounter: LineCounter, value: unknown): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const add = (diagnostic: Diagnostic, identity: string) => {
@@ -65,14 +76,15 @@ export function schemaDiagnostics(errors: ErrorObject[], document: Document, lin
   for (const error of errors) {
     const segments = segmentsOf(error.instancePath);
     const name = segments[segments.length - 1] ?? 'the policy';
-    const { node, pair } = locate(document, segments);
-    const where = pair ? keyRange(lineCounter, pair, START_OF_FILE) : START_OF_FILE;
+    const { node, pair, place } = locate(lineCounter, document, segments);
+    const where = pair ? keyRange(lineCounter, pair, START_OF_FILE) : place.keyRange;
     const at = nodeRange(lineCounter, node, where);
+    const written = valueAt(value, segments);
     const params = error.params as Record<string, unknown>;
 
     if (name === 'window' && segments[segments.length - 2] === 'rate_limit' && error.keyword !== 'required') {
       add(
-        { range: at, severity: 'error', code: 'bad-duration', message: `Invalid duration ${describeValue(node && isScalar(node) ? node.value : undefined)}: ${DURATION_HELP}` },
+        { range: at, severity: 'error', code: 'bad-duration', message: `Invalid duration ${describeValue(written)}: ${DURATION_HELP}` },
         `${error.instancePath}:duration`,
       );
       continue;
@@ -93,10 +105,9 @@ export function schemaDiagnostics(errors: ErrorObject[], document: Document, lin
       }
       case 'enum': {
         const allowed = (params.allowedValues as unknown[]).map(String);
-        const value = node && isScalar(node) ? node.value : undefined;
-        const close = closestMatches(String(value), allowed, allowed.length);
+        const close = closestMatches(String(written), allowed, allowed.length);
         add(
-          { range: at, severity: 'error', code: 'invalid-value', message: `Invalid value ${describeValue(value)} for "${name}": expected one of ${allowed.join(', ')}`, suggestions: close.length ? close : allowed },
+          { range: at, severity: 'error', code: 'invalid-value', message: `Invalid value ${describeValue(written)} for "${name}": expected one of ${allowed.join(', ')}`, suggestions: close.length ? close : allowed },
           `${error.instancePath}:enum`,
         );
         break;
