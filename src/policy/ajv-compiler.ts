@@ -2,3 +2,4 @@
 // only for a policy that has `args`: the extension and the proxy do not compile them otherwise.
 export { default as Ajv } from 'ajv';
 export { default as addFormats } from 'ajv-formats';
+export { linearRegExp, patternProblem } from './linear-regex';

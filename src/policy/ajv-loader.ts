@@ -4,8 +4,14 @@
 import type Ajv from 'ajv';
 import type { Options } from 'ajv';
 
+export type Compiler = typeof import('./ajv-compiler');
+
+export function loadCompiler(): Compiler {
+  return require('./ajv-compiler') as Compiler;
+}
+
 export function loadAjv(options: Options, extras: { formats?: boolean } = {}): Ajv {
-  const compiler = require('./ajv-compiler') as typeof import('./ajv-compiler');
+  const compiler = loadCompiler();
   const ajv = new compiler.Ajv(options);
   if (extras.formats) compiler.addFormats(ajv);
   return ajv;

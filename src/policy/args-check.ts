@@ -1,34 +1,22 @@
 // Checks a call's arguments against a rule's `args` JSON Schema and says, argument by argument, what is wrong.
-import type Ajv from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { loadAjv } from './ajv-loader';
+import type { ErrorObject } from 'ajv';
+import { compileArgsSchema } from './ajv-args';
 
 export type ArgsVerdict = { ok: true } | { ok: false; problems: string[] };
 
-/** Compiles each distinct schema once, on first use, and keeps it. */
+/** Checks with each schema's validator, compiled once (ajv-args.ts: the same one the parser compiled). */
 export class ArgsChecker {
-  private ajv: Ajv | undefined;
-  private readonly compiled = new WeakMap<object, ValidateFunction | Error>();
-
   check(schema: Record<string, unknown>, args: unknown): ArgsVerdict {
-    const validate = this.compile(schema);
+    const validate = compileArgsSchema(schema);
     if (validate instanceof Error) return { ok: false, problems: [`the rule's args schema cannot be used: ${validate.message}`] };
-    if (validate(args ?? {})) return { ok: true };
-    return { ok: false, problems: describeErrors(validate.errors ?? []) };
-  }
-
-  private compile(schema: Record<string, unknown>): ValidateFunction | Error {
-    let validate = this.compiled.get(schema);
-    if (!validate) {
-      try {
-        this.ajv ??= loadAjv({ allErrors: true, strict: false, validateSchema: true }, { formats: true });
-        validate = this.ajv.compile(schema);
-      } catch (error) {
-        validate = error instanceof Error ? error : new Error(String(error));
-      }
-      this.compiled.set(schema, validate);
+    let valid: unknown;
+    try {
+      valid = validate(args ?? {});
+    } catch (error) {
+      return { ok: false, problems: [`the arguments could not be checked: ${(error as Error).message}`] }; // fail closed
     }
-    return validate;
+    if (valid === true) return { ok: true };
+    return { ok: false, problems: describeErrors(validate.errors ?? []) };
   }
 }
 

@@ -3,7 +3,7 @@
 // file (yaml-places.ts). For a file with errors the model is best effort, for editor features; callers
 // that enforce never get it (parse.ts).
 import type { LineCounter, Node } from 'yaml';
-import { validateArgsSchema } from './args-schema';
+import { argsSchemaDiagnostics } from './args-schema-diagnostics';
 import { parseDuration } from './duration';
 import { isGlob, literalChars } from './glob';
 import {
@@ -85,17 +85,10 @@ function buildRule(pattern: string, body: unknown, place: Place, index: number, 
   if (risk) rule.risk = risk;
 
   if (isMap(body.args)) {
-    const problems = validateArgsSchema(body.args);
-    if (problems.length > 0) {
-      diagnostics.push({
-        range: new MapPlaces(lineCounter, place).of('args').keyRange,
-        severity: 'error',
-        code: 'invalid-args-schema',
-        message: `"args" is not a valid JSON Schema: ${problems.join('; ')}`,
-      });
-    } else {
-      rule.args = body.args;
-    }
+    // Each problem on the key or value it is about; a schema with any is not enforced (the policy is invalid).
+    const problems = argsSchemaDiagnostics(body.args, new MapPlaces(lineCounter, place).of('args'), lineCounter);
+    if (problems.length > 0) diagnostics.push(...problems);
+    else rule.args = body.args;
   }
   return rule;
 }
