@@ -44,9 +44,9 @@ export function parsePlainPolicy(text: string, file?: string): ParseResult | und
 /**
  * By `yaml` itself: anchors, aliases, merge keys, tags, multi-line scalars, and every YAML error with
  * yaml's message. Aliases and merge keys are resolved once, here (yaml-resolve.ts), into the value that
- * is both validated and enforced.
+ * is both validated and enforced. Exported so tests can hold the fast reader to it.
  */
-function parseYaml(text: string, file?: string): ParseResult {
+export function parseYaml(text: string, file?: string): ParseResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
   const resolved = isEmpty(document) ? { value: {}, diagnostics: [] } : resolveDocument(document, lineCounter);
