@@ -4,9 +4,12 @@
 import type { RiskAssessment } from '../policy/model';
 import type { ControlChannel } from './control-channel';
 import type { JsonRpcMessage } from './jsonrpc';
+import { LINE_COLUMNS, readingSize, visibleJson, visibleName, visibleText } from './visible-text';
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 60_000;
 export const NO_APPROVER_REASON = 'approval required but no approver is connected';
+/** The approver's answer when the call could not be shown in full: it was denied without asking. */
+export const UNSHOWABLE_ANSWER = 'unshowable';
 
 export interface ApprovalRequest {
   server: string;
@@ -82,7 +85,8 @@ export class EditorApprover implements Approver {
       },
       signal,
     );
-    return answer.approved ? { approved: true, answer: 'accept' } : { approved: false, answer: 'decline', reason: answer.reason };
+    if (answer.approved) return { approved: true, answer: 'accept' };
+    return { approved: false, answer: answer.unshowable ? UNSHOWABLE_ANSWER : 'decline', reason: answer.reason };
   }
 }
 
@@ -103,9 +107,12 @@ export class ElicitationApprover implements Approver {
   }
 
   async ask(request: ApprovalRequest, _timeoutMs: number, signal: AbortSignal): Promise<ApproverAnswer> {
+    const message = approvalMessage(request);
+    // Asking about what the person cannot see whole would let a part of it through unread.
+    if (!message.shown) return { approved: false, answer: UNSHOWABLE_ANSWER, reason: message.reason };
     let response: JsonRpcMessage;
     try {
-      response = await this.request('elicitation/create', { message: approvalMessage(request), requestedSchema: { type: 'object', properties: {} } }, signal);
+      response = await this.request('elicitation/create', { message: message.text, requestedSchema: { type: 'object', properties: {} } }, signal);
     } catch (error) {
       return { approved: false, answer: 'error', reason: signal.aborted ? String(signal.reason) : `the approval request failed: ${(error as Error).message}` };
     }
@@ -117,19 +124,62 @@ export class ElicitationApprover implements Approver {
   }
 }
 
-const MAX_ARGS_SHOWN = 2000;
+/**
+ * The most an elicitation prompt asks a person to read: 10,000 characters in 300 lines (a line longer
+ * than 120 characters counts once per 120). Clients show the message as it is, in a chat bubble or a
+ * notification, with no structure to fold; past a few screens a person approving is no longer reading,
+ * and a long argument is where something to slip past them would hide. A call whose prompt would be
+ * larger is denied without asking, saying why; the editor's own approval panel, which scrolls, has no
+ * such bound.
+ */
+export const MAX_PROMPT_CHARACTERS = 10_000;
+export const MAX_PROMPT_LINES = 300;
 
-/** What the user reads: server, tool, risk, why the policy asks, and the exact arguments. */
-export function approvalMessage(request: ApprovalRequest): string {
-  let args = JSON.stringify(request.arguments ?? {}, null, 2);
-  if (args.length > MAX_ARGS_SHOWN) args = `${args.slice(0, MAX_ARGS_SHOWN)}\n… (${args.length - MAX_ARGS_SHOWN} more characters)`;
+export type ApprovalText = { shown: true; text: string } | { shown: false; reason: string };
+
+/**
+ * What the user reads: server, tool, risk, why the policy asks, and the exact arguments, every character
+ * visible (hidden ones escaped) and none cut. Arguments are in a code block, names in code spans, so a
+ * client that renders Markdown shows them literally. When that would exceed the bound: why it is not asked.
+ */
+export function approvalMessage(request: ApprovalRequest): ApprovalText {
+  const args = visibleJson(request.arguments ?? {});
+  if (args === undefined) return { shown: false, reason: 'the call\'s arguments cannot be shown (they cannot be written as JSON), so it was not asked' };
   const risk = `${request.risk.category}, ${request.risk.level} risk (from ${request.risk.source})`;
-  const lines = [
-    `MCP Warden: allow the tool "${request.tool}" of server "${request.server}" to run?`,
+  const fence = '`'.repeat(Math.max(3, longestRun(args, '`') + 1));
+  const text = [
+    `MCP Warden: allow the tool ${codeSpan(visibleName(request.tool))} of server ${codeSpan(visibleName(request.server))} to run?`,
     `Risk: ${risk}`,
-    ...(request.reason ? [`Policy: ${request.reason}${request.line ? ` (line ${request.line})` : ''}`] : []),
+    ...(request.reason ? [`Policy: ${visibleText(request.reason)}${request.line ? ` (line ${request.line})` : ''}`] : []),
     `Arguments (this approval covers exactly these):`,
+    `${fence}json`,
     args,
-  ];
-  return lines.join('\n');
+    fence,
+  ].join('\n');
+  const size = readingSize(text);
+  if (size.characters > MAX_PROMPT_CHARACTERS || size.lines > MAX_PROMPT_LINES) {
+    return {
+      shown: false,
+      reason:
+        `the call is too large to show in full in an approval prompt (${size.characters} characters in ${size.lines} lines; ` +
+        `a prompt shows at most ${MAX_PROMPT_CHARACTERS} characters in ${MAX_PROMPT_LINES} lines of ${LINE_COLUMNS}), so it was not asked`,
+    };
+  }
+  return { shown: true, text };
+}
+
+/** Markdown inline code that shows `text` literally, whatever backticks it holds. */
+function codeSpan(text: string): string {
+  const fence = '`'.repeat(longestRun(text, '`') + 1);
+  return text.includes('`') ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+}
+
+function longestRun(text: string, character: string): number {
+  let longest = 0;
+  let run = 0;
+  for (const c of text) {
+    run = c === character ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  return longest;
 }

@@ -31,7 +31,8 @@ export interface ControlChannelOptions {
   ticketLifetimeMs?: number;
 }
 
-export type EditorAnswer = { approved: true } | { approved: false; reason: string };
+/** `unshowable`: the request was too large for the channel, so the editor was not asked. */
+export type EditorAnswer = { approved: true } | { approved: false; reason: string; unshowable?: true };
 
 const MAX_LINE = 1024 * 1024;
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10000, 30000];
@@ -195,6 +196,15 @@ export class ControlChannel {
   /** Asks the editor; resolves when it answers, disconnects, or `signal` aborts (then the prompt is withdrawn). */
   requestApproval(request: Omit<ApprovalRequestMessage, 'type' | 'id'>, signal: AbortSignal): Promise<EditorAnswer> {
     const id = String(this.nextId++);
+    // The editor closes a connection that sends a line over 1 MiB; such a call is denied, not sent.
+    const bytes = Buffer.byteLength(JSON.stringify({ type: 'approval-request', id, ...request }));
+    if (bytes > MAX_LINE) {
+      return Promise.resolve({
+        approved: false,
+        unshowable: true,
+        reason: `the call is too large to send to the editor for approval (${bytes} bytes; the control channel carries at most ${MAX_LINE}), so it was not asked`,
+      });
+    }
     return new Promise<EditorAnswer>((resolve) => {
       const onAbort = (): void => {
         if (!this.pending.delete(id)) return;

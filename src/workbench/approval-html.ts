@@ -1,7 +1,11 @@
 // The approval prompt's page: server, tool, risk badge, why the policy asks, the exact arguments as
-// formatted JSON, a countdown and the three answers. Everything the proxy sent is escaped; the page runs
-// only its own script (nonce) and uses the theme's colours, so it reads in light, dark and high contrast.
+// formatted JSON, a countdown and the three answers. Everything the proxy sent is escaped for HTML, and
+// every character a reader could not see for what it is (bidi overrides, zero-width and control
+// characters, odd spaces) is shown as its JSON escape; the arguments are never shortened: they wrap and
+// scroll. The page runs only its own script (nonce) and uses the theme's colours, so it reads in light,
+// dark and high contrast.
 import { RISK_BADGE_LETTER } from '../policy/risk';
+import { readingSize, visibleJson, visibleName, visibleText } from '../proxy/visible-text';
 import type { ApprovalPrompt } from './approval-broker';
 
 export interface ApprovalPageOptions {
@@ -21,8 +25,6 @@ export const APPROVAL_BUTTONS = [
   { choice: 'deny', label: 'Deny' },
 ] as const;
 
-export const MAX_ARGUMENT_CHARS = 20_000;
-
 const LEVELS = new Set(['low', 'medium', 'high', 'critical']);
 const SOURCE_WORDS: Record<string, string> = {
   policy: "Warden's label from the policy",
@@ -34,15 +36,19 @@ const SOURCE_WORDS: Record<string, string> = {
 
 export function approvalHtml(prompt: ApprovalPrompt, options: ApprovalPageOptions): string {
   const letter = RISK_BADGE_LETTER[prompt.risk.category] ?? '?';
-  let args = JSON.stringify(prompt.arguments ?? {}, null, 2) ?? 'undefined';
-  if (args.length > MAX_ARGUMENT_CHARS) args = `${args.slice(0, MAX_ARGUMENT_CHARS)}\n… (${args.length - MAX_ARGUMENT_CHARS} more characters)`;
+  const args = visibleJson(prompt.arguments ?? {}) ?? '(the arguments cannot be written as JSON)';
+  const lines = args.split('\n').length;
+  // Worth saying when the block will not fit: many lines, or long ones that wrap into many.
+  const scroll = readingSize(args).lines > 20;
+  const tool = name(prompt.tool);
+  const server = name(prompt.server);
   const seconds = Math.max(0, Math.ceil(options.remainingMs / 1000));
   // VS Code names a colour's CSS variable after its id with only the first dot made a dash.
   const level = LEVELS.has(prompt.risk.level) ? prompt.risk.level : 'critical';
   const riskColor = `var(--vscode-mcpWarden-risk\\.${level}, var(--vscode-foreground))`;
-  const why = prompt.reason ? `<p class="why">${escape(prompt.reason)}</p>` : '';
-  const rule = prompt.rule ? `<p class="rule">Rule <code>${escape(prompt.rule)}</code>${options.ruleLocation ? ` at ${escape(options.ruleLocation)}` : ''}</p>` : '';
-  const warnings = prompt.risk.warnings.map((w) => `<p class="warning">⚠ ${escape(w)}</p>`).join('');
+  const why = prompt.reason ? `<p class="why">${escape(visibleText(prompt.reason))}</p>` : '';
+  const rule = prompt.rule ? `<p class="rule">Rule <code>${escape(visibleText(prompt.rule))}</code>${options.ruleLocation ? ` at ${escape(visibleText(options.ruleLocation))}` : ''}</p>` : '';
+  const warnings = prompt.risk.warnings.map((w) => `<p class="warning">⚠ ${escape(visibleText(w))}</p>`).join('');
   const buttons = APPROVAL_BUTTONS.map((b, i) => `<button id="${b.choice}" class="${i === 0 ? 'primary' : b.choice === 'deny' ? 'deny' : 'secondary'}" data-choice="${b.choice}">${b.label}</button>`).join('\n      ');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -50,14 +56,14 @@ export function approvalHtml(prompt: ApprovalPrompt, options: ApprovalPageOption
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${options.cspSource} 'nonce-${options.nonce}'; script-src 'nonce-${options.nonce}';">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <title>Approve ${escape(prompt.tool)}?</title>
+  <title>Approve ${tool}?</title>
   <style nonce="${options.nonce}">
     body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 12px 20px; max-width: 820px; }
     h1 { font-size: 1.3em; font-weight: 600; margin: 0.4em 0; }
     .badge { display: inline-block; border: 1px solid ${riskColor}; color: ${riskColor}; border-radius: 3px; padding: 0 6px; font-weight: 600; }
     .muted { color: var(--vscode-descriptionForeground); }
     .warning { color: var(--vscode-editorWarning-foreground); }
-    pre { background: var(--vscode-textCodeBlock-background); border: 1px solid var(--vscode-widget-border, transparent); padding: 8px 10px; max-height: 50vh; overflow: auto; white-space: pre-wrap; word-break: break-word; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
+    pre { background: var(--vscode-textCodeBlock-background); border: 1px solid var(--vscode-widget-border, transparent); padding: 8px 10px; max-height: 50vh; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
     .buttons { display: flex; gap: 8px; margin-top: 14px; }
     button { font-family: inherit; font-size: inherit; padding: 5px 14px; border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; cursor: pointer; }
     button.primary { background: var(--vscode-button-background); color: var(--vscode-button-foreground); }
@@ -67,11 +73,11 @@ export function approvalHtml(prompt: ApprovalPrompt, options: ApprovalPageOption
 </head>
 <body>
   <p class="muted">MCP Warden · an agent wants to call a tool that the policy asks about</p>
-  <h1>Allow <code>${escape(prompt.tool)}</code> of <strong>${escape(prompt.server)}</strong>?</h1>
+  <h1>Allow <code>${tool}</code> of <strong>${server}</strong>?</h1>
   <p><span class="badge" title="risk: ${escape(prompt.risk.category)}, ${escape(prompt.risk.level)}">${letter} ${escape(prompt.risk.category)} · ${escape(prompt.risk.level)}</span> <span class="muted">(${escape(SOURCE_WORDS[prompt.risk.source] ?? prompt.risk.source)})</span></p>
   ${warnings}${why}${rule}
-  <p class="muted">Arguments (an approval covers exactly these):</p>
-  <pre id="arguments">${escape(args)}</pre>
+  <p class="muted">Arguments (an approval covers exactly these): <span id="size">${args.length.toLocaleString('en')} characters in ${lines.toLocaleString('en')} lines</span>${scroll ? ', scroll to read them all' : ''}. Characters that would not show are written as escapes (<code>\\u200b</code>).</p>
+  <pre id="arguments" tabindex="0">${escape(args)}</pre>
   <div class="buttons">
       ${buttons}
   </div>
@@ -89,6 +95,11 @@ export function approvalHtml(prompt: ApprovalPrompt, options: ApprovalPageOption
   </script>
 </body>
 </html>`;
+}
+
+/** A tool or server name as HTML: hidden characters escaped, JSON-style. */
+function name(text: string): string {
+  return escape(visibleName(text));
 }
 
 export function escape(text: string): string {

@@ -52,7 +52,7 @@ describe('approval through elicitation', () => {
       assert.equal(textOf(result), 'wrote 2 characters to notes/a');
       assert.deepEqual(notesWritten(record), [{ path: 'notes/a', text: 'hi' }]);
       assert.equal(prompts.length, 1);
-      assert.match(prompts[0], /tool "write_note" of server "rec"/);
+      assert.match(prompts[0], /tool `write_note` of server `rec`/);
       assert.match(prompts[0], /Risk: write, high risk \(from annotations\)/);
       assert.match(prompts[0], /Notes are written to disk/);
       assert.match(prompts[0], /"path": "notes\/a"/);

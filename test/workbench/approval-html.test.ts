@@ -17,7 +17,7 @@ test('the approval page shows server, tool, risk, reason, rule and the formatted
   assert.match(html, /<p class="warning">⚠ annotations say &lt;read-only&gt;<\/p>/);
   assert.match(html, /<p class="why">Scans &quot;cost&quot; money<\/p>/);
   assert.match(html, /Rule <code>start_\*<\/code> at mcp-policy\.yaml:12/);
-  assert.ok(html.includes('<pre id="arguments">{\n  &quot;target&quot;: &quot;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;,\n  &quot;n&quot;: 2\n}</pre>'));
+  assert.ok(html.includes('<pre id="arguments" tabindex="0">{\n  &quot;target&quot;: &quot;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;,\n  &quot;n&quot;: 2\n}</pre>'));
   assert.equal(html.match(/<script/g)!.length, 1, 'only the page\'s own script');
   assert.match(html, /script-src 'nonce-N0NCE'/);
   assert.match(html, /<span id="seconds">60<\/span>/);

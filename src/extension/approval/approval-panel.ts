@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ApprovalChoice, ApprovalPrompt, Approver } from '../../workbench/approval-broker';
 import { APPROVAL_BUTTONS, approvalHtml } from '../../workbench/approval-html';
+import { visibleName } from '../../proxy/visible-text';
 
 const CHOICES = new Set<string>(APPROVAL_BUTTONS.map((button) => button.choice));
 
@@ -16,7 +17,7 @@ export class ApprovalPanelApprover implements Approver {
     if (signal.aborted) return Promise.resolve(undefined);
     const panel = vscode.window.createWebviewPanel(
       'mcpWarden.approval',
-      `Approve ${prompt.tool}?`,
+      `Approve ${visibleName(prompt.tool)}?`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
       { enableScripts: true, localResourceRoots: [], retainContextWhenHidden: true },
     );
@@ -39,7 +40,7 @@ export class ApprovalPanelApprover implements Approver {
       };
       const onAbort = () => {
         settle(undefined);
-        void vscode.window.showWarningMessage(`MCP Warden: the call of ${prompt.tool} (${prompt.server}) was not approved: ${String(signal.reason)}.`);
+        void vscode.window.showWarningMessage(`MCP Warden: the call of ${visibleName(prompt.tool)} (${visibleName(prompt.server)}) was not approved: ${String(signal.reason)}.`);
       };
       const subscriptions = [
         panel.webview.onDidReceiveMessage((message: { choice?: unknown }) => {
