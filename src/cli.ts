@@ -19,6 +19,8 @@ const HELP = `mcp-warden: a policy between AI agents and the MCP servers they ca
   mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]
                                                   a server's tools with their risk and the policy's decision
   mcp-warden audit FILE [--json]                  calls per server, tool and decision in an audit log
+  mcp-warden audit verify FILE --args JSON [--line N] [--key FILE]
+                                                  the lines written for a call with these arguments
   mcp-warden --version                            the version
 `;
 

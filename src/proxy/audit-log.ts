@@ -1,11 +1,14 @@
-// The audit log: JSONL, one line per decided tool call. Each line goes to the file in one write()
-// at the end of the turn that decided it, so a kill -9 loses at most the lines of that turn and never
-// leaves half a line that a later line would run into (a torn last line is ended at open, so it stays
-// one bad line that readers skip).
+// The audit log: JSONL, one line per decided tool call, written ahead. A call's line is in the file
+// (one synchronous write) before the call goes to the server, so after a kill -9 every call the server
+// received has its line. The lines of calls that arrived in one chunk share that write. When the log
+// cannot be written (disk full, no permission, not a file), calls are refused with the reason until a
+// write succeeds again: the proxy fails closed, never open. A torn last line is ended at open, so it
+// stays one bad line that readers skip.
 import * as crypto from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Action } from '../policy/model';
+import { defaultAuditKeyFile, loadAuditKey, modeText } from './audit-key';
 import { maskSecrets } from './secrets';
 
 export interface AuditEntry {
@@ -19,79 +22,198 @@ export interface AuditEntry {
   reason: string | null;
   rule: string | null;
   line: number | null;
-  /** SHA-256 of the arguments as canonical JSON (keys sorted). */
-  argsSha256: string;
+  /** HMAC-SHA256, with the install's audit key, of the arguments as canonical JSON (keys sorted). */
+  argsHmac?: string;
   /** Time the proxy took to decide, approval included, in milliseconds. */
   latencyMs: number;
   session: string;
   /** For `ask`: who answered and how. */
   approval?: { by: string; answer: string };
-  /** Only with `audit: { args: true }`, and with secret-looking values masked. */
-  args?: unknown;
 }
 
+export interface AuditLogOptions {
+  /** The HMAC key's file (default: `defaultAuditKeyFile()`), made when missing. */
+  keyFile?: string;
+  /** Where the log says it failed, recovered, or had its mode tightened. */
+  report?: (message: string, level: 'info' | 'warn' | 'error') => void;
+}
+
+/** How often the path is checked for a log moved or removed under the proxy (rotation). */
+const PATH_CHECK_MS = 1000;
+/** Line breaks to some JSONL readers that JSON.stringify leaves raw. */
+const RAW_BREAKS = /[\u0085\u2028\u2029]/;
+
 export class AuditLog {
-  private fd: number | null;
-  private buffered = '';
-  private flushQueued = false;
-  private failed = false;
+  readonly keyFile: string;
+  private fd: number | null = null;
+  private key: Buffer | null = null;
+  /** The file the descriptor is open on, to notice a log replaced at its path. */
+  private opened = { dev: 0, ino: 0 };
+  private nextPathCheck = 0;
+  private held = '';
+  /** Why the log cannot be written, while it cannot. */
+  private failure: string | null = null;
+  private closed = false;
+  private readonly report: (message: string, level: 'info' | 'warn' | 'error') => void;
 
   private constructor(
     readonly file: string,
-    fd: number,
+    options: AuditLogOptions,
   ) {
-    this.fd = fd;
+    this.keyFile = options.keyFile ?? defaultAuditKeyFile();
+    this.report = options.report ?? ((message) => process.stderr.write(`mcp-warden: ${message}\n`));
   }
 
-  static open(file: string): AuditLog {
-    mkdirSync(dirname(file), { recursive: true });
-    const fd = openSync(file, 'a+');
-    const log = new AuditLog(file, fd);
-    if (!endsWithNewline(fd)) writeSync(fd, '\n');
+  /** Opens (or creates) the log. Never throws: a log that cannot be opened refuses calls until it can. */
+  static open(file: string, options: AuditLogOptions = {}): AuditLog {
+    const log = new AuditLog(file, options);
+    log.ready();
     return log;
   }
 
-  write(entry: AuditEntry): void {
-    if (this.fd === null) return;
-    this.buffered += JSON.stringify(entry) + '\n';
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(() => this.flush());
+  /** Null when lines can be written (the file is open and the key read), else why not. */
+  ready(): string | null {
+    if (this.closed) return 'the audit log is closed';
+    if (this.fd !== null && this.key !== null) return null;
+    try {
+      this.key ??= loadAuditKey(this.keyFile, true, (message) => this.report(message, 'warn'));
+    } catch (error) {
+      return this.failed(`the audit key ${this.keyFile} cannot be used: ${(error as Error).message}`);
     }
+    try {
+      this.openFile();
+    } catch (error) {
+      return this.failed(`${this.file}: ${(error as Error).message}`);
+    }
+    return null;
   }
 
-  flush(): void {
-    this.flushQueued = false;
-    if (this.fd === null || this.buffered === '') return;
-    const text = this.buffered;
-    this.buffered = '';
-    try {
-      writeSync(this.fd, text);
-    } catch (error) {
-      if (!this.failed) process.stderr.write(`mcp-warden: cannot write the audit log ${this.file}: ${(error as Error).message}\n`);
-      this.failed = true;
+  /** The keyed digest of a call's arguments; undefined while the key cannot be read. */
+  argsHmac(args: unknown): string | undefined {
+    return this.key === null ? undefined : argsHmac(this.key, args);
+  }
+
+  /**
+   * Adds the entry's line to those the next `flush` writes; null, or why the log cannot be written.
+   * `args` (already decided to be logged) are masked and written after the entry's fields.
+   */
+  hold(entry: AuditEntry, args?: { value: unknown }): string | null {
+    const failure = this.ready();
+    if (failure !== null) return failure;
+    this.held += auditLine(entry, args);
+    return null;
+  }
+
+  /** Writes the held lines in one write(); null, or why they could not be written (they are dropped). */
+  flush(): string | null {
+    if (this.held === '') return this.failure;
+    const text = this.held;
+    this.held = '';
+    if (this.fd === null || Date.now() >= this.nextPathCheck) {
+      const failure = this.checkPath() ?? this.ready();
+      if (failure !== null) return failure;
     }
+    try {
+      writeAll(this.fd!, text);
+    } catch (error) {
+      // Closed so that the next call opens the path again: a log fixed, freed or replaced recovers.
+      this.closeFile();
+      return this.failed(`${this.file}: ${(error as Error).message}`);
+    }
+    if (this.failure !== null) {
+      this.failure = null;
+      this.report(`the audit log ${this.file} can be written again; tool calls go through`, 'info');
+    }
+    return null;
+  }
+
+  /** Holds and flushes one entry. */
+  write(entry: AuditEntry, args?: { value: unknown }): string | null {
+    return this.hold(entry, args) ?? this.flush();
   }
 
   close(): void {
     this.flush();
-    if (this.fd !== null) closeSync(this.fd);
+    this.closeFile();
+    this.closed = true;
+  }
+
+  private openFile(): void {
+    if (this.fd !== null) return;
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+    // Non-blocking: a FIFO in the log's place fails (ENXIO) instead of hanging the proxy on open.
+    const fd = openSync(this.file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0), 0o600);
+    try {
+      const stat = fstatSync(fd);
+      if (!stat.isFile() && !stat.isCharacterDevice()) throw new Error('not a regular file');
+      if (stat.isFile()) {
+        this.tightenMode(fd, stat.mode);
+        if (!endsWithNewline(fd, stat.size)) writeAll(fd, '\n');
+      }
+      this.opened = { dev: stat.dev, ino: stat.ino };
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    this.fd = fd;
+    this.nextPathCheck = Date.now() + PATH_CHECK_MS;
+  }
+
+  /** A log others can read is made 0600: its lines name tools, reasons and, opted in, arguments. */
+  private tightenMode(fd: number, mode: number): void {
+    if (process.platform === 'win32' || (mode & 0o077) === 0) return;
+    try {
+      fchmodSync(fd, 0o600);
+      this.report(`the audit log ${this.file} was readable by others (mode ${modeText(mode)}); it is now 0600`, 'warn');
+    } catch {
+      this.report(`the audit log ${this.file} is readable by others (mode ${modeText(mode)}) and its mode cannot be changed`, 'warn');
+    }
+  }
+
+  /** A log moved or removed at its path (rotation) is reopened there, so lines do not go to a lost file. */
+  private checkPath(): string | null {
+    this.nextPathCheck = Date.now() + PATH_CHECK_MS;
+    if (this.fd === null) return null;
+    let stat;
+    try {
+      stat = statSync(this.file, { throwIfNoEntry: false });
+    } catch {
+      stat = undefined;
+    }
+    if (stat && stat.dev === this.opened.dev && stat.ino === this.opened.ino) return null;
+    this.closeFile();
+    return null;
+  }
+
+  private closeFile(): void {
+    if (this.fd === null) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already unusable; the next write opens the path again.
+    }
     this.fd = null;
+  }
+
+  private failed(reason: string): string {
+    if (this.failure === null) this.report(`cannot write the audit log ${this.file}: ${reason}; tool calls are refused until it can be written`, 'error');
+    this.failure = reason;
+    return reason;
   }
 }
 
-/** The entry's `args` field: absent unless the policy asks for arguments, then masked. */
-export function auditArgs(args: unknown, include: boolean): { args?: unknown } {
-  return include ? { args: maskSecrets(args ?? {}) } : {};
+/** One JSONL line: the entry, then the masked arguments when they are logged. */
+export function auditLine(entry: AuditEntry, args?: { value: unknown }): string {
+  let json = JSON.stringify(entry);
+  if (args) json = json.slice(0, -1) + ',"args":' + JSON.stringify(maskSecrets(args.value ?? {})) + '}';
+  if (RAW_BREAKS.test(json)) json = json.replace(/[\u0085\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return json + '\n';
 }
 
-export function argsDigest(args: unknown): string {
-  return sha256Hex(canonicalJson(args ?? {}));
+/** The keyed digest of arguments: HMAC-SHA256 over their canonical JSON, in hex. */
+export function argsHmac(key: Buffer, args: unknown): string {
+  return crypto.createHmac('sha256', key).update(canonicalJson(args ?? {})).digest('hex');
 }
-
-/** Node's one-shot hash (20.12 and later) skips the Hash object a digest per call would build. */
-const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** JSON with object keys sorted, so the same arguments always hash the same. */
 export function canonicalJson(value: unknown): string {
@@ -110,8 +232,16 @@ export function canonicalJson(value: unknown): string {
   return out + '}';
 }
 
-function endsWithNewline(fd: number): boolean {
-  const size = fstatSync(fd).size;
+/** write() until every byte is out: a regular file writes short only when it is out of space. */
+function writeAll(fd: number, text: string): void {
+  let offset = writeSync(fd, text);
+  const length = Buffer.byteLength(text);
+  if (offset === length) return;
+  const bytes = Buffer.from(text);
+  while (offset < length) offset += writeSync(fd, bytes, offset, length - offset);
+}
+
+function endsWithNewline(fd: number, size: number): boolean {
   if (size === 0) return true;
   const last = Buffer.alloc(1);
   readSync(fd, last, 0, 1, size - 1);

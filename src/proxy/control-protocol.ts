@@ -68,7 +68,8 @@ export interface DecisionMessage {
   reason: string | null;
   rule: string | null;
   line: number | null;
-  argsSha256: string;
+  /** The audit line's keyed digest of the arguments, when the proxy writes an audit log. */
+  argsHmac?: string;
   latencyMs: number;
   time: string;
   approval?: { by: string; answer: string };

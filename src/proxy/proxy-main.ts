@@ -59,8 +59,13 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
   const approvalTimeoutMs = config.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
 
   const policy = new PolicySource(config.policyFile);
-  const audit = config.auditFile ? AuditLog.open(config.auditFile) : undefined;
   const control = ControlChannel.fromEnv(process.env, { pid: process.pid, server: config.server, policy: policy.file, version }, log);
+  // Its failures and recoveries go to stderr and to the editor: while it cannot be written, calls are refused.
+  const auditReport = (message: string, level: 'info' | 'warn' | 'error'): void => {
+    log(message);
+    control?.send({ type: 'log', server: config.server, level, message });
+  };
+  const audit = config.auditFile ? AuditLog.open(config.auditFile, { report: auditReport }) : undefined;
 
   const reportPolicy = (status: PolicyStatus): void => {
     log(describeStatus(status));

@@ -13,7 +13,7 @@ import {
   type ApprovalOutcome,
   type Approver,
 } from './approval';
-import { argsDigest, auditArgs, type AuditEntry, type AuditLog } from './audit-log';
+import type { AuditEntry, AuditLog } from './audit-log';
 import type { ControlChannel } from './control-channel';
 import { blockedResult, decideCall, filterTools, isTool, riskOf, toolReports, visibleSignature } from './interception';
 import { ErrorCode, errorFrame, frameOf, passThroughResponse, progressTokenOf, reserialised, resultFrame, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
@@ -48,6 +48,12 @@ interface Forwarded {
 
 type UpstreamState = 'idle' | 'starting' | 'ready' | 'down';
 
+/** Messages that arrived together: the calls waiting for their audit lines, and what follows them. */
+interface Chunk {
+  calls: Map<Frame, AuditEntry>;
+  queue: Frame[];
+}
+
 /** Restart delays after the upstream died again soon after a start. */
 const RESTART_BACKOFF_MS = [0, 250, 500, 1000, 2000, 5000, 10000];
 /** An upstream that lived this long has recovered: the backoff starts over. */
@@ -78,6 +84,8 @@ export class ProxySession {
   private catalogueSignature = '';
   private readonly stopListening: () => void;
   private closed = false;
+  /** While a chunk is delivered: its audit lines are written together, before its calls go on. */
+  private chunk: Chunk | undefined;
 
   constructor(
     private readonly options: SessionOptions,
@@ -129,9 +137,23 @@ export class ProxySession {
     }
   }
 
-  /** Delivers messages that arrived together; what they send upstream goes in one write. */
+  /**
+   * Delivers messages that arrived together; what they send upstream goes in one write, after the
+   * one write of their audit lines.
+   */
   together(deliver: () => void): void {
-    batched(this.upstream, deliver);
+    const audit = this.options.audit;
+    if (!audit) return batched(this.upstream, deliver);
+    batched(this.upstream, () => {
+      const chunk: Chunk = { calls: new Map(), queue: [] };
+      this.chunk = chunk;
+      try {
+        deliver();
+      } finally {
+        this.chunk = undefined;
+        this.releaseChunk(chunk, audit);
+      }
+    });
   }
 
   /** Sends an error to the client for a message the transport could not accept. */
@@ -154,16 +176,15 @@ export class ProxySession {
     const enforcer = this.options.policy.current;
     const decision = decideCall(enforcer, this.server, tool, args, this.sessionId);
     if (decision.decision === 'allow') {
-      // Forwarded first, recorded in the same turn: the audit line still reaches the file before
-      // anything else runs, and the server starts on the call a few microseconds sooner.
-      const decided = performance.now();
-      this.forwardRequest(frame);
-      this.record(tool, args, decision, 'allow', decision.reason, started, undefined, decided);
+      this.recordThenForward(frame, tool, args, decision, decision.reason, started);
     } else if (decision.decision === 'deny') {
       this.record(tool, args, decision, 'deny', decision.reason, started);
       this.answerBlocked(id, decision.reason, decision.line);
     } else {
-      this.approve(frame, tool, args, decision, started);
+      // Nobody is asked to approve a call whose line could not be written.
+      const failure = this.options.audit?.ready() ?? null;
+      if (failure === null) this.approve(frame, tool, args, decision, started);
+      else this.refuseUnaudited(frame, this.entry(tool, args, decision, 'deny', decision.reason, started), failure);
     }
   }
 
@@ -196,8 +217,7 @@ export class ProxySession {
       if (this.closed) return;
       const approval = { by: outcome.by, answer: outcome.answer };
       if (outcome.approved) {
-        this.record(tool, args, decision, 'allow', outcome.reason, started, approval);
-        this.forwardRequest(frame);
+        this.recordThenForward(frame, tool, args, decision, outcome.reason, started, approval);
         return;
       }
       this.record(tool, args, decision, 'deny', outcome.reason, started, approval);
@@ -235,6 +255,7 @@ export class ProxySession {
     this.downstream.send(resultFrame(id, blockedResult(reason, this.options.policy.file, line)), id);
   }
 
+  /** A refused call's line: written now, or with the lines of its chunk; the editor is told. */
   private record(
     tool: string,
     args: unknown,
@@ -243,10 +264,74 @@ export class ProxySession {
     reason: string | null,
     started: number,
     approval?: AuditEntry['approval'],
-    decided = performance.now(),
   ): void {
     const { audit, control } = this.options;
     if (!audit && !control) return;
+    const entry = this.entry(tool, args, decision, outcome, reason, started, approval);
+    control?.send({ type: 'decision', ...entry });
+    if (!audit) return;
+    if (this.chunk) audit.hold(entry, this.loggedArgs(args));
+    else audit.write(entry, this.loggedArgs(args));
+  }
+
+  /**
+   * An allowed call: its audit line is written first (now, or with the lines of its chunk, before the
+   * chunk's upstream write), then the call goes to the server. A line that cannot be written refuses it.
+   */
+  private recordThenForward(frame: Frame, tool: string, args: unknown, decision: Decision, reason: string | null, started: number, approval?: AuditEntry['approval']): void {
+    const { audit, control } = this.options;
+    if (!audit && !control) return this.forwardRequest(frame);
+    const entry = this.entry(tool, args, decision, 'allow', reason, started, approval);
+    if (!audit) {
+      control?.send({ type: 'decision', ...entry });
+      return this.forwardRequest(frame);
+    }
+    const chunk = this.chunk;
+    const failure = chunk ? audit.hold(entry, this.loggedArgs(args)) : audit.write(entry, this.loggedArgs(args));
+    if (failure !== null) return this.refuseUnaudited(frame, entry, failure);
+    if (chunk) {
+      // Held, with whatever follows it upstream in this chunk, until the chunk's lines are written.
+      chunk.calls.set(frame, entry);
+    } else {
+      control?.send({ type: 'decision', ...entry });
+    }
+    this.forwardRequest(frame);
+  }
+
+  /** After a chunk's messages: its audit lines in one write, then its calls upstream (or refused). */
+  private releaseChunk(chunk: Chunk, audit: AuditLog): void {
+    const failure = audit.flush();
+    for (const frame of chunk.queue) {
+      const entry = chunk.calls.get(frame);
+      if (entry === undefined) {
+        this.toUpstream(frame);
+      } else if (failure !== null) {
+        this.refuseUnaudited(frame, entry, failure);
+      } else {
+        this.options.control?.send({ type: 'decision', ...entry });
+        this.toUpstream(frame);
+      }
+    }
+  }
+
+  /** A call whose audit line could not be written: refused with the reason (the proxy fails closed). */
+  private refuseUnaudited(frame: Frame, entry: AuditEntry, failure: string): void {
+    const id = frame.msg.id as RequestId;
+    this.settle(id);
+    const reason = `the audit log cannot be written (${failure}); every tool call is refused until it can be`;
+    this.options.control?.send({ type: 'decision', ...entry, decision: 'deny', reason });
+    this.downstream.send(resultFrame(id, { isError: true, content: [{ type: 'text', text: `Refused by MCP Warden: ${reason}` }] }), id);
+  }
+
+  private entry(
+    tool: string,
+    args: unknown,
+    decision: Decision,
+    outcome: 'allow' | 'deny',
+    reason: string | null,
+    started: number,
+    approval?: AuditEntry['approval'],
+  ): AuditEntry {
     const entry: AuditEntry = {
       time: new Date().toISOString(),
       server: this.server,
@@ -256,15 +341,17 @@ export class ProxySession {
       reason,
       rule: decision.rule,
       line: decision.line,
-      argsSha256: argsDigest(args),
-      latencyMs: Math.round((decided - started) * 1000) / 1000,
+      argsHmac: this.options.audit?.argsHmac(args),
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
       session: this.sessionId,
-      ...(approval ? { approval } : {}),
     };
-    control?.send({ type: 'decision', ...entry });
-    if (!audit) return;
-    const withArgs = auditArgs(args, this.options.policy.current.engine?.policy.audit.args === true);
-    audit.write('args' in withArgs ? { ...entry, ...withArgs } : entry);
+    if (approval) entry.approval = approval;
+    return entry;
+  }
+
+  /** The arguments to write in the line, when the policy says `audit: { args: true }`. */
+  private loggedArgs(args: unknown): { value: unknown } | undefined {
+    return this.options.policy.current.engine?.policy.audit.args === true ? { value: args } : undefined;
   }
 
   // ---- forwarding ----
@@ -278,6 +365,11 @@ export class ProxySession {
   }
 
   private toUpstream(frame: Frame): void {
+    // Behind a call whose audit line is not written yet: held, in order, until the chunk's lines are.
+    if (this.chunk !== undefined && this.chunk.calls.size > 0) {
+      this.chunk.queue.push(frame);
+      return;
+    }
     if (this.state === 'ready') {
       this.upstream!.send(frame);
     } else if (this.state === 'starting') {

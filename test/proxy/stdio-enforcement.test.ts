@@ -127,7 +127,8 @@ describe('stdio proxy in front of a recording server', () => {
     assert.equal(denied.rule, 'delete_everything');
     assert.equal(denied.line, 6);
     assert.equal(denied.server, 'rec');
-    assert.match(String(denied.argsSha256), /^[0-9a-f]{64}$/);
+    assert.match(String(denied.argsHmac), /^[0-9a-f]{64}$/);
+    assert.ok(!('argsSha256' in denied));
     assert.equal(typeof denied.latencyMs, 'number');
     assert.equal(typeof denied.session, 'string');
     assert.ok(!('args' in denied));

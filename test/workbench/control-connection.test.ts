@@ -148,7 +148,7 @@ test('the decision log keeps the latest first, counts blocked calls since start,
   const log = new DecisionLog(2);
   const seen: unknown[] = [];
   log.onDidChange((entry) => seen.push(entry?.tool));
-  const base: DecisionMessage = { type: 'decision', server: 'scanner', session: 's', tool: 'stop_scan', decision: 'deny', policy: 'deny', reason: 'Stopping a scan hides attacks', rule: 'stop_scan', line: 9, argsSha256: 'x', latencyMs: 0.2, time: '2026-05-01T10:04:05.000Z' };
+  const base: DecisionMessage = { type: 'decision', server: 'scanner', session: 's', tool: 'stop_scan', decision: 'deny', policy: 'deny', reason: 'Stopping a scan hides attacks', rule: 'stop_scan', line: 9, argsHmac: 'x', latencyMs: 0.2, time: '2026-05-01T10:04:05.000Z' };
   log.add(base, '/p.yaml');
   log.add({ ...base, tool: 'get_scan_status', decision: 'allow', policy: 'allow', reason: null, rule: null }, '/p.yaml');
   log.add({ ...base, tool: 'start_security_scan', decision: 'allow', policy: 'ask', approval: { by: 'editor', answer: 'accept' } }, '/p.yaml');
