@@ -10,7 +10,7 @@ import { validate as generatedValidator } from './generated/policy-validator';
 import type { Diagnostic, Policy } from './model';
 import { offsetRange } from './positions';
 import { schemaDiagnostics } from './schema-diagnostics';
-import { resolveDocument } from './yaml-resolve';
+import { DUPLICATE_KEY, resolveDocument } from './yaml-resolve';
 
 export interface ParseResult {
   /** The policy, only when the file has no error: callers that enforce must fail closed without it. */
@@ -48,7 +48,8 @@ export function parsePlainPolicy(text: string, file?: string): ParseResult | und
  */
 export function parseYaml(text: string, file?: string): ParseResult {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
+  // Duplicate keys are found by resolveDocument: yaml's uniqueKeys takes quadratic time (seconds for a large map).
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true });
   const resolved = isEmpty(document) ? { value: {}, diagnostics: [] } : resolveDocument(document, lineCounter);
   return parsed(document, lineCounter, resolved.value, resolved.diagnostics, file);
 }
@@ -64,7 +65,7 @@ function parsed(document: Document, lineCounter: LineCounter, value: unknown, pr
       range: offsetRange(lineCounter, error.pos[0], error.pos[1]),
       severity: 'error',
       code: error.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax',
-      message: error.code === 'DUPLICATE_KEY' ? 'Duplicate key: each key may appear once in a map' : error.message,
+      message: error.code === 'DUPLICATE_KEY' ? DUPLICATE_KEY : error.message,
     });
   }
   for (const warning of document.warnings) {

@@ -14,6 +14,8 @@ import { nodeRange, START_OF_FILE } from './positions';
 /** How many values a policy may hold once every alias is written out in full: no real policy comes near it. */
 export const MAX_EXPANDED_VALUES = 200_000;
 
+export const DUPLICATE_KEY = 'Duplicate key: each key may appear once in a map';
+
 export interface Resolved {
   /** The document's plain value; undefined when it cannot be had (cycles, too large once expanded). */
   value: unknown;
@@ -30,7 +32,8 @@ export function isMergeKey(key: unknown): boolean {
 export function resolveDocument(document: Document, lineCounter: LineCounter): Resolved {
   const resolver = new Resolver(lineCounter);
   const value = resolver.value(document.contents as Node | null);
-  if (resolver.expanded(value) > MAX_EXPANDED_VALUES) {
+  // Without aliases the value is no larger than the text: only aliases can multiply it.
+  if (resolver.aliases > 0 && resolver.expanded(value) > MAX_EXPANDED_VALUES) {
     resolver.report(undefined, 'alias-bomb', `With its aliases written out in full, this policy would hold more than ${MAX_EXPANDED_VALUES.toLocaleString('en')} values (aliases of lists of aliases multiply): it is refused rather than expanded`);
     return { value: undefined, diagnostics: resolver.diagnostics };
   }
@@ -47,6 +50,8 @@ class Resolver {
   private readonly open = new Set<Node>();
   /** Aliases reported as naming nothing or a map they are inside (whose value would never end). */
   readonly failed = new Set<Node>();
+  /** How many aliases were read. */
+  aliases = 0;
   /** Size of each collection, counting every alias in full; shared values are counted once each. */
   private readonly sizes = new Map<object, number>();
 
@@ -76,6 +81,7 @@ class Resolver {
   }
 
   private alias(alias: Node & { source: string }): unknown {
+    this.aliases++;
     const target = this.anchors.get(alias.source);
     if (!target) {
       this.failed.add(alias);
@@ -107,7 +113,12 @@ class Resolver {
       }
       const key = this.key(keyNode);
       const value = this.value(pair.value as Node | null);
-      if (key === undefined || written.has(key)) continue; // a duplicate is yaml's error; the first counts, as in the editor
+      if (key === undefined) continue;
+      if (written.has(key)) {
+        // Found here, in one pass, rather than by yaml's uniqueKeys, which compares each key with all before it.
+        this.report(keyNode ?? undefined, 'duplicate-key', DUPLICATE_KEY);
+        continue; // the first counts, as in the editor
+      }
       written.add(key);
       define(object, key, value);
     }
