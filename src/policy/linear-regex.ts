@@ -11,7 +11,21 @@ export function patternProblem(pattern: string): string | undefined {
   return compiled instanceof Error ? compiled.message : undefined;
 }
 
+// Compiled patterns by source: a policy is re-read on every edit, and most of its patterns did not change.
+const CACHE_SIZE = 1000;
+const compiledPatterns = new Map<string, RE2JS | Error>();
+
 function compile(pattern: string): RE2JS | Error {
+  let compiled = compiledPatterns.get(pattern);
+  if (!compiled) {
+    compiled = compileNow(pattern);
+    if (compiledPatterns.size >= CACHE_SIZE) compiledPatterns.delete(compiledPatterns.keys().next().value!);
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled;
+}
+
+function compileNow(pattern: string): RE2JS | Error {
   try {
     new RegExp(pattern, 'u'); // JSON Schema's syntax (ECMA-262, as ajv reads it); compiling runs nothing
   } catch (error) {
