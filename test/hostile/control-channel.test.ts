@@ -147,7 +147,7 @@ describe('hostile: the control channel', () => {
     const fromMemory = report.attempts.filter((a) => a.name === 'a resume secret read in memory');
     // Whether the memory can be read depends on the kernel (Yama's ptrace_scope); either way nobody is welcomed.
     for (const stolen of fromMemory) assert.deepEqual(stolen.answers.map((a) => a.type), ['refused'], JSON.stringify(stolen));
-    if (fromMemory.length > 0) assert.ok(alarms.some((a) => /presented while its proxy is still connected/.test(a)));
+    if (fromMemory.some((a) => a.answers[0]?.reason === 'resume secret in use')) assert.ok(alarms.some((a) => /presented while its proxy is still connected/.test(a)));
     assert.equal(welcomed.length, 1);
   });
 
@@ -222,8 +222,8 @@ describe('hostile: the control channel', () => {
       const killer = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
       const after = killer.attempts.filter((a) => a.name === 'a resume secret read in memory, the proxy killed');
       if (!killer.memory?.readable) return t.skip(`this kernel does not let a child read its parent's memory (${killer.memory?.error})`);
-      assert.ok(after.length > 0, 'the secret was found in memory');
-      for (const stolen of after) assert.deepEqual(stolen.answers.map((a) => `${a.type}: ${a.reason}`), ['refused: resume secret of another process']);
+      assert.ok(after.some((a) => a.answers[0]?.reason === 'resume secret of another process'), `the secret was found in memory and refused: ${JSON.stringify(after)}`);
+      for (const stolen of after) assert.deepEqual(stolen.answers.map((a) => a.type), ['refused']);
       assert.ok(alarms.some((a) => /after that proxy ended/.test(a)), alarms.join('\n'));
     } finally {
       await killed.client.close().catch(() => undefined);
