@@ -163,7 +163,7 @@ export class ControlChannel {
       case 'refused':
         this.options.log(`control channel: the editor refused this proxy: ${message.reason}`);
         if (message.reason === 'ticket already used' && this.settle) {
-          this.options.log('control channel: another process presented this proxy\'s ticket first and may be speaking for Warden; the editor has been told');
+          this.options.log('control channel: unless an earlier connection of this proxy dropped before the editor answered it, another process presented this proxy\'s ticket first and may be speaking for Warden; the editor has warned the user');
         }
         this.settle?.(false);
         this.stopForGood();
