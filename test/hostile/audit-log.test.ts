@@ -169,11 +169,10 @@ describe('hostile: the audit line is written before the call goes on (kill -9)',
       const answered = setInterval(() => {
         if (proxy.received.some((m) => m.id === n - 1)) next();
       }, 1);
-      // Killed the moment the server has written down its 30th call: the proxy has just forwarded it.
-      let seen = 0;
+      // Killed the moment the server writes down a call after the 30th answer: the proxy has just forwarded it.
       const killed = new Promise<void>((resolve) => {
         watcher = watch(s.record, () => {
-          if (stopped || ++seen < 30) return;
+          if (stopped || n < 31) return;
           stopped = true;
           proxy.child.kill('SIGKILL');
           clearInterval(answered);
