@@ -54,6 +54,14 @@ function section(path, schema, required, depth, out) {
   }
 }
 
+// How the YAML a policy is written in becomes the policy: not in the schema, which sees only the result.
+const YAML_NOTES = [
+  'A policy is the plain value its YAML resolves to, and that value is both what `mcp-warden check` validates and what the proxy enforces, whatever the style: block or flow, quoted or plain.',
+  '',
+  '- **Anchors, aliases and merge keys** are resolved first: `delete_all: *deny_rule` is the rule `&deny_rule` names, and `<<: *base` adds the keys of `base` that the map does not write itself (a written key wins, wherever `<<` stands; in `<<: [*a, *b]` the earlier map wins). A rule that comes through an alias or `<<` is reported at that alias or `<<`, and on a glob tie it counts as written there. An alias that names no anchor, an alias inside the value it names, a merge of anything but maps, and aliases that would expand the policy past 200,000 values (an alias bomb) are errors.',
+  '- **Keys are names, exactly as written.** A key that YAML reads as a number, boolean or null (`007`, `1e3`, `0x1F`, `.5`, `true`, `null`, `~`) is an error that says to quote it: `"007":` is the tool `007`. Likewise a key that is a list, a map or an alias. Each key may appear once in a map.',
+];
+
 export function render(schema) {
   const out = [
     '# Policy language reference',
@@ -67,6 +75,10 @@ export function render(schema) {
     '```yaml',
     stringify(schema.examples?.[0] ?? {}, { flowCollectionPadding: true }).trimEnd(),
     '```',
+    '',
+    '## YAML',
+    '',
+    ...YAML_NOTES,
     '',
     '## Keys',
     '',
