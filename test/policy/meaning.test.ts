@@ -2,6 +2,8 @@
 // (aliases, merge keys), and keys YAML would read as something other than text are refused.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { IncrementalPolicyParser } from '../../src/language/incremental-parse';
+import { TextLines } from '../../src/language/text-lines';
 import { readBlockYaml } from '../../src/policy/block-yaml';
 import { PolicyEngine } from '../../src/policy/engine';
 import type { Diagnostic } from '../../src/policy/model';
@@ -226,5 +228,42 @@ describe('aliases that cannot be expanded are diagnostics, never a throw or a ha
       assert.equal(result.policy, undefined, text);
       assert.ok(result.diagnostics.some((d) => d.severity === 'error'), text);
     }
+  });
+});
+
+describe("the editor's parse, part by part, says what one whole parse says", () => {
+  const sorted = (diagnostics: Diagnostic[]) => diagnostics.map(brief).sort();
+  const FILES: [string, string][] = [
+    ['a numeric-looking tool key', yaml('version: 1', 'servers:', '  a:', '    tools:', '      ok: {}', '      007: { action: deny }', '  b:', '    tools:', '      1e3: {}')],
+    ['a numeric-looking server key', yaml('version: 1', 'servers:', '  a: {}', '  0x1F:', '    default: deny')],
+    ['a merge key inside one server', yaml('version: 1', 'servers:', '  a:', '    <<: { default: deny }', '    tools:', '      x: { <<: { action: deny }, reason: r }', '      <<: { "y*": { hide: true } }')],
+    ['aliases across servers', yaml('version: 1', 'servers:', '  a:', '    tools: &t { x: { action: deny } }', '  b:', '    tools: *t')],
+    ['an alias naming nothing', yaml('version: 1', 'servers:', '  a:', '    tools: { x: *nothing }')],
+  ];
+  for (const [name, text] of FILES) {
+    test(name, () => {
+      const parser = new IncrementalPolicyParser('p.yaml');
+      parser.parse(new TextLines('version: 1\n')); // past its first text, so it reads in parts where it can
+      const parts = parser.parse(new TextLines(text));
+      const whole = parsePolicy(text, 'p.yaml');
+      assert.deepEqual(sorted(parts.diagnostics), sorted(whole.diagnostics));
+      assert.equal(parts.policy === undefined, whole.policy === undefined);
+      assert.deepEqual(
+        [...parts.partial.servers.values()].map((s) => [s.name, s.default, s.tools.map((r) => [r.pattern, r.action, r.hide, r.line])]),
+        [...whole.partial.servers.values()].map((s) => [s.name, s.default, s.tools.map((r) => [r.pattern, r.action, r.hide, r.line])]),
+      );
+    });
+  }
+
+  test('the language service reports a key to quote and an alias bomb', () => {
+    const parser = new IncrementalPolicyParser('p.yaml');
+    parser.parse(new TextLines('version: 1\n'));
+    const numeric = parser.parse(new TextLines(FILES[0][1]));
+    assert.deepEqual(numeric.diagnostics.filter((d) => d.code === 'non-string-key').map((d) => d.range.start.line + 1), [6, 9]);
+    const lines = ['version: 1', 'servers:', '  s:', '    tools:', '      l0: &l0 { reason: lol }'];
+    for (let i = 1; i < 30; i++) lines.push(`      l${i}: &l${i} { args: { anyOf: [${Array(10).fill(`*l${i - 1}`).join(', ')}] } }`);
+    const bomb = parser.parse(new TextLines(yaml(...lines)));
+    assert.deepEqual(bomb.diagnostics.map((d) => d.code), ['alias-bomb']);
+    assert.equal(bomb.policy, undefined);
   });
 });
