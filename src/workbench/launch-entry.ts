@@ -1,7 +1,9 @@
 // A protected server's launch entry: the server's original mcp.json entry, kept in the policy under
 // `servers.<name>.launch` so that the policy alone says which servers run behind Warden and how to start them.
-import { isMap, type Document, type LineCounter } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { Range } from '../policy/model';
+import { MapPlaces, rootPlace } from '../policy/yaml-places';
+import { resolveDocument } from '../policy/yaml-resolve';
 import type { ServerLaunch, ServerTransport } from '../language/catalogue';
 
 /** An mcp.json server entry as written (type, command, args, env, envFile, cwd, url, headers, and anything newer). */
@@ -16,25 +18,27 @@ export interface ProtectedServer {
   range: Range;
 }
 
-/** The servers of a parsed policy document that carry a `launch` entry, in file order. */
+/**
+ * The servers of a parsed policy document that carry a `launch` entry, in file order. Read from the
+ * document's resolved value (aliases and merge keys resolved), the value the policy's schema checks.
+ */
 export function protectedServers(document: Document, lineCounter: LineCounter): ProtectedServer[] {
-  const servers = document.get('servers');
-  if (!isMap(servers)) return [];
+  const value = resolveDocument(document, lineCounter).value as { servers?: unknown } | undefined;
+  const servers = value?.servers;
+  if (!isObject(servers)) return [];
+  const places = new MapPlaces(lineCounter, new MapPlaces(lineCounter, rootPlace(lineCounter, document.contents as Node | null)).of('servers'));
   const found: ProtectedServer[] = [];
-  for (const pair of servers.items) {
-    const name = (pair.key as { value?: unknown } | null)?.value;
-    if (typeof name !== 'string' || !isMap(pair.value)) continue;
-    const launchPair = pair.value.items.find((item) => (item.key as { value?: unknown } | null)?.value === 'launch');
-    if (!launchPair || !isMap(launchPair.value)) continue;
-    const entry = launchPair.value.toJSON() as LaunchEntry;
-    const [start, end] = (launchPair.key as { range?: [number, number, number] }).range ?? [0, 0];
-    const position = (offset: number) => {
-      const { line, col } = lineCounter.linePos(offset);
-      return { line: line - 1, character: col - 1 };
-    };
-    found.push({ name, entry, line: position(start).line + 1, range: { start: position(start), end: position(end) } });
+  for (const name of Object.keys(servers)) {
+    const server = servers[name];
+    if (!isObject(server) || !isObject(server.launch)) continue;
+    const range = new MapPlaces(lineCounter, places.of(name)).of('launch').keyRange;
+    found.push({ name, entry: server.launch, line: range.start.line + 1, range });
   }
   return found;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** How an entry is reached: its `type`, else stdio when it names a command, http when a URL. */

@@ -9,6 +9,7 @@ import { PolicyEngine } from '../../src/policy/engine';
 import type { Diagnostic } from '../../src/policy/model';
 import { parsePolicy } from '../../src/policy/parse';
 import { MAX_EXPANDED_VALUES } from '../../src/policy/yaml-resolve';
+import { protectedServers } from '../../src/workbench/launch-entry';
 import { policyOf, yaml } from './helpers';
 
 function brief(d: Diagnostic): string {
@@ -265,5 +266,29 @@ describe("the editor's parse, part by part, says what one whole parse says", () 
     const bomb = parser.parse(new TextLines(yaml(...lines)));
     assert.deepEqual(bomb.diagnostics.map((d) => d.code), ['alias-bomb']);
     assert.equal(bomb.policy, undefined);
+  });
+});
+
+describe('launch entries mean what the checked value says', () => {
+  test('a launch entry written through an alias or a merge key is the entry it names, placed at its key', () => {
+    const text = yaml(
+      'version: 1',
+      'servers:',
+      '  a:',
+      '    launch: &node { type: stdio, command: node, args: [a.js], env: &env { MODE: safe } }',
+      '  b:',
+      '    launch: { <<: *node, args: [b.js] }',
+      '  c: { launch: { command: node, env: *env } }',
+    );
+    const parsed = parsePolicy(text);
+    assert.deepEqual(parsed.diagnostics, []);
+    assert.deepEqual(
+      protectedServers(parsed.document, parsed.lineCounter).map((s) => [s.name, s.entry, s.line]),
+      [
+        ['a', { type: 'stdio', command: 'node', args: ['a.js'], env: { MODE: 'safe' } }, 4],
+        ['b', { type: 'stdio', command: 'node', args: ['b.js'], env: { MODE: 'safe' } }, 6],
+        ['c', { command: 'node', env: { MODE: 'safe' } }, 7],
+      ],
+    );
   });
 });
