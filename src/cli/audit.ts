@@ -37,7 +37,7 @@ function runVerify(argv: string[]): number {
     if (!Number.isInteger(only) || only < 1) throw new UsageError(`--line takes a line number (1 or more), got "${values.line}"\n${USAGE}`);
   }
   const keyFile = values.key ?? defaultAuditKeyFile();
-  let key: Buffer;
+  let key: string;
   try {
     key = loadAuditKey(keyFile, false);
   } catch (error) {

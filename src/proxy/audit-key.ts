@@ -1,7 +1,7 @@
 // The secret that keys the audit log's argument digests (HMAC-SHA256): one per user and machine, in the
 // user's config folder and not beside the logs, so a log that is copied or shared does not carry the
 // key that would let its reader test guesses (a 6-digit code falls to a plain hash in under a second).
-// The file holds 64 hexadecimal digits and is kept at mode 0600.
+// The file holds 64 hexadecimal digits (256 random bits), the HMAC key as they are written, at mode 0600.
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fstatSync, linkSync, mkdirSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -22,10 +22,10 @@ export function defaultAuditKeyFile(env: NodeJS.ProcessEnv = process.env, platfo
 }
 
 /**
- * The key in `file`, made first when there is none (`create`). Throws with a reason when the file is
+ * The key in `file` (its 64 hexadecimal digits), made first when there is none (`create`). Throws with a reason when the file is
  * not a key. A key file that others can read is tightened to 0600, and `note` says so.
  */
-export function loadAuditKey(file: string, create: boolean, note: (message: string) => void = () => undefined): Buffer {
+export function loadAuditKey(file: string, create: boolean, note: (message: string) => void = () => undefined): string {
   let fd: number;
   try {
     fd = openKeyFile(file);
@@ -50,7 +50,7 @@ export function loadAuditKey(file: string, create: boolean, note: (message: stri
     const length = stat.size === 0 ? 0 : readSync(fd, buffer, 0, stat.size, 0);
     const text = buffer.subarray(0, length).toString('latin1');
     if (!KEY_TEXT.test(text)) throw new Error('not an audit key (64 hexadecimal digits)');
-    return Buffer.from(text.slice(0, 64), 'hex');
+    return text.slice(0, 64);
   } finally {
     closeSync(fd);
   }

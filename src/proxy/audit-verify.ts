@@ -1,7 +1,7 @@
 // Checks known arguments against an audit log: the lines whose keyed digest (`argsHmac`) they give,
 // with the audit key. Lines of older versions carry a plain `argsSha256`, checked as such.
 import * as crypto from 'node:crypto';
-import { argsHmac, canonicalJson } from './audit-log';
+import { argsHmac, AuditKey, canonicalJson } from './audit-log';
 
 export interface VerifiedLine {
   /** One-based. */
@@ -23,8 +23,8 @@ export interface Verification {
 }
 
 /** The lines of `text` (or only line `only`) written for a call with exactly `args`. */
-export function matchingLines(text: string, key: Buffer, args: unknown, only?: number): Verification {
-  const keyed = argsHmac(key, args);
+export function matchingLines(text: string, key: string, args: unknown, only?: number): Verification {
+  const keyed = argsHmac(new AuditKey(key), args);
   const unkeyed = crypto.createHash('sha256').update(canonicalJson(args ?? {})).digest('hex');
   const lines = text.split('\n');
   const matches: VerifiedLine[] = [];

@@ -13,7 +13,7 @@ import {
   type ApprovalOutcome,
   type Approver,
 } from './approval';
-import type { AuditEntry, AuditLog } from './audit-log';
+import { auditTime, type AuditEntry, type AuditLog } from './audit-log';
 import type { ControlChannel } from './control-channel';
 import { blockedResult, decideCall, filterTools, isTool, riskOf, toolReports, visibleSignature } from './interception';
 import { ErrorCode, errorFrame, frameOf, passThroughResponse, progressTokenOf, reserialised, resultFrame, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
@@ -333,7 +333,7 @@ export class ProxySession {
     approval?: AuditEntry['approval'],
   ): AuditEntry {
     const entry: AuditEntry = {
-      time: new Date().toISOString(),
+      time: auditTime(),
       server: this.server,
       tool,
       decision: outcome,

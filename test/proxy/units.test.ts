@@ -2,7 +2,7 @@
 // audit-log digests and summaries.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { argsHmac, canonicalJson } from '../../src/proxy/audit-log';
+import { argsHmac, AuditKey, canonicalJson } from '../../src/proxy/audit-log';
 import { summariseAudit } from '../../src/proxy/audit-summary';
 import { LineSplitter, lineText, sniffRequestId } from '../../src/proxy/framing';
 import { blockedText } from '../../src/proxy/interception';
@@ -111,7 +111,7 @@ describe('audit digests and summaries', () => {
     assert.equal(canonicalJson({ 'q"': ['x', null, false, 0, {}, []], e: { only: 'é\n' } }), '{"e":{"only":"é\\n"},"q\\"":["x",null,false,0,{},[]]}');
     assert.equal(canonicalJson(null), 'null');
     assert.equal(canonicalJson('s'), '"s"');
-    const key = Buffer.alloc(32, 7);
+    const key = new AuditKey('07'.repeat(32));
     assert.equal(argsHmac(key, { a: 1, b: 2 }), argsHmac(key, { b: 2, a: 1 }));
     assert.notEqual(argsHmac(key, { a: 1 }), argsHmac(key, { a: 2 }));
     assert.match(argsHmac(key, undefined), /^[0-9a-f]{64}$/);
