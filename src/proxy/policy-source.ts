@@ -1,14 +1,20 @@
 // The policy the proxy enforces, kept current: read at start, re-read when the file changes.
 // A valid edit replaces the engine (rate-limit windows survive: one EngineState for the proxy's
 // life); an invalid edit keeps the last good policy and reports why. With no good policy yet, every
-// call is refused with the reason (fail closed).
-import { readFileSync, statSync, watch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+// call is refused with the reason (fail closed). The file is followed through symbolic links, and only
+// a regular file of at most MAX_POLICY_BYTES is read: anything else is refused with the reason, at start
+// and on reload (where the last good policy is kept), and never blocks the proxy.
+import { resolve } from 'node:path';
 import { EngineState, PolicyEngine } from '../policy/engine';
 import { formatLocation, refuseAll } from '../policy/fail-closed';
 import type { Decision, Diagnostic } from '../policy/model';
 import { parsePolicy } from '../policy/parse';
 import { START_OF_FILE } from '../policy/positions';
+import { FileFollower } from './file-follower';
+import { readRegularFileSync } from './regular-file';
+
+/** The largest policy file read (1 MiB): policies are a few KB; a bigger file is refused with the reason. */
+export const MAX_POLICY_BYTES = 1024 * 1024;
 
 export type PolicyStatus =
   | { status: 'loaded'; file: string }
@@ -27,8 +33,7 @@ export class PolicySource {
   private enforcer: Enforcer;
   private lastText: string | undefined;
   private lastStatus: PolicyStatus | undefined;
-  private watcher: FSWatcher | undefined;
-  private polling = false;
+  private follower: FileFollower | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners: ((status: PolicyStatus, enforcer: Enforcer) => void)[] = [];
 
@@ -53,17 +58,21 @@ export class PolicySource {
 
   /** Re-reads the file now; returns what happened. */
   load(): PolicyStatus {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const problem = code === 'ENOENT' ? `policy file not found: ${this.file}` : `cannot read ${this.file}: ${(error as Error).message}`;
-      const keptLastGood = this.enforcer.engine !== undefined;
-      if (!keptLastGood) this.enforcer = { refusal: refuseAll(this.file, problem) };
+    const read = readRegularFileSync(this.file, MAX_POLICY_BYTES);
+    if (!read.ok) {
       this.lastText = undefined;
-      return this.report({ status: 'missing', file: this.file, keptLastGood });
+      const keptLastGood = this.enforcer.engine !== undefined;
+      if (read.missing) {
+        if (!keptLastGood) this.enforcer = { refusal: refuseAll(this.file, `policy file ${read.problem}`) };
+        return this.report({ status: 'missing', file: this.file, keptLastGood });
+      }
+      // Not a file that can be read (a FIFO, a device, a directory, too big, no permission): an error in
+      // the policy, reported with the reason like any other.
+      const diagnostics: Diagnostic[] = [{ range: START_OF_FILE, severity: 'error', code: 'unreadable-policy-file', message: `the policy file ${read.problem}` }];
+      if (!keptLastGood) this.enforcer = { refusal: refuseAll(this.file, diagnostics) };
+      return this.report({ status: 'invalid', file: this.file, diagnostics, keptLastGood });
     }
+    const text = read.text;
     if (text === this.lastText && this.lastStatus) return this.lastStatus; // a touch, or a second event for one save
     this.lastText = text;
     return this.report(this.statusOfText(text));
@@ -91,41 +100,27 @@ export class PolicySource {
     return status;
   }
 
-  /** Starts following the file: its directory is watched, so replace-by-rename saves are seen too. */
+  /**
+   * Starts following the file: the directories of the path, of each link and of the file the links end
+   * at are watched, so edits of a link's target, replace-by-rename saves and retargeted links are seen.
+   */
   watch(): void {
-    const dir = dirname(this.file);
-    const name = basename(this.file);
-    try {
-      statSync(dir);
-      this.watcher = watch(dir, { persistent: false }, (_event, changed) => {
-        if (changed === null || changed === name) this.changed();
-      });
-      this.watcher.on('error', () => this.pollInstead());
-    } catch {
-      this.pollInstead();
-    }
-  }
-
-  private pollInstead(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
-    if (this.polling) return;
-    this.polling = true;
-    watchFile(this.file, { interval: 100, persistent: false }, () => this.changed());
+    this.follower = new FileFollower(this.file, () => this.changed());
+    this.follower.follow();
   }
 
   private changed(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.follower?.follow(); // the links may lead somewhere else now
       this.load();
     }, SETTLE_MS);
     this.timer.unref();
   }
 
   close(): void {
-    this.watcher?.close();
-    if (this.polling) unwatchFile(this.file);
+    this.follower?.close();
     if (this.timer) clearTimeout(this.timer);
   }
 }
