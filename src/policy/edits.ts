@@ -14,8 +14,11 @@
 // - An empty (or blank, or comments-only) file first gets `version: 1`, after any comments it has.
 // - Text that is not valid YAML, or where `servers`, a server or `tools` is not a map, is refused with a
 //   YamlEditError whose message says why; nothing is ever rewritten from a guess.
+// - So is an edit that would change the meaning of anything but its rule (text shared through a YAML
+//   anchor or merge key): see edit-scope.ts.
 import { isMap, isScalar, type Pair, type YAMLMap } from 'yaml';
 import { DURATION_HELP, parseDuration } from './duration';
+import { changesOnly } from './edit-scope';
 import { ACTIONS, RATE_LIMIT_SCOPES, type Action, type RateLimitScope } from './model';
 import { blockMap, flowMap, YamlEditError, YamlText, type NewValue } from './yaml-splice';
 
@@ -53,7 +56,7 @@ export function setToolAction(text: string, server: string, tool: string, action
   }
   const rule = YamlText.parse(next).findMap(path);
   if (!rule || scalarAt(rule, 'action') !== action) throw new Error(`Setting the action of "${tool}" did not take; the file was left unchanged.`);
-  return next;
+  return changesOnly(text, next, server, tool);
 }
 
 /**
@@ -65,7 +68,7 @@ export function setRateLimit(text: string, server: string, tool: string, limit: 
   checkName('server', server);
   checkName('tool', tool);
   const path = [...rulePath(server, tool), 'rate_limit'];
-  if (limit === null) return YamlText.parse(text).removeIn(path);
+  if (limit === null) return changesOnly(text, YamlText.parse(text).removeIn(path), server, tool);
   checkRateLimit(limit);
   let next = startPolicy(text);
   const current = YamlText.parse(next).findPair(path)?.value;
@@ -78,7 +81,7 @@ export function setRateLimit(text: string, server: string, tool: string, limit: 
     if (limit.scope) entries.push(['scope', limit.scope]);
     next = YamlText.parse(next).setIn(path, flowMap(entries));
   }
-  return next;
+  return changesOnly(text, next, server, tool);
 }
 
 /**
@@ -93,7 +96,7 @@ export function addServer(text: string, server: string, options: AddServerOption
   if (YamlText.parse(text).findPair(['servers', server])) return text;
   const next = startPolicy(text);
   const body = options.default ? blockMap([['default', options.default]]) : blockMap([['tools', blockMap([])]]);
-  return YamlText.parse(next).setIn(['servers', server], body);
+  return changesOnly(text, YamlText.parse(next).setIn(['servers', server], body), server);
 }
 
 /** Deletes the rule for exactly `tool` (a no-op when there is none). See the header for what happens to `tools:`. */
@@ -104,8 +107,8 @@ export function removeToolRule(text: string, server: string, tool: string): stri
   const tools = source.findMap(['servers', server, 'tools']);
   if (!tools || !source.findPair(rulePath(server, tool))) return text;
   const serverMap = source.findMap(['servers', server])!;
-  if (tools.items.length === 1 && serverMap.items.length > 1) return source.removeIn(['servers', server, 'tools']);
-  return source.removeIn(rulePath(server, tool));
+  if (tools.items.length === 1 && serverMap.items.length > 1) return changesOnly(text, source.removeIn(['servers', server, 'tools']), server, tool);
+  return changesOnly(text, source.removeIn(rulePath(server, tool)), server, tool);
 }
 
 /** The one-based line of the rule's key, for "Reveal rule"; undefined when there is no such rule. */

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { IncrementalPolicyParser } from '../../src/language/incremental-parse';
 import { TextLines } from '../../src/language/text-lines';
 import { readBlockYaml } from '../../src/policy/block-yaml';
+import { setRateLimit, setToolAction, YamlEditError } from '../../src/policy/edits';
 import { PolicyEngine } from '../../src/policy/engine';
 import type { Diagnostic } from '../../src/policy/model';
 import { parsePolicy } from '../../src/policy/parse';
@@ -290,5 +291,30 @@ describe('launch entries mean what the checked value says', () => {
         ['c', { command: 'node', env: { MODE: 'safe' } }, 7],
       ],
     );
+  });
+});
+
+describe('a one-click edit changes the meaning of its rule alone', () => {
+  const SHARED = yaml(
+    'version: 1',
+    'servers:',
+    '  s:',
+    '    tools:',
+    '      drop_table: &deny_rule { action: deny, reason: Never }',
+    '      delete_all: *deny_rule',
+    '      wipe: { <<: *deny_rule }',
+  );
+
+  test('rewriting text an alias shares is refused, and the file is left as it was', () => {
+    assert.throws(() => setToolAction(SHARED, 's', 'drop_table', 'allow'), (error: Error) => error instanceof YamlEditError && /would also change rule "delete_all" of server "s"/.test(error.message));
+    assert.throws(() => setRateLimit(SHARED, 's', 'drop_table', { max: 1, window: '1m' }), YamlEditError);
+    assert.throws(() => setToolAction(SHARED, 's', 'delete_all', 'allow'), YamlEditError, 'an alias is no map to edit');
+  });
+
+  test('a rule that merges shared text is edited in its own map, and only it changes', () => {
+    const edited = setToolAction(SHARED, 's', 'wipe', 'allow');
+    assert.equal(decide(edited, 's', 'wipe').decision, 'allow');
+    assert.equal(decide(edited, 's', 'delete_all').decision, 'deny');
+    assert.equal(decide(edited, 's', 'drop_table').decision, 'deny');
   });
 });
