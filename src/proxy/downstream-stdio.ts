@@ -1,6 +1,6 @@
 // The agent's side over stdio: the proxy's own stdin and stdout, one session for the process's life.
-// Bad input (not JSON, not JSON-RPC, over the size limit) is answered with a JSON-RPC error and never
-// reaches the server.
+// Bad input (not JSON, not JSON-RPC, nested too deep, over the size limit) is answered with a JSON-RPC
+// error and never reaches the server; no input ends the process.
 import { holdsSeveralLines, LineSplitter, lineText } from './framing';
 import { ErrorCode, errorFrame, parseFrames } from './jsonrpc';
 import { LineWriter } from './line-writer';
@@ -28,9 +28,14 @@ export function serveStdio(createSession: (downstream: Downstream) => ProxySessi
   const session = createSession(downstream);
   const splitter = new LineSplitter(options.maxFrameBytes, {
     line: (bytes, end) => {
-      for (const parsed of parseFrames(lineText(bytes, end), bytes)) {
-        if (parsed.ok) session.receive(parsed.frame);
-        else session.reject(parsed.error);
+      // One line at a time (the session catches per message): nothing in a line stops the next one.
+      try {
+        for (const parsed of parseFrames(lineText(bytes, end), bytes)) {
+          if (parsed.ok) session.receive(parsed.frame);
+          else session.reject(parsed.error, parsed.refused);
+        }
+      } catch (error) {
+        process.stderr.write(`mcp-warden: a message from the client could not be read; dropped (${(error as Error).message})\n`);
       }
     },
     oversized: (size, id) => {

@@ -1,7 +1,8 @@
 // What the proxy changes, and only this: a blocked `tools/call` is answered with a tool error that
-// says why, and a `tools/list` result loses its hidden tools and any `readOnlyHint: true` on a tool
-// Warden does not classify as read (VS Code auto-approves read-only tools; a server that lies about
-// that would skip the user's only gate). Descriptions are never changed.
+// says why, and a `tools/list` result loses its hidden tools, and its annotations are written by
+// Warden: known hints, booleans only, and `readOnlyHint: true` only on a tool Warden classifies as read
+// (VS Code auto-approves read-only tools; a server that lies about that would skip the user's only
+// gate). Descriptions are never changed.
 import type { Decision, RiskAssessment, ToolInfo } from '../policy/model';
 import { classifyTool } from '../policy/risk';
 import type { ToolReport } from './control-protocol';
@@ -33,38 +34,38 @@ export function riskOf(enforcer: Enforcer, server: string, tool: ToolInfo): Risk
   return classifyTool(tool, enforcer.engine?.ruleFor(server, tool.name)?.risk);
 }
 
-export interface FilteredTools {
-  /** The tools to show the client. */
-  tools: unknown[];
-  /** False when nothing was removed or changed: the received bytes can be forwarded as they are. */
-  changed: boolean;
-}
+/** The hints of the MCP spec's ToolAnnotations; each is forwarded only as a boolean. */
+const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
 
 /**
- * Removes hidden tools and the `readOnlyHint` of tools that are not read tools (unless the user chose to
- * trust the server's annotations: then VS Code runs those tools without asking).
+ * The tools to show the client: hidden tools and entries that are not tools removed, and each tool's
+ * annotations written by Warden: the known hints as booleans only (VS Code takes any truthy value as
+ * true), and `readOnlyHint: true` only on a tool Warden classifies as read, unless the user chose to
+ * trust the server's annotations (then VS Code runs the tools it marks read-only without asking).
  */
-export function filterTools(enforcer: Enforcer, server: string, tools: unknown[], trustAnnotations = false): FilteredTools {
-  let changed = false;
+export function filterTools(enforcer: Enforcer, server: string, tools: unknown[], trustAnnotations = false): unknown[] {
   const out: unknown[] = [];
   for (const item of tools) {
-    if (!isTool(item)) {
-      out.push(item);
-      continue;
-    }
-    if (enforcer.engine?.isHidden(server, item.name)) {
-      changed = true;
-      continue;
-    }
-    if (!trustAnnotations && item.annotations?.readOnlyHint === true && riskOf(enforcer, server, item).category !== 'read') {
-      const { readOnlyHint: _dropped, ...annotations } = item.annotations;
-      out.push({ ...item, annotations });
-      changed = true;
-      continue;
-    }
-    out.push(item);
+    if (!isTool(item) || enforcer.engine?.isHidden(server, item.name)) continue;
+    const { annotations: claimed, ...rest } = item as ToolInfo & Record<string, unknown>;
+    const readOnly = trustAnnotations || riskOf(enforcer, server, item).category === 'read';
+    const annotations = writtenAnnotations(claimed, readOnly);
+    out.push(annotations ? { ...rest, annotations } : rest);
   }
-  return { tools: out, changed };
+  return out;
+}
+
+function writtenAnnotations(claimed: unknown, readOnlyAllowed: boolean): Record<string, unknown> | undefined {
+  if (!claimed || typeof claimed !== 'object' || Array.isArray(claimed)) return undefined;
+  const given = claimed as Record<string, unknown>;
+  const written: Record<string, unknown> = {};
+  if (typeof given.title === 'string') written.title = given.title;
+  for (const hint of HINTS) {
+    const value = given[hint];
+    if (typeof value !== 'boolean' || (hint === 'readOnlyHint' && value && !readOnlyAllowed)) continue;
+    written[hint] = value;
+  }
+  return written;
 }
 
 /** What the editor is told about each tool: risk, where the label came from, and the policy's word. */

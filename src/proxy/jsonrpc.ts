@@ -33,32 +33,49 @@ export const ErrorCode = {
   RequestTooLarge: -32001,
 } as const;
 
-export type ParsedFrame = { ok: true; frame: Frame } | { ok: false; error: Frame };
+/** A message the proxy refused: the error to answer with, and the message itself when it was JSON. */
+export type ParsedFrame = { ok: true; frame: Frame } | { ok: false; error: Frame; refused?: unknown; tooDeep?: true };
+
+/**
+ * The deepest nesting accepted in a message, the envelope included. Real MCP traffic stays far below
+ * it (serde_json, under the Rust SDK, stops at 128); JSON.stringify overflows its stack near 4,000.
+ */
+export const MAX_NESTING = 256;
 
 /**
  * Parses one received frame (text without its newline). A batch (a JSON array, allowed before MCP
  * 2025-06-18) becomes one frame per element, each re-serialised so it can be decided and forwarded
- * on its own. Invalid input yields the error to answer with.
+ * on its own. Invalid input yields the error to answer with; a message nested deeper than
+ * `MAX_NESTING` is refused (alone: the other elements of its batch go on).
  */
 export function parseFrames(text: string, line: Buffer | string): ParsedFrame[] {
+  // V8's JSON.parse takes any depth; only what is done with the value afterwards could overflow.
+  const deep = nestedDeeperThan(text, MAX_NESTING);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     return [{ ok: false, error: errorFrame(null, ErrorCode.ParseError, `Parse error: ${(error as Error).message}`) }];
   }
-  if (!Array.isArray(value)) return [checkMessage(value, line)];
+  if (!Array.isArray(value)) return [deep ? tooDeep(value) : checkMessage(value, line)];
   if (value.length === 0) return [{ ok: false, error: errorFrame(null, ErrorCode.InvalidRequest, 'Invalid Request: an empty batch') }];
-  return value.map((item) => checkMessage(item, JSON.stringify(item) + '\n'));
+  return value.map((item) => (deep && deeperThan(item, MAX_NESTING) ? tooDeep(item) : checkMessage(item, undefined)));
 }
 
-function checkMessage(value: unknown, line: Buffer | string): ParsedFrame {
+function tooDeep(value: unknown): ParsedFrame {
+  const id = validId(value) ? (value as { id: RequestId }).id : null;
+  return { ok: false, error: errorFrame(id, ErrorCode.InvalidRequest, `Invalid Request: nested deeper than ${MAX_NESTING} levels`), refused: value, tooDeep: true };
+}
+
+/** `line` undefined: the message is written anew (a batch element). */
+function checkMessage(value: unknown, line: Buffer | string | undefined): ParsedFrame {
   const kind = classify(value);
   if (typeof kind === 'object') {
     const id = validId(value) ? (value as { id: RequestId }).id : null;
-    return { ok: false, error: errorFrame(id, ErrorCode.InvalidRequest, `Invalid Request: ${kind.why}`) };
+    return { ok: false, error: errorFrame(id, ErrorCode.InvalidRequest, `Invalid Request: ${kind.why}`), refused: value };
   }
-  return { ok: true, frame: { msg: value as JsonRpcMessage, kind, line } };
+  const msg = value as JsonRpcMessage;
+  return { ok: true, frame: { msg, kind, line: line ?? canonicalLine(msg, kind) } };
 }
 
 function classify(value: unknown): MessageKind | { why: string } {
@@ -99,9 +116,70 @@ export function frameOf(msg: JsonRpcMessage): Frame {
   return { msg, kind, line: JSON.stringify(msg) + '\n' };
 }
 
-/** The frame with its line written anew from what was parsed, so its bytes say exactly that. */
+/**
+ * The frame with its line written anew from what was parsed, so its bytes say exactly that: the
+ * envelope's own members only, once each (no duplicate key, no escaped key, no stray member such as
+ * "Method" that a lenient reader might take for the real one).
+ */
 export function reserialised(frame: Frame): Frame {
-  return { ...frame, line: JSON.stringify(frame.msg) + '\n' };
+  return { ...frame, line: canonicalLine(frame.msg, frame.kind) };
+}
+
+function canonicalLine(msg: JsonRpcMessage, kind: MessageKind): string {
+  let envelope: JsonRpcMessage;
+  if (kind === 'response') {
+    envelope = msg.error !== undefined ? { jsonrpc: '2.0', id: msg.id, error: msg.error } : { jsonrpc: '2.0', id: msg.id, result: msg.result };
+  } else {
+    envelope = kind === 'request' ? { jsonrpc: '2.0', id: msg.id, method: msg.method } : { jsonrpc: '2.0', method: msg.method };
+    if (msg.params !== undefined) envelope.params = msg.params;
+  }
+  return JSON.stringify(envelope) + '\n';
+}
+
+/**
+ * True when the JSON text nests objects and arrays deeper than `max`. A cheap scan: brackets inside
+ * strings do not count, and a text too short to hold that many pairs is not read at all. Text that is
+ * not JSON may be misjudged; JSON.parse refuses it anyway.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  if (text.length <= 2 * max) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      i = closingQuote(text, i);
+      if (i === -1) return false;
+    } else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+function closingQuote(text: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const close = text.indexOf('"', from);
+    if (close === -1) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return close;
+    from = close + 1;
+  }
+}
+
+/** The same bound on a parsed value, without recursion (only for a batch already found too deep). */
+function deeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (!item || typeof item !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(item)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /**

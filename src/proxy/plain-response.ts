@@ -1,10 +1,12 @@
 // Recognises, without parsing it, a server line that is nothing but a plain JSON-RPC success response,
 // so the relay can forward its bytes unread when its result needs no interception. The check is
 // strict on purpose: anything it is not sure of (another key, an escape in a key, a duplicate key, an
-// id that is not a plain integer or string, brackets that do not match, bytes after the object) is
-// left to the full parse. Every parser that accepts the line as JSON then reads the same id and the
-// same three keys, so a line cannot look like one response here and be another to the client.
-import type { RequestId } from './jsonrpc';
+// id that is not a plain integer or string, brackets that do not match or nest deeper than the proxy
+// accepts, bytes after the object) is left to the full parse. Every parser that accepts the line as
+// JSON then reads the same id and the same three keys, so a line cannot look like one response here
+// and be another to the client. The relay forwards the bytes only as the answer to a request of
+// exactly that id (same type and value) whose result it need not read.
+import { MAX_NESTING, type RequestId } from './jsonrpc';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -139,8 +141,11 @@ function valueEnd(bytes: Buffer, pos: number, end: number): number {
       if (i === -1) return -1;
       continue;
     }
-    if (byte === OPEN_BRACE) closers.push(CLOSE_BRACE);
-    else if (byte === OPEN_BRACKET) closers.push(CLOSE_BRACKET);
+    if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+      // Deeper than the proxy accepts (the envelope is one level): left to the full parse, which refuses it.
+      if (closers.length + 1 >= MAX_NESTING) return -1;
+      closers.push(byte === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET);
+    }
     else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
       if (closers.pop() !== byte) return -1;
       if (closers.length === 0) return i + 1;

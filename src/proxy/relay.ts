@@ -4,6 +4,7 @@
 // plain response go on as parsed); only `tools/call` requests and `tools/list` results are intercepted.
 // The upstream is restarted on the next request after it dies (with backoff), and re-initialised with
 // the client's own initialize.
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Decision, ToolInfo } from '../policy/model';
 import {
@@ -14,6 +15,7 @@ import {
   type Approver,
 } from './approval';
 import { auditTime, type AuditEntry, type AuditLog } from './audit-log';
+import { attemptedCall, refusedCall, type RefusedCall } from './call-attempt';
 import type { ControlChannel } from './control-channel';
 import { blockedResult, decideCall, filterTools, isTool, riskOf, toolReports, visibleSignature } from './interception';
 import { ErrorCode, errorFrame, frameOf, passThroughResponse, progressTokenOf, reserialised, resultFrame, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
@@ -74,7 +76,6 @@ export class ProxySession {
   /** Requests of the proxy's own to the client (elicitation). */
   private readonly clientRequests = new Map<RequestId, (response: JsonRpcMessage) => void>();
   private readonly approvals = new Map<RequestId, AbortController>();
-  private nextOwnId = 1;
   private initialize: { frame: Frame; answered: boolean; initialized: boolean } | undefined;
   private clientCapabilities: Record<string, unknown> = {};
   private replayId: RequestId | undefined;
@@ -101,14 +102,28 @@ export class ProxySession {
     this.ensureUpstream();
   }
 
-  /** A valid message from the client. */
+  /** A valid message from the client. One that fails is answered with an error; it never stops the session. */
   receive(frame: Frame): void {
     if (this.closed) return;
+    try {
+      this.fromClient(frame);
+    } catch (error) {
+      this.failedMessage('client', frame, error as Error);
+    }
+  }
+
+  private fromClient(frame: Frame): void {
+    const refused = refusedCall(frame, (id) => this.inFlight(id));
+    if (refused) return this.refuseCall(frame, refused);
     frame = normalisedIfAmbiguous(frame);
     const msg = frame.msg;
     switch (frame.kind) {
       case 'request':
         if (msg.method === 'tools/call') return this.toolCall(frame);
+        if (this.inFlight(msg.id as RequestId)) {
+          const id = msg.id as RequestId;
+          return this.downstream.send(errorFrame(id, ErrorCode.InvalidRequest, `Invalid Request: a request with the id ${JSON.stringify(id)} is still in flight`), id);
+        }
         if (msg.method === 'initialize') {
           this.initialize = { frame, answered: false, initialized: false };
           const caps = (msg.params as { capabilities?: unknown } | undefined)?.capabilities;
@@ -125,15 +140,54 @@ export class ProxySession {
         }
         return this.toUpstream(frame);
       case 'response': {
-        const own = this.clientRequests.get(msg.id as RequestId);
+        // Answers go where they were asked for, by exact id: Warden's own requests have ids of their
+        // own that no server request may carry.
+        const id = msg.id;
+        const own = isOwnId(id) ? this.clientRequests.get(id) : undefined;
         if (own) {
-          this.clientRequests.delete(msg.id as RequestId);
+          this.clientRequests.delete(id as RequestId);
           return own(msg);
         }
-        if (this.serverRequests.delete(msg.id as RequestId)) return this.toUpstream(frame);
-        this.options.log(`dropped a client response to an unknown request id ${JSON.stringify(msg.id)}`);
+        if (!isOwnId(id) && id !== null && id !== undefined && this.serverRequests.delete(id)) return this.toUpstream(frame);
+        this.options.log(`dropped a client response to an unknown request id ${JSON.stringify(id)}`);
         return;
       }
+    }
+  }
+
+  /** A client request of this id is being decided, approved or answered by the server. */
+  private inFlight(id: RequestId): boolean {
+    return this.forwarded.has(id) || this.approvals.has(id);
+  }
+
+  /** What a lenient server could run as a call but the policy cannot decide: dropped, and audited as refused. */
+  private refuseCall(frame: Frame, refused: RefusedCall): void {
+    this.auditRefusal(refused);
+    if (frame.kind === 'request') {
+      const id = frame.msg.id as RequestId;
+      this.downstream.send(errorFrame(id, ErrorCode.InvalidRequest, `Refused: ${refused.why}`), id);
+    }
+  }
+
+  private auditRefusal(refused: RefusedCall): void {
+    const reason = `refused without asking the policy: ${refused.why}`;
+    const decision: Decision = { decision: 'deny', reason, rule: null, line: null, rateLimit: null, hidden: false };
+    this.record(refused.tool, refused.args, decision, 'deny', reason, performance.now());
+  }
+
+  /** A message that threw on its way through: logged; a request gets an error instead of hanging. */
+  private failedMessage(from: 'client' | 'server', frame: Frame, error: Error): void {
+    this.options.log(`a message from the ${from} could not be relayed and was dropped: ${error.message}`);
+    const id = frame.msg.id;
+    if (id === undefined || id === null) return;
+    try {
+      if (from === 'client' && frame.kind === 'request' && !this.inFlight(id)) {
+        this.downstream.send(errorFrame(id, ErrorCode.InternalError, `Internal error: the proxy could not relay this message (${error.message})`), id);
+      } else if (from === 'server' && frame.kind === 'response' && this.settle(id)) {
+        this.downstream.send(errorFrame(id, ErrorCode.InternalError, `Internal error: the proxy could not relay the server's answer (${error.message})`), id);
+      }
+    } catch {
+      // Nothing more can be said about this message.
     }
   }
 
@@ -156,9 +210,20 @@ export class ProxySession {
     });
   }
 
-  /** Sends an error to the client for a message the transport could not accept. */
-  reject(frame: Frame): void {
+  /**
+   * Sends an error to the client for a message the transport could not accept; `refused` is that
+   * message when it was JSON (a call it attempted is audited as refused).
+   */
+  reject(frame: Frame, refused?: unknown): void {
+    this.noteRefused(refused, frame.msg.error?.message ?? 'an invalid message');
     this.downstream.send(frame);
+  }
+
+  /** Audits a call attempted by a message the transport refused (for transports that answer it themselves). */
+  noteRefused(refused: unknown, why: string): void {
+    if (this.closed || refused === undefined) return;
+    const attempt = attemptedCall(refused, why);
+    if (attempt) this.auditRefusal(attempt);
   }
 
   // ---- tools/call ----
@@ -235,7 +300,7 @@ export class ProxySession {
   }
 
   private requestFromClient(method: string, params: Record<string, unknown>, related: RequestId, signal: AbortSignal): Promise<JsonRpcMessage> {
-    const id = `mcp-warden-${this.nextOwnId++}`;
+    const id = ownId();
     return new Promise<JsonRpcMessage>((resolve, reject) => {
       const onAbort = (): void => {
         if (!this.clientRequests.delete(id)) return;
@@ -388,11 +453,24 @@ export class ProxySession {
   private plainResponse(id: RequestId, line: Buffer): boolean {
     if (this.closed) return true;
     if (this.replayId !== undefined) return false;
-    const method = this.forwarded.get(id)?.method;
-    if (method === 'tools/list' || method === 'initialize') return false;
-    this.settle(id);
-    this.downstream.send(passThroughResponse(id, line), id);
+    // Exact ids only: "7" does not answer 7 (a client that matches loosely would take it unfiltered).
+    const pending = this.forwarded.get(id);
+    if (!pending) {
+      this.droppedAnswer(id);
+      return true;
+    }
+    if (pending.method === 'tools/list' || pending.method === 'initialize') return false;
+    try {
+      this.settle(id);
+      this.downstream.send(passThroughResponse(id, line), id);
+    } catch (error) {
+      this.options.log(`the server's answer to ${JSON.stringify(id)} could not be relayed: ${(error as Error).message}`);
+    }
     return true;
+  }
+
+  private droppedAnswer(id: RequestId | null | undefined): void {
+    this.options.log(`dropped a server response to an unknown request id ${JSON.stringify(id)}`);
   }
 
   /** The request an answer from the server settles, forgotten with its progress route. */
@@ -404,21 +482,43 @@ export class ProxySession {
     return pending;
   }
 
-  /** From the upstream. */
+  /** From the upstream. One that fails is dropped (its request answered with an error); it never stops the session. */
   private fromUpstream(frame: Frame): void {
     if (this.closed) return;
+    try {
+      this.fromServer(frame);
+    } catch (error) {
+      this.failedMessage('server', frame, error as Error);
+    }
+  }
+
+  private fromServer(frame: Frame): void {
     const msg = frame.msg;
     if (frame.kind === 'response') {
-      const id = msg.id as RequestId;
+      const id = msg.id;
       if (this.replayId !== undefined && id === this.replayId) return this.replayAnswered(msg);
-      const method = this.settle(id)?.method;
-      if (method === 'tools/list') frame = this.filterToolsList(frame);
-      else if (method === 'initialize' && this.initialize && !msg.error) this.initialize.answered = true;
-      this.downstream.send(frame, id);
+      // Routed by who asked, by exact id; an answer to nothing the client asked is dropped.
+      const pending = id === null || id === undefined ? undefined : this.settle(id);
+      if (!pending) return this.droppedAnswer(id);
+      if (pending.method === 'tools/list') frame = this.filterToolsList(frame);
+      else if (pending.method === 'initialize' && this.initialize && !msg.error) this.initialize.answered = true;
+      this.downstream.send(frame, id as RequestId);
       return;
     }
     if (frame.kind === 'request') {
-      this.serverRequests.add(msg.id as RequestId);
+      const id = msg.id as RequestId;
+      // The ids of Warden's own requests to the client are not the server's to use: an answer must
+      // never be taken for the user's.
+      if (isOwnId(id)) {
+        this.options.log(`refused a server request with the reserved id ${JSON.stringify(id)}`);
+        this.upstream?.send(errorFrame(id, ErrorCode.InvalidRequest, `Invalid Request: ids starting with "${OWN_ID_PREFIX}" are reserved by the proxy`));
+        return;
+      }
+      if (this.serverRequests.has(id)) {
+        this.options.log(`dropped a server request whose id ${JSON.stringify(id)} is still in flight`);
+        return;
+      }
+      this.serverRequests.add(id);
       this.downstream.send(frame);
       return;
     }
@@ -432,14 +532,15 @@ export class ProxySession {
 
   private filterToolsList(frame: Frame): Frame {
     const result = frame.msg.result as { tools?: unknown } | undefined;
-    if (!result || !Array.isArray(result.tools)) return frame;
+    // Not a list to filter: still written anew, so no duplicate key hides another list in its bytes.
+    if (!result || typeof result !== 'object' || !Array.isArray(result.tools)) return reserialised(frame);
     const enforcer = this.options.policy.current;
     for (const tool of result.tools) if (isTool(tool)) this.catalogue.set(tool.name, tool);
     this.catalogueSignature = visibleSignature(enforcer, this.server, this.catalogue.values());
     this.options.control?.send({ type: 'tools', server: this.server, session: this.sessionId, tools: toolReports(enforcer, this.server, this.catalogue.values()) });
-    const filtered = filterTools(enforcer, this.server, result.tools, this.options.trustAnnotations);
-    if (!filtered.changed) return frame;
-    return frameOf({ ...frame.msg, result: { ...result, tools: filtered.tools } });
+    // Always written anew: the tools and annotations the client reads are the ones decided here.
+    const tools = filterTools(enforcer, this.server, result.tools, this.options.trustAnnotations);
+    return frameOf({ jsonrpc: '2.0', id: frame.msg.id, result: { ...result, tools } });
   }
 
   /** After a reload: tell the client to list again when what it sees of the tools changed. */
@@ -487,7 +588,7 @@ export class ProxySession {
     // A restart: initialise the new server as the client did, then let the held messages through.
     if (this.initialize?.answered) {
       const params = this.initialize.frame.msg.params;
-      this.replayId = `mcp-warden-init-${this.nextOwnId++}`;
+      this.replayId = ownId();
       upstream.send(frameOf({ jsonrpc: '2.0', id: this.replayId, method: 'initialize', ...(params ? { params } : {}) }));
       return;
     }
@@ -580,14 +681,28 @@ function batched(to: { cork?(): void; uncork?(): void } | undefined, deliver: ()
   }
 }
 
+/** Prefix of the ids of Warden's own requests; the rest is random, so nobody can guess one. */
+const OWN_ID_PREFIX = 'mcp-warden-';
+
+function ownId(): string {
+  return OWN_ID_PREFIX + randomUUID();
+}
+
+function isOwnId(id: unknown): id is string {
+  return typeof id === 'string' && id.startsWith(OWN_ID_PREFIX);
+}
+
+/** "call" in any case, a backslash (an escape) or a byte outside ASCII: a lenient reader might see a call. */
+const MAYBE_A_CALL = /call|[\\\u0080-\uffff]/i;
+
 /**
  * The bytes to forward must mean what was decided. A tools/call goes on as the proxy parsed it
  * (re-serialised: no duplicate keys that a first-key-wins parser would read otherwise), and so does
- * any other message that mentions tools/call or uses escapes that could spell it.
+ * any other message that mentions a call in any case, or uses escapes or characters outside ASCII
+ * that could spell one.
  */
 function normalisedIfAmbiguous(frame: Frame): Frame {
+  if (frame.msg.method === 'tools/call') return reserialised(frame);
   const line = frame.line;
-  const suspicious =
-    frame.msg.method === 'tools/call' || line.includes('tools/call') || line.includes('\\u') || line.includes('\\/');
-  return suspicious ? reserialised(frame) : frame;
+  return MAYBE_A_CALL.test(typeof line === 'string' ? line : line.toString('latin1')) ? reserialised(frame) : frame;
 }

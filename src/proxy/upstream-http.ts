@@ -264,24 +264,40 @@ export class HttpUpstream implements Upstream {
     return event.event === 'message' && event.data.trim() !== '' && this.received(event.data, awaited);
   }
 
-  /** Passes the message(s) on; true when one is the response to `awaited`. */
+  /**
+   * Passes the message(s) on; true when one is the response to `awaited`. Each goes on as parsed and
+   * written anew (no duplicate key or stray member means one thing here and another to the client),
+   * one at a time: a message that fails is dropped, the others still go on.
+   */
   private received(text: string, awaited?: RequestId): boolean {
     if (this.dead || this.closing) return false;
     let answers = false;
-    // Messages go on to line-framed transports: one that spans lines is re-serialised.
-    const oneLine = !/[\r\n]/.test(text);
-    for (const parsed of parseFrames(text, oneLine ? text + '\n' : '')) {
-      if (!parsed.ok) {
-        this.options.log(`upstream sent a message that is not JSON-RPC; dropped (${parsed.error.msg.error?.message})`);
-        continue;
+    for (const parsed of parseFrames(text, '')) {
+      try {
+        if (!parsed.ok) {
+          if (this.refused(parsed) && awaited !== undefined && parsed.error.msg.id === awaited) answers = true;
+          continue;
+        }
+        const frame = reserialised(parsed.frame);
+        const version = (frame.msg.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+        if (typeof version === 'string' && frame.kind === 'response') this.protocolVersion = version;
+        if (frame.kind === 'response' && awaited !== undefined && frame.msg.id === awaited) answers = true;
+        this.onmessage?.(frame);
+      } catch (error) {
+        this.options.log(`upstream sent a message that could not be read; dropped (${(error as Error).message})`);
       }
-      const frame = oneLine || parsed.frame.line !== '' ? parsed.frame : reserialised(parsed.frame);
-      const version = (frame.msg.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
-      if (typeof version === 'string' && frame.kind === 'response') this.protocolVersion = version;
-      if (frame.kind === 'response' && awaited !== undefined && frame.msg.id === awaited) answers = true;
-      this.onmessage?.(frame);
     }
     return answers;
+  }
+
+  /** A server message the parser refused: dropped; one too deep to read fails the request it answers. */
+  private refused(parsed: { error: Frame; tooDeep?: true }): boolean {
+    const why = parsed.error.msg.error?.message;
+    this.options.log(`upstream sent a message that is not JSON-RPC; dropped (${why})`);
+    const id = parsed.error.msg.id;
+    if (!parsed.tooDeep || id === null || id === undefined) return false;
+    this.onmessage?.(errorFrame(id, ErrorCode.InvalidRequest, `The server's answer was refused: ${why}`));
+    return true;
   }
 
   private failRequest(frame: Frame, message: string): void {

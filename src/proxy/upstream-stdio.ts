@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import spawn from 'cross-spawn';
 import { holdsSeveralLines, LineSplitter, lineText } from './framing';
-import { parseFrames, reserialised, type Frame, type RequestId } from './jsonrpc';
+import { ErrorCode, errorFrame, parseFrames, reserialised, type Frame, type RequestId } from './jsonrpc';
 import { LineWriter } from './line-writer';
 import { plainResponseId } from './plain-response';
 import type { Upstream } from './upstream';
@@ -44,13 +44,18 @@ export class StdioUpstream implements Upstream {
     this.child = child;
     const splitter = new LineSplitter(this.options.maxFrameBytes, {
       line: (bytes, end) => {
-        const id = plainResponseId(bytes, end);
-        if (id !== undefined && this.onresponse?.(id, bytes)) return;
-        for (const parsed of parseFrames(lineText(bytes, end), bytes)) {
-          // Only a plain response goes on as received; anything else goes on as parsed, so that no
-          // client's parser (first key wins, say) reads it as a message the relay did not see.
-          if (parsed.ok) this.onmessage?.(id !== undefined ? parsed.frame : reserialised(parsed.frame));
-          else log(`upstream sent a message that is not JSON-RPC; dropped (${parsed.error.msg.error?.message})`);
+        // One line at a time: whatever a line does, the lines after it are still read.
+        try {
+          const id = plainResponseId(bytes, end);
+          if (id !== undefined && this.onresponse?.(id, bytes)) return;
+          for (const parsed of parseFrames(lineText(bytes, end), bytes)) {
+            // Only a plain response goes on as received; anything else goes on as parsed, so that no
+            // client's parser (first key wins, say) reads it as a message the relay did not see.
+            if (parsed.ok) this.onmessage?.(id !== undefined ? parsed.frame : reserialised(parsed.frame));
+            else this.refused(parsed);
+          }
+        } catch (error) {
+          log(`upstream sent a message that could not be read; dropped (${(error as Error).message})`);
         }
       },
       oversized: (size, id) => {
@@ -82,6 +87,14 @@ export class StdioUpstream implements Upstream {
         this.onclose?.(signal ? `was killed by ${signal}` : `exited with code ${code}`);
       });
     });
+  }
+
+  /** A server message the parser refused: dropped; one too deep to read fails the request it answers. */
+  private refused(parsed: { error: Frame; tooDeep?: true }): void {
+    const why = parsed.error.msg.error?.message;
+    this.options.log(`upstream sent a message that is not JSON-RPC; dropped (${why})`);
+    const id = parsed.error.msg.id;
+    if (parsed.tooDeep && id !== null && id !== undefined) this.onmessage?.(errorFrame(id, ErrorCode.InvalidRequest, `The server's answer was refused: ${why}`));
   }
 
   send(frame: Frame): void {

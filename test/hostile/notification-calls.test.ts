@@ -1,0 +1,241 @@
+// Every tools/call is decided. A client message that a lenient server could run as a tool call but the
+// policy cannot decide (a notification, a batch element without an id, the method in another case or
+// with spaces or look-alike characters, positional params, a null id, a wrong "jsonrpc", a duplicate or
+// stray "method" member) never reaches the server and is audited as refused; on every transport.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { readsAsToolCall } from '../../src/proxy/call-attempt';
+import { waitFor, yaml } from '../proxy/helpers';
+import { openWire, refusals, TRANSPORTS, type Wire } from './wire';
+
+const POLICY = yaml(
+  'version: 1',
+  'default: allow',
+  'servers:',
+  '  rec:',
+  '    tools:',
+  '      delete_everything: { action: deny, reason: Nobody deletes everything }',
+  '      secret_debug: { hide: true }',
+);
+
+/** Every message the server received that some reader could take for a tool call: its tool's name. */
+function callsAtServer(wire: Wire): string[] {
+  const names: string[] = [];
+  for (const msg of wire.serverMessages()) {
+    if (!msg || typeof msg !== 'object') continue;
+    const readsAsCall = Object.keys(msg).some((key) => key.trim().toLowerCase() === 'method' && typeof msg[key] === 'string' && readsAsToolCall(msg[key] as string));
+    if (!readsAsCall) continue;
+    const params = msg.params as { name?: unknown } | unknown[] | undefined;
+    names.push(String(Array.isArray(params) ? params[0] : params?.name));
+  }
+  return names;
+}
+
+let counter = 0;
+/** An allowed call sent after a case: once it is answered, the proxy has handled everything before it. */
+async function sentinel(wire: Wire): Promise<string> {
+  const message = `sentinel-${++counter}`;
+  const answer = await wire.call(message, 'echo', { message });
+  assert.deepEqual(answer.result, { content: [{ type: 'text', text: `Echo: ${message}` }] });
+  return message;
+}
+
+function line(message: Record<string, unknown>): string {
+  return JSON.stringify({ jsonrpc: '2.0', ...message });
+}
+
+/** Only the sentinels (allowed echo calls) ever reached the server as calls. */
+function onlySentinelsAtServer(wire: Wire): void {
+  const calls = callsAtServer(wire);
+  assert.deepEqual(
+    calls.filter((name) => name !== 'echo' && name !== 'slow'),
+    [],
+    `a refused call reached the server: ${wire.serverRaw()}`,
+  );
+  const echoes = wire.serverMessages().filter((m) => (m.params as { name?: unknown } | undefined)?.name === 'echo');
+  for (const echo of echoes) assert.match(String((echo.params as { arguments?: { message?: unknown } }).arguments?.message), /^sentinel-/, 'an echo other than a sentinel reached the server');
+}
+
+/** The refusal audited for `tool` whose reason matches `why`. */
+function refusalOf(wire: Wire, tool: string, why: RegExp): Record<string, unknown> {
+  const found = refusals(wire).filter((l) => l.tool === tool && why.test(String(l.reason)));
+  assert.ok(found.length > 0, `no refusal of ${tool} matching ${why} in the audit log:\n${wire.audit().map((l) => JSON.stringify(l)).join('\n')}`);
+  const entry = found[found.length - 1];
+  assert.equal(entry.decision, 'deny');
+  assert.equal(entry.server, 'rec');
+  return entry;
+}
+
+for (const transport of TRANSPORTS) {
+  describe(`a tools/call the policy cannot decide, over ${transport}`, () => {
+    let wire: Wire;
+    before(async () => {
+      wire = await openWire(transport, { policy: POLICY });
+    });
+    after(async () => wire?.close());
+
+    it('a tools/call notification (no id) never reaches the server and is audited as refused, allowed tool or not', async () => {
+      await wire.send(line({ method: 'tools/call', params: { name: 'echo', arguments: { message: 'as a notification' } } }));
+      await wire.send(line({ method: 'tools/call', params: { name: 'delete_everything', arguments: {} } }));
+      await sentinel(wire);
+      onlySentinelsAtServer(wire);
+      assert.ok(!wire.serverRaw().includes('as a notification'));
+      refusalOf(wire, 'echo', /sent as a notification/);
+      refusalOf(wire, 'delete_everything', /sent as a notification/);
+      // A notification gets no answer, not even an error.
+      assert.ok(!wire.received.some((m) => m.id === null && JSON.stringify(m).includes('notification')));
+    });
+
+    it('a tools/call notification inside a batch is refused; the batch’s other messages go on', async () => {
+      await wire.send(
+        JSON.stringify([
+          { jsonrpc: '2.0', method: 'tools/call', params: { name: 'write_note', arguments: { path: 'in-batch' } } },
+          { jsonrpc: '2.0', id: 'batch-ping', method: 'ping' },
+          { jsonrpc: '2.0', method: 'notifications/roots/list_changed' },
+        ]),
+      );
+      await wire.waitForId('batch-ping');
+      await sentinel(wire);
+      onlySentinelsAtServer(wire);
+      assert.ok(!wire.serverRaw().includes('in-batch'));
+      assert.ok(wire.serverMessages().some((m) => m.id === 'batch-ping'), 'the ping of the batch was forwarded');
+      assert.ok(wire.serverMessages().some((m) => m.method === 'notifications/roots/list_changed'), 'the notification of the batch was forwarded');
+      refusalOf(wire, 'write_note', /sent as a notification/);
+    });
+
+    it('a batch of allowed and denied calls, with and without ids: each request decided, each notification refused', async () => {
+      await wire.send(
+        JSON.stringify([
+          { jsonrpc: '2.0', id: 'b-allowed', method: 'tools/call', params: { name: 'echo', arguments: { message: 'sentinel-batch' } } },
+          { jsonrpc: '2.0', id: 'b-denied', method: 'tools/call', params: { name: 'delete_everything', arguments: {} } },
+          { jsonrpc: '2.0', method: 'tools/call', params: { name: 'secret_debug', arguments: {} } },
+        ]),
+      );
+      assert.equal(((await wire.waitForId('b-allowed')).result as { content: { text: string }[] }).content[0].text, 'Echo: sentinel-batch');
+      assert.match(JSON.stringify((await wire.waitForId('b-denied')).result), /Blocked by policy: Nobody deletes everything/);
+      await sentinel(wire);
+      onlySentinelsAtServer(wire);
+      refusalOf(wire, 'secret_debug', /sent as a notification/);
+      assert.ok(wire.audit().some((l) => l.tool === 'delete_everything' && l.decision === 'deny' && l.reason === 'Nobody deletes everything'));
+    });
+
+    const variants: [string, string][] = [
+      ['upper case', 'TOOLS/CALL'],
+      ['mixed case', 'Tools/Call'],
+      ['a leading space', ' tools/call'],
+      ['a trailing space', 'tools/call '],
+      ['a trailing newline', 'tools/call\n'],
+      ['a dot', 'tools.call'],
+      ['an underscore', 'tools_call'],
+      ['a zero-width space', 'tools/\u200bcall'],
+      ['full-width letters', '\uff54\uff4f\uff4f\uff4c\uff53/\uff43\uff41\uff4c\uff4c'],
+      ['a NUL', 'tools/call\u0000'],
+    ];
+    for (const [how, method] of variants) {
+      it(`a request whose method is tools/call with ${how} is refused with an error and audited`, async () => {
+        const id = `variant-${how}`;
+        await wire.send(line({ id, method, params: { name: 'delete_everything', arguments: { how } } }));
+        const answer = await wire.waitForId(id);
+        assert.equal((answer.error as { code: number }).code, -32600);
+        assert.match((answer.error as { message: string }).message, /^Refused: the method .* is not exactly "tools\/call"/);
+        await wire.send(line({ method, params: { name: 'delete_everything', arguments: { how } } }));
+        await sentinel(wire);
+        onlySentinelsAtServer(wire);
+        assert.ok(!wire.serverRaw().includes(how), `the ${how} variant reached the server`);
+        assert.ok(refusals(wire).filter((l) => l.tool === 'delete_everything' && /is not exactly/.test(String(l.reason))).length >= 2);
+      });
+    }
+
+    it('a method spelled with escapes is the call it spells: decided by the policy like any other', async () => {
+      await wire.send('{"jsonrpc":"2.0","id":"escaped","method":"tools\\u002fc\\u0061ll","params":{"name":"delete_everything","arguments":{}}}');
+      assert.match(JSON.stringify((await wire.waitForId('escaped')).result), /Blocked by policy: Nobody deletes everything/);
+      await wire.send('{"jsonrpc":"2.0","method":"tools\\/call","params":{"name":"delete_everything","arguments":{}}}');
+      await sentinel(wire);
+      onlySentinelsAtServer(wire);
+      assert.ok(!wire.serverRaw().includes('\\u'), 'an escaped line reached the server as it was');
+      refusalOf(wire, 'delete_everything', /sent as a notification/);
+    });
+
+    it('positional params, params that are not an object, a call without a name: refused and audited', async () => {
+      await wire.send(line({ id: 'positional', method: 'tools/call', params: ['delete_everything', {}] }));
+      await wire.send(line({ id: 'nameless', method: 'tools/call', params: { arguments: { path: '/' } } }));
+      await wire.send(line({ id: 'numbered', method: 'tools/call', params: { name: 7 } }));
+      await wire.send(line({ method: 'tools/call', params: ['secret_debug'] }));
+      for (const id of ['positional', 'nameless', 'numbered']) {
+        const answer = await wire.waitForId(id);
+        assert.ok(answer.error, `${id} was not refused`);
+      }
+      await sentinel(wire);
+      onlySentinelsAtServer(wire);
+      refusalOf(wire, 'delete_everything', /needs "params", an object/);
+      refusalOf(wire, 'secret_debug', /sent as a notification/);
+      refusalOf(wire, '', /needs "params.name", a string/);
+    });
+
+    it('a duplicate or stray "method" member cannot carry a call past the decision', async () => {
+      // The last key wins for the proxy (ping); a first-key-wins server must not see the call.
+      await wire.send('{"jsonrpc":"2.0","id":"dup-first","method":"Tools/Call","params":{"name":"delete_everything","arguments":{}},"method":"ping"}');
+      await wire.waitForId('dup-first');
+      // A member that a case-insensitive reader takes for "method".
+      await wire.send('{"jsonrpc":"2.0","id":"stray","method":"ping","METHOD":"tools/call","params":{"name":"delete_everything"}}');
+      await wire.waitForId('stray');
+      // The call is the last "method": decided (denied).
+      await wire.send('{"jsonrpc":"2.0","id":"dup-last","method":"ping","method":"tools/call","params":{"name":"delete_everything","arguments":{}}}');
+      assert.match(JSON.stringify((await wire.waitForId('dup-last')).result), /Blocked by policy/);
+      await sentinel(wire);
+      onlySentinelsAtServer(wire);
+      const raw = wire.serverRaw();
+      assert.ok(!/Tools\/Call|METHOD/.test(raw), `a second method reached the server: ${raw}`);
+      const forwarded = wire.serverMessages().filter((m) => m.id === 'dup-first' || m.id === 'stray');
+      assert.deepEqual(forwarded.map((m) => Object.keys(m).sort()), [['id', 'jsonrpc', 'method', 'params'], ['id', 'jsonrpc', 'method', 'params']]);
+    });
+
+    if (transport !== 'listen') {
+      // Over --listen such messages are answered by the HTTP side; see the http-listener suite.
+      it('a tools/call with a null, boolean or object id, or without "jsonrpc": 2.0, is refused and audited', async () => {
+        await wire.send(line({ id: null, method: 'tools/call', params: { name: 'delete_everything', arguments: { how: 'null id' } } }));
+        await wire.send(line({ id: true, method: 'tools/call', params: { name: 'delete_everything', arguments: { how: 'true id' } } }));
+        await wire.send(line({ id: { n: 1 }, method: 'tools/call', params: { name: 'delete_everything', arguments: { how: 'object id' } } }));
+        await wire.send(JSON.stringify({ jsonrpc: '1.0', id: 'v1', method: 'tools/call', params: { name: 'write_note', arguments: { how: 'version 1' } } }));
+        await wire.send(JSON.stringify({ id: 'no-version', method: 'tools/call', params: { name: 'write_note', arguments: { how: 'no version' } } }));
+        await wire.send(line({ id: 'with-result', method: 'tools/call', params: { name: 'write_note', arguments: { how: 'with a result' } }, result: {} }));
+        assert.equal(((await wire.waitForId('v1')).error as { code: number }).code, -32600);
+        await sentinel(wire);
+        onlySentinelsAtServer(wire);
+        assert.ok(!/null id|true id|object id|version 1|no version|with a result/.test(wire.serverRaw()));
+        assert.equal(refusals(wire).filter((l) => l.tool === 'delete_everything' && /"id" must be a string or a number/.test(String(l.reason))).length, 3);
+        assert.equal(refusals(wire).filter((l) => l.tool === 'write_note' && /Invalid Request/.test(String(l.reason))).length, 3);
+      });
+    }
+
+    it('a second tools/call with the id of one still in flight is refused and audited; the first goes on', async () => {
+      // Not awaited: over --listen a POST's answer comes with the call's.
+      const first = wire.send(line({ id: 'twice', method: 'tools/call', params: { name: 'slow', arguments: { ms: 400 } } })).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await wire.send(line({ id: 'twice', method: 'tools/call', params: { name: 'echo', arguments: { message: 'the second twice' } } }));
+      await wire.send(line({ id: 'twice', method: 'ping' }));
+      await sentinel(wire);
+      // Over --listen the HTTP side routes answers by id per POST: only the refusals are checked there.
+      const expected = transport === 'listen' ? 2 : 3;
+      await waitFor(() => wire.received.filter((m) => m.id === 'twice').length === expected, 5000, 'the answers to "twice"');
+      const answers = wire.received.filter((m) => m.id === 'twice');
+      assert.equal(answers.filter((m) => /still in flight/.test(JSON.stringify(m.error))).length, 2);
+      if (transport !== 'listen') assert.deepEqual(answers.filter((m) => m.result).map((m) => m.result), [{ content: [{ type: 'text', text: 'waited 400 ms' }] }]);
+      onlySentinelsAtServer(wire);
+      assert.ok(!wire.serverRaw().includes('the second twice'));
+      assert.equal(wire.serverMessages().filter((m) => m.id === 'twice').length, 1);
+      refusalOf(wire, 'echo', /still in flight/);
+      if (transport !== 'listen') await first;
+    });
+
+    it('the proxy is still running, and every refusal line says why', async () => {
+      assert.ok(wire.alive());
+      assert.ok(refusals(wire).length >= 20, `only ${refusals(wire).length} refusals audited`);
+      for (const entry of refusals(wire)) {
+        assert.equal(entry.decision, 'deny');
+        assert.equal(entry.policy, 'deny');
+        assert.equal(entry.rule, null);
+      }
+    });
+  });
+}
