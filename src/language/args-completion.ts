@@ -1,7 +1,7 @@
 // Completion inside a rule's `args` (a JSON Schema for the call's arguments): the keywords that matter
 // for an argument check, and the property names, types and enum values of the tool's own input schema.
 import type { ToolInfo } from '../policy/model';
-import { globToRegExp, isGlob } from '../policy/glob';
+import { globMatcher, isGlob } from '../policy/glob';
 import type { ToolCatalogue } from './catalogue';
 import { keyInsert, pad, valuePrefix, type CompletionScope } from './completion-scope';
 import { JSON_TYPES, MAP_KEYWORDS, SCHEMA_KEYWORDS, VALUE_KEYWORDS } from './json-schema-keywords';
@@ -15,8 +15,8 @@ export function toolsOfRule(catalogue: ToolCatalogue, server: string, pattern: s
     const tool = catalogue.tool(server, pattern);
     return tool ? [tool.info] : [];
   }
-  const regex = globToRegExp(pattern);
-  return catalogue.rankedTools(server).filter((t) => regex.test(t.info.name)).map((t) => t.info);
+  const matcher = globMatcher(pattern);
+  return catalogue.rankedTools(server).filter((t) => matcher.test(t.info.name)).map((t) => t.info);
 }
 
 interface InputProperty {

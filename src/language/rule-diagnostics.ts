@@ -1,6 +1,6 @@
 // Problems in a policy's rules that only the live tools reveal (unknown servers and tools, globs that
 // match nothing, high-risk tools no rule covers) or that the order of globs makes (unreachable rules).
-import { globToRegExp } from '../policy/glob';
+import { globMatcher } from '../policy/glob';
 import type { Policy, Range, RiskCategory, ServerPolicy, ToolRule } from '../policy/model';
 import { closestMatches } from '../policy/suggest';
 import type { ToolCatalogue } from './catalogue';
@@ -72,8 +72,8 @@ function liveToolProblems(snapshot: PolicySnapshot, catalogue: ToolCatalogue, se
       if (unknown) problems.push(unknown);
       continue;
     }
-    const regex = globToRegExp(rule.pattern);
-    const matched = names.filter((name) => regex.test(name));
+    const matcher = globMatcher(rule.pattern);
+    const matched = names.filter((name) => matcher.test(name));
     if (matched.length === 0) {
       problems.push({ range: rule.keyRange, severity: 'info', code: 'glob-matches-nothing', message: `Glob "${rule.pattern}" matches none of the ${names.length} tools of "${server.name}"`, data: { server: server.name, tool: rule.pattern } });
       continue;

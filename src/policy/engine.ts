@@ -3,7 +3,7 @@
 // an argument check and a rate-limit count.
 import { ArgsChecker } from './args-check';
 import { formatSeconds } from './duration';
-import { globToRegExp } from './glob';
+import { globMatcher, type GlobMatcher } from './glob';
 import type { Decision, Policy, ServerPolicy, ToolRule } from './model';
 import { RateLimiter } from './rate-limiter';
 
@@ -37,7 +37,7 @@ interface CompiledServer {
   policy: ServerPolicy;
   exact: Map<string, ToolRule>;
   /** Most specific first: more literal characters, then file order. */
-  globs: { rule: ToolRule; regex: RegExp }[];
+  globs: { rule: ToolRule; matcher: GlobMatcher }[];
   /** Tool name -> deciding rule (null: none). Servers have few tools; the cap bounds what a client inventing names can make it hold. */
   resolved: Map<string, ToolRule | null>;
 }
@@ -60,7 +60,7 @@ export class PolicyEngine {
     if (!compiled) return undefined;
     let rule = compiled.resolved.get(tool);
     if (rule === undefined) {
-      rule = compiled.exact.get(tool) ?? compiled.globs.find((g) => g.regex.test(tool))?.rule ?? null;
+      rule = compiled.exact.get(tool) ?? compiled.globs.find((g) => g.matcher.test(tool))?.rule ?? null;
       if (compiled.resolved.size >= RESOLVED_CAP) compiled.resolved.clear();
       compiled.resolved.set(tool, rule);
     }
@@ -130,7 +130,7 @@ function compileServer(policy: ServerPolicy): CompiledServer {
     if (!rule.isGlob) {
       if (!exact.has(rule.pattern)) exact.set(rule.pattern, rule);
     } else {
-      globs.push({ rule, regex: globToRegExp(rule.pattern) });
+      globs.push({ rule, matcher: globMatcher(rule.pattern) });
     }
   }
   globs.sort((a, b) => b.rule.literalChars - a.rule.literalChars || a.rule.index - b.rule.index);

@@ -201,7 +201,8 @@ describe('catastrophic patterns through the proxy are decided at once', () => {
     const rules = Object.fromEntries(CATASTROPHIC.map((c) => [c.tool, text(c.pattern)]));
     rules.keys = `{ type: object, patternProperties: { "^(a|aa)+$": { type: number } }, additionalProperties: false }`;
     rules.names = `{ type: object, propertyNames: { pattern: "^(\\\\w+\\\\s?)*$" } }`;
-    proxied = await new Proxied(tmp.dir, writePolicy(tmp.dir, policyOf(rules))).start();
+    // Tool names come from the agent too: a glob with several `*` is matched without backtracking.
+    proxied = await new Proxied(tmp.dir, writePolicy(tmp.dir, policyOf(rules, ['      "a*a*a*a*a*a*b": { action: deny, reason: Not this family }']))).start();
   });
   after(async () => {
     await proxied?.proxy.close();
@@ -247,6 +248,24 @@ describe('catastrophic patterns through the proxy are decided at once', () => {
     assert.deepEqual(
       lines.map((l) => l.decision),
       ['deny', 'allow', 'deny', 'allow'],
+    );
+    for (const line of lines) assert.ok((line.latencyMs as number) < DECIDE_MS, `decided in ${String(line.latencyMs)} ms`);
+  });
+  it('a hostile tool name against a glob with several * is decided as fast (88 s for a backtracking regex at 200 characters)', async () => {
+    const near = 'a'.repeat(20_000);
+    const hit = 'a'.repeat(20_000) + 'b';
+    const [missed, matched] = await proxied.calls({ tool: near, args: {} }, { tool: hit, args: {} });
+    for (const r of [missed, matched]) assert.ok(r.ms < ROUND_TRIP_MS, `${r.ms.toFixed(0)} ms`);
+    assert.match(Proxied.textOf(matched.answer), /^Blocked by policy: Not this family/);
+    assert.equal(proxied.atServer(near).length, 1, 'no rule matches: the default (allow) lets it through');
+    assert.deepEqual(proxied.atServer(hit), []);
+    const lines = [...(await proxied.audited(near, 1)), ...(await proxied.audited(hit, 1))];
+    assert.deepEqual(
+      lines.map((l) => [l.decision, l.rule]),
+      [
+        ['allow', null],
+        ['deny', 'a*a*a*a*a*a*b'],
+      ],
     );
     for (const line of lines) assert.ok((line.latencyMs as number) < DECIDE_MS, `decided in ${String(line.latencyMs)} ms`);
   });
