@@ -85,6 +85,9 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
     const parsed = parseFrames(text, multiline ? '' : Buffer.concat([body, NEWLINE]));
     const errors = parsed.filter((p) => !p.ok);
     if (errors.length > 0) {
+      // A refused message that attempted a tool call is audited as refused by the session it names.
+      const named = sessions.get(header(req, 'mcp-session-id') ?? '');
+      for (const p of errors) if (!p.ok) named?.noteRefused(p.refused, p.error.msg.error?.message ?? 'an invalid message');
       const bodies = errors.map((p) => (p.ok ? '' : frameText(p.error)));
       return sendJson(res, 400, bodies.length === 1 ? bodies[0] : `[${bodies.join(',')}]`);
     }
@@ -269,6 +272,10 @@ class HttpSession implements Downstream {
       });
     }
     for (const frame of frames) this.session.receive(frame);
+  }
+
+  noteRefused(refused: unknown, why: string): void {
+    this.session.noteRefused(refused, why);
   }
 
   send(frame: Frame, related?: RequestId): void {

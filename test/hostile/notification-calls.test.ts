@@ -190,8 +190,7 @@ for (const transport of TRANSPORTS) {
       assert.deepEqual(forwarded.map((m) => Object.keys(m).sort()), [['id', 'jsonrpc', 'method', 'params'], ['id', 'jsonrpc', 'method', 'params']]);
     });
 
-    if (transport !== 'listen') {
-      // Over --listen such messages are answered by the HTTP side; see the http-listener suite.
+    {
       it('a tools/call with a null, boolean or object id, or without "jsonrpc": 2.0, is refused and audited', async () => {
         await wire.send(line({ id: null, method: 'tools/call', params: { name: 'delete_everything', arguments: { how: 'null id' } } }));
         await wire.send(line({ id: true, method: 'tools/call', params: { name: 'delete_everything', arguments: { how: 'true id' } } }));
