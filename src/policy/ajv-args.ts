@@ -69,10 +69,17 @@ function compileNow(schema: Record<string, unknown>): CompiledArgs {
   }
 }
 
-/** Problems ajv's meta-schema (draft-07) finds in `schema`, each with the JSON pointer of its place. */
-export function metaSchemaProblems(schema: Record<string, unknown>): { pointer: string; message: string }[] {
+/**
+ * Problems ajv's meta-schema (draft-07) finds in `schema`, each with the JSON pointer of its place; an
+ * Error when ajv cannot even tell (a `$schema` it does not know).
+ */
+export function metaSchemaProblems(schema: Record<string, unknown>): { pointer: string; message: string }[] | Error {
   const ajv = argsAjv();
-  if (ajv.validateSchema(schema)) return [];
+  try {
+    if (ajv.validateSchema(schema)) return [];
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
   return (ajv.errors ?? []).map((e) => ({ pointer: e.instancePath, message: e.message ?? 'is invalid' }));
 }
 

@@ -23,17 +23,34 @@ export interface ArgsSchemaProblem {
 
 /** Problems that keep `schema` from being used; empty when it is fine. */
 export function argsSchemaProblems(schema: Record<string, unknown>): ArgsSchemaProblem[] {
+  try {
+    return problemsOf(schema);
+  } catch (error) {
+    // Whatever ajv or the walk throws on (a schema too deep for the stack): the schema is not used.
+    return [{ path: [], on: 'key', code: 'invalid-args-schema', message: `"args" cannot be checked: ${(error as Error).message}` }];
+  }
+}
+
+function problemsOf(schema: Record<string, unknown>): ArgsSchemaProblem[] {
   const problems: ArgsSchemaProblem[] = [];
-  const meta = metaSchemaProblems(schema).map(({ pointer, message }) => `${pointer || 'the schema'} ${message}`);
-  // One problem at `args` itself: ajv often says several things about one wrong value.
-  if (meta.length > 0) problems.push({ path: [], on: 'key', code: 'invalid-args-schema', message: `"args" is not a valid JSON Schema: ${meta.join('; ')}` });
-  new SchemaWalker(problems).schema(schema, []);
+  const meta = metaSchemaProblems(schema);
+  if (meta instanceof Error) {
+    problems.push({ path: [], on: 'key', code: 'invalid-args-schema', message: `"args" cannot be used: ${meta.message}` });
+  } else if (meta.length > 0) {
+    // One problem at `args` itself: ajv often says several things about one wrong value.
+    const said = meta.map(({ pointer, message }) => `${pointer || 'the schema'} ${message}`);
+    problems.push({ path: [], on: 'key', code: 'invalid-args-schema', message: `"args" is not a valid JSON Schema: ${said.join('; ')}` });
+  }
+  new SchemaWalker(problems).schema(schema, [], 0);
   if (problems.length === 0) {
     const compiled = compileArgsSchema(schema);
     if (compiled instanceof Error) problems.push({ path: [], on: 'key', code: 'invalid-args-schema', message: `"args" cannot be used: ${compiled.message}` });
   }
   return problems;
 }
+
+/** Schemas inside schemas, at most: far beyond any argument check, well within the stack. */
+export const MAX_SCHEMA_DEPTH = 64;
 
 type SchemaObject = Record<string, unknown>;
 
@@ -49,8 +66,12 @@ class SchemaWalker {
 
   constructor(private readonly problems: ArgsSchemaProblem[]) {}
 
-  schema(node: unknown, path: SchemaPath): void {
+  schema(node: unknown, path: SchemaPath, depth: number): void {
     if (!isObject(node)) return; // `true`, `false`, or a wrong type the meta-schema reports
+    if (depth > MAX_SCHEMA_DEPTH) {
+      this.problems.push({ path, on: 'key', code: 'invalid-args-schema', message: `Schemas nested more than ${MAX_SCHEMA_DEPTH} deep in "args": no argument check needs that, and it is not supported` });
+      return;
+    }
     for (const [key, value] of Object.entries(node)) {
       const at = [...path, key];
       if (key === '$async') {
@@ -65,18 +86,18 @@ class SchemaWalker {
         if (isObject(value)) {
           for (const [regex, sub] of Object.entries(value)) {
             this.pattern(regex, [...at, regex], 'key');
-            this.schema(sub, [...at, regex]);
+            this.schema(sub, [...at, regex], depth + 1);
           }
         }
       } else if (key === 'items') {
-        if (Array.isArray(value)) value.forEach((sub, i) => this.schema(sub, [...at, i]));
-        else this.schema(value, at);
+        if (Array.isArray(value)) value.forEach((sub, i) => this.schema(sub, [...at, i], depth + 1));
+        else this.schema(value, at, depth + 1);
       } else if (ONE_SCHEMA.has(key)) {
-        this.schema(value, at);
+        this.schema(value, at, depth + 1);
       } else if (SCHEMA_MAP.has(key)) {
-        if (isObject(value)) for (const [name, sub] of Object.entries(value)) this.schema(sub, [...at, name]);
+        if (isObject(value)) for (const [name, sub] of Object.entries(value)) this.schema(sub, [...at, name], depth + 1);
       } else if (SCHEMA_LIST.has(key)) {
-        if (Array.isArray(value)) value.forEach((sub, i) => this.schema(sub, [...at, i]));
+        if (Array.isArray(value)) value.forEach((sub, i) => this.schema(sub, [...at, i], depth + 1));
       }
     }
   }

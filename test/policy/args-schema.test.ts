@@ -102,6 +102,17 @@ test("what only ajv's compiler sees is an error too, at args: unresolvable $ref,
   assert.deepEqual(messages({ $async: true, type: 'object' }), ['$async invalid-args-schema "$async" is not supported in "args": arguments are checked as the call arrives']);
   assert.match(messages({ id: 'x', type: 'object' })[0], /keyword "id"/);
   assert.match(messages({ type: 'objekt' })[0], /^\(args\) invalid-args-schema "args" is not a valid JSON Schema: \/type must be equal to one of the allowed values/);
+  // What would make ajv throw rather than answer is a problem too, never an exception out of the parser.
+  assert.deepEqual(messages({ $schema: 'https://json-schema.org/draft/2020-12/schema' }), ['(args) invalid-args-schema "args" cannot be used: no schema with key or ref "https://json-schema.org/draft/2020-12/schema"']);
+  assert.deepEqual(messages({ $schema: 5 }), ['(args) invalid-args-schema "args" cannot be used: $schema must be a string']);
+  assert.match(messages({ $defs: { a: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' })[0], /^\(args\) invalid-args-schema "args" cannot be used: /);
+  let deep: Record<string, unknown> = { type: 'string' };
+  for (let i = 0; i < 5000; i++) deep = { properties: { a: deep } };
+  const tooDeep = argsSchemaProblems(deep);
+  assert.ok(tooDeep.some((p) => /^Schemas nested more than 64 deep in "args"/.test(p.message)), JSON.stringify(tooDeep).slice(0, 300));
+  let fine: Record<string, unknown> = { type: 'string' };
+  for (let i = 0; i < 60; i++) fine = { properties: { a: fine } };
+  assert.deepEqual(argsSchemaProblems(fine), []);
 });
 
 test('each rule stands alone: the same $id in two rules is fine, and one cannot reference the other', () => {
