@@ -194,3 +194,14 @@ test('a schema that never went through the parser still fails closed in the chec
   assert.equal(verdict({ $async: true, properties: { p: { type: 'number' } } }).ok, false);
   assert.equal(verdict({ properties: { p: { type: 'string' } } }).ok, true);
 });
+
+test('arguments too deep for a recursive schema are refused, not thrown', () => {
+  const schema = { $ref: '#/definitions/node', definitions: { node: { type: 'object', properties: { child: { $ref: '#/definitions/node' } } } } };
+  assert.deepEqual(argsSchemaProblems(schema), []);
+  let args: Record<string, unknown> = {};
+  for (let i = 0; i < 100_000; i++) args = { child: args };
+  const verdict = new ArgsChecker().check(schema, args);
+  assert.equal(verdict.ok, false);
+  assert.match(JSON.stringify(verdict), /the arguments could not be checked: Maximum call stack size exceeded/);
+  assert.equal(new ArgsChecker().check(schema, { child: { child: {} } }).ok, true);
+});
