@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readsAsToolCall } from '../../src/proxy/call-attempt';
-import { waitFor, yaml } from '../proxy/helpers';
+import { FakeEditor } from '../proxy/fake-editor';
+import { tempDir, waitFor, yaml } from '../proxy/helpers';
 import { openWire, refusals, TRANSPORTS, type Wire } from './wire';
 
 const POLICY = yaml(
@@ -238,3 +239,28 @@ for (const transport of TRANSPORTS) {
     });
   });
 }
+
+describe('a refused call, with the editor connected', () => {
+  it('is reported to the editor as a decision, as every audited call is', async () => {
+    const tmp = tempDir();
+    const editor = new FakeEditor(tmp.dir);
+    await editor.listen();
+    const wire = await openWire('stdio', { policy: POLICY, env: editor.env() });
+    try {
+      await editor.waitFor('policy');
+      await wire.send(line({ method: 'tools/call', params: { name: 'delete_everything', arguments: {} } }));
+      await wire.send(line({ id: 'cased', method: 'Tools/Call', params: { name: 'write_note', arguments: {} } }));
+      await wire.waitForId('cased');
+      const notified = await editor.waitFor('decision', (m) => m.tool === 'delete_everything');
+      assert.equal(notified.decision, 'deny');
+      assert.match(String(notified.reason), /^refused without asking the policy: a tools\/call sent as a notification/);
+      const cased = await editor.waitFor('decision', (m) => m.tool === 'write_note');
+      assert.match(String(cased.reason), /is not exactly "tools\/call"/);
+      onlySentinelsAtServer(wire);
+    } finally {
+      await wire.close();
+      await editor.close();
+      tmp.cleanup();
+    }
+  });
+});

@@ -125,6 +125,8 @@ export interface WireOptions {
   extraArgs?: string[];
   /** The client's capabilities in its initialize. */
   capabilities?: Record<string, unknown>;
+  /** More environment for the proxy. */
+  env?: Record<string, string>;
 }
 
 export interface Wire {
@@ -160,7 +162,7 @@ export async function openWire(transport: Transport, options: WireOptions): Prom
   const audit = join(tmp.dir, 'audit.jsonl');
   const policy = writePolicy(tmp.dir, options.policy);
   const stops: (() => Promise<void>)[] = [];
-  const base = { policy, server: 'rec', audit: options.audit === false ? undefined : audit, env: { RECORD_FILE: record } };
+  const base = { policy, server: 'rec', audit: options.audit === false ? undefined : audit, env: { RECORD_FILE: record, ...options.env } };
   const upstreamArgs = (): string[] => (options.script === undefined ? [process.execPath, RECORDING] : [process.execPath, '-e', stdioServer(options.script, record)]);
   let send: (text: string) => Promise<void>;
   let received: Record<string, unknown>[];
