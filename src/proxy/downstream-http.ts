@@ -4,10 +4,15 @@
 // answers come; the response turns into an SSE stream as soon as the server (or the proxy, asking
 // for approval) has something else to say about those requests first. Every SSE stream can be resumed
 // with `Last-Event-ID` after its connection drops (`ResumableStream`).
+// Every request must name this listener in Host (and Origin, when sent) and carry its bearer token
+// (`ListenerGuard`) before anything else is read; sessions are capped, idle ones end, and request bodies
+// are bounded in size, in total bytes in flight and in time (`readBody`).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ByteBudget, readBody } from './http-body';
 import { ErrorCode, errorFrame, parseFrames, reserialised, type Frame, type RequestId } from './jsonrpc';
+import { allowedHostnames, ListenerGuard, type Refusal } from './listener-guard';
 import type { Downstream, ProxySession } from './relay';
 import { parseEventId, ResumableStream } from './resumable-stream';
 
@@ -15,6 +20,16 @@ export interface HttpServeOptions {
   host: string;
   port: number;
   maxFrameBytes: number;
+  /** The bearer token every request must carry. */
+  token: string;
+  /** Sessions open at once; an initialize beyond this gets 503. */
+  maxSessions?: number;
+  /** A session with nothing going on for this long is ended, with its upstream. */
+  sessionIdleMs?: number;
+  /** Request body bytes held at once across all connections. */
+  maxInflightBytes?: number;
+  /** A request body must arrive within this time. */
+  bodyTimeoutMs?: number;
   createSession(downstream: Downstream, sessionId: string): ProxySession;
   endSession(session: ProxySession): Promise<void>;
   log: (message: string) => void;
@@ -40,9 +55,23 @@ const PRIMING_SINCE = '2025-11-25';
  * upstream: most clients never send the DELETE that would end it.
  */
 export const SESSION_IDLE_MS = 30 * 60_000;
+export const DEFAULT_MAX_SESSIONS = 32;
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+/** Two of the largest messages by default. */
+export const inflightDefault = (maxFrameBytes: number): number => 2 * maxFrameBytes;
+/** Seconds a client is told to wait for a session to free up (idle sessions are checked this often, at most). */
+const RETRY_SESSIONS_SECONDS = 60;
 
 export async function serveHttp(options: HttpServeOptions): Promise<HttpProxyServer> {
   const sessions = new Map<string, HttpSession>();
+  const guard = new ListenerGuard(allowedHostnames(options.host), options.token);
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const idleMs = options.sessionIdleMs ?? SESSION_IDLE_MS;
+  const bodyLimits = {
+    maxBytes: options.maxFrameBytes,
+    budget: new ByteBudget(options.maxInflightBytes ?? inflightDefault(options.maxFrameBytes)),
+    timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+  };
   const server = createServer((req, res) => {
     handle(req, res).catch((error: Error) => {
       options.log(`HTTP request failed: ${error.message}`);
@@ -51,16 +80,29 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
     });
   });
   server.keepAliveTimeout = 65_000;
-  const reaper = setInterval(() => {
-    const now = Date.now();
-    for (const session of sessions.values()) if (session.idleSince(now) > SESSION_IDLE_MS) void session.end();
-  }, 60_000);
+  const reaper = setInterval(
+    () => {
+      const now = Date.now();
+      for (const session of sessions.values()) {
+        if (session.idleSince(now) > idleMs) {
+          options.log(`HTTP session ${session.id} ended after ${Math.round(idleMs / 1000)} s idle`);
+          void session.end();
+        }
+      }
+    },
+    Math.min(60_000, Math.max(100, idleMs / 4)),
+  );
   reaper.unref();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Nothing of a request is read, and no session looked up, before it names this listener and has the token.
+    const refusal = guard.check(req);
+    if (refusal) {
+      req.resume();
+      return sendRefusal(res, { ...refusal, headers: { ...refusal.headers, connection: 'close' } });
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (path !== PATH) return sendJsonError(res, 404, null, ErrorCode.InvalidRequest, `Not found: the MCP endpoint is ${PATH}`);
-    if (!originAllowed(req)) return sendJsonError(res, 403, null, ErrorCode.InvalidRequest, 'Forbidden: cross-origin requests are not accepted');
     switch (req.method) {
       case 'POST':
         return post(req, res);
@@ -75,10 +117,17 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
   }
 
   async function post(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, options.maxFrameBytes);
-    if (body === 'too-large') {
-      return sendJsonError(res, 413, null, ErrorCode.RequestTooLarge, `Message over the proxy's limit of ${options.maxFrameBytes} bytes`);
+    const body = await readBody(req, bodyLimits);
+    if (!('bytes' in body)) return sendRefusal(res, body, body.status === 413 ? ErrorCode.RequestTooLarge : ErrorCode.InvalidRequest);
+    try {
+      receive(req, res, body.bytes);
+    } finally {
+      // The frames are parsed and handed on: the body's bytes no longer count as in flight.
+      body.release();
     }
+  }
+
+  function receive(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const text = body.toString('utf8');
     // A body with line breaks inside would break a line-framed upstream: such messages are re-serialised.
     const multiline = body.indexOf(10) !== -1 || body.indexOf(13) !== -1;
@@ -102,6 +151,13 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
     if (initializing) {
       if (sessionId !== undefined) return sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Invalid Request: initialize must not carry an Mcp-Session-Id');
       if (frames.length > 1) return sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone');
+      if (sessions.size >= maxSessions) {
+        return sendRefusal(res, {
+          status: 503,
+          message: `Service Unavailable: the listener already has ${maxSessions} sessions open (--max-sessions); end one with DELETE, or wait for an idle one to expire`,
+          headers: { 'retry-after': String(RETRY_SESSIONS_SECONDS) },
+        });
+      }
       session = new HttpSession(randomUUID(), options, () => {
         sessions.delete(session!.id);
       });
@@ -361,26 +417,6 @@ function frameText(frame: Frame): string {
   return trimNewline(frame.line);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.resolve('too-large');
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? 'too-large' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    req.on('error', reject);
-  });
-}
-
 function parsedIsBatch(text: string): boolean {
   return text.trimStart().startsWith('[');
 }
@@ -395,18 +431,6 @@ function accepts(req: IncomingMessage, type: string): boolean {
   return accept === undefined || accept.includes(type) || accept.includes('*/*');
 }
 
-/** Browsers send Origin; only pages served from this machine may talk to the proxy (DNS rebinding). */
-function originAllowed(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true; // not a browser
-  try {
-    const host = new URL(origin).hostname;
-    return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
-}
-
 function sendJson(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
 }
@@ -415,3 +439,7 @@ function sendJsonError(res: ServerResponse, status: number, id: RequestId | null
   sendJson(res, status, trimNewline(errorFrame(id, code, message).line));
 }
 
+function sendRefusal(res: ServerResponse, refusal: Refusal, code: number = ErrorCode.InvalidRequest): void {
+  for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
+  sendJsonError(res, refusal.status, null, code, refusal.message);
+}

@@ -19,11 +19,23 @@ export interface ProxyConfig {
   policyFile: string;
   server: string;
   auditFile?: string;
-  listen?: { host: string; port: number };
+  listen?: ListenConfig;
   target: ProxyTarget;
   approvalTimeoutMs?: number;
   maxFrameBytes?: number;
   trustAnnotations?: boolean;
+}
+
+/** `--listen` and the options that bound the HTTP listener. */
+export interface ListenConfig {
+  host: string;
+  port: number;
+  /** The bearer token's file; without it a token is generated and printed on stderr. */
+  tokenFile?: string;
+  maxSessions?: number;
+  sessionIdleMs?: number;
+  maxInflightBytes?: number;
+  bodyTimeoutMs?: number;
 }
 
 export function log(message: string): void {
@@ -114,9 +126,16 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
   if (config.listen) {
     // Loaded only with --listen, so a stdio proxy starts without node:http.
     const { serveHttp } = require('./downstream-http') as typeof import('./downstream-http');
+    const { host, port, tokenFile, maxSessions, sessionIdleMs, maxInflightBytes, bodyTimeoutMs } = config.listen;
+    const token = listenerToken(tokenFile);
     const server = await serveHttp({
-      host: config.listen.host,
-      port: config.listen.port,
+      host,
+      port,
+      token,
+      maxSessions,
+      sessionIdleMs,
+      maxInflightBytes,
+      bodyTimeoutMs,
       maxFrameBytes,
       createSession: (downstream, sessionId) => createSession(downstream, sessionId),
       endSession: (session) => {
@@ -125,7 +144,8 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
       },
       log,
     });
-    log(`listening on http://${formatHost(config.listen.host)}:${server.port}/mcp`);
+    if (tokenFile === undefined) log(`bearer token for this listener (send "Authorization: Bearer TOKEN"; --token-file to choose it): ${token}`);
+    log(`listening on http://${formatHost(host)}:${server.port}/mcp`);
     await server.closed;
   } else {
     await serveStdio((downstream) => createSession(downstream), { maxFrameBytes });
@@ -133,6 +153,20 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
   await shutdown();
   // Watchers, timers and sockets are all closed or unref'd; exit now rather than wait for stragglers.
   process.exit(0);
+}
+
+/** The listener's token: from --token-file, else made for this run. Exits with the reason when the file is unusable. */
+function listenerToken(tokenFile: string | undefined): string {
+  const { generateToken, readTokenFile } = require('./listener-token') as typeof import('./listener-token');
+  if (tokenFile === undefined) return generateToken();
+  try {
+    const { token, warning } = readTokenFile(tokenFile);
+    if (warning) log(warning);
+    return token;
+  } catch (error) {
+    log((error as Error).message);
+    process.exit(2);
+  }
 }
 
 function upstreamFactory(target: ProxyTarget, maxFrameBytes: number): UpstreamFactory {

@@ -2,10 +2,13 @@
 // server-everything over Streamable HTTP directly, then through Warden's --listen side in front of the
 // same server (over stdio, and at its URL), and Warden must pass exactly the scenarios the server passes.
 // Real processes and transports throughout. Run by `npm run test:conformance` (needs Node 22+, see suite.ts).
+// The suite's runner cannot send headers, so it reaches Warden through a forwarder that adds the
+// listener's bearer token, as a client's configuration would; Host and Origin go through as sent.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { EVERYTHING, startEverythingHttp, startHttpProxy, tempDir, writePolicy, yaml } from '../proxy/helpers';
+import { authenticatingForwarder } from '../proxy/http-forwarder';
 import { passedNames, runServerSuite, suiteNode, type ScenarioResult } from './suite';
 
 /**
@@ -47,10 +50,12 @@ describe('the MCP conformance suite, directly and through Warden', () => {
     const { node, direct } = await baseline();
     const policy = writePolicy(tmp.dir, policyText, `policy-${runs}.yaml`);
     const proxy = await startHttpProxy({ policy, server: 'everything', ...upstream });
+    const forwarder = await authenticatingForwarder(proxy);
     let warden: Map<string, ScenarioResult>;
     try {
-      warden = await runServerSuite(node, proxy.url.href, join(tmp.dir, `results-${runs++}`));
+      warden = await runServerSuite(node, forwarder.url.href, join(tmp.dir, `results-${runs++}`));
     } finally {
+      await forwarder.close();
       await proxy.close();
     }
     const relayed = (results: Map<string, ScenarioResult>): string[] => passedNames(results).filter((name) => !LISTENER_SCENARIOS.includes(name));

@@ -56,7 +56,7 @@ for (const transport of ['stdio', 'http'] as const) {
         stop = connected.close;
       } else {
         const proxy = await startHttpProxy(options);
-        const connected = await connectHttp(proxy.url, CAPABILITIES);
+        const connected = await connectHttp(proxy, CAPABILITIES);
         client = connected.client;
         incoming = tapIncoming(connected.transport);
         stop = async () => {

@@ -116,13 +116,20 @@ export interface ListeningServer {
   close: () => Promise<void>;
 }
 
-export type HttpProxy = ListeningServer;
+/** The proxy listening over HTTP, with the bearer token its requests need. */
+export type HttpProxy = ListeningServer & { token: string; auth: { authorization: string } };
 
-/** The proxy with `--listen 127.0.0.1:0`; resolves once it says where it listens. */
-export function startHttpProxy(options: ProxyOptions): Promise<HttpProxy> {
+/** The proxy with `--listen 127.0.0.1:0`; resolves once it says where it listens, with the token it printed. */
+export async function startHttpProxy(options: ProxyOptions): Promise<HttpProxy> {
   requireBundle();
   const args = proxyArgs({ ...options, extraArgs: ['--listen', '127.0.0.1:0', ...(options.extraArgs ?? [])] });
-  return startListening('the proxy', args, options.env);
+  const server = await startListening('the proxy', args, options.env);
+  const token = /bearer token for this listener .*: (\S+)$/m.exec(server.stderr())?.[1];
+  if (!token) {
+    await server.close();
+    throw new Error(`the proxy printed no bearer token:\n${server.stderr()}`);
+  }
+  return { ...server, token, auth: { authorization: `Bearer ${token}` } };
 }
 
 /** `node ARGS`, resolved once it prints `listening on http://…/mcp` on stderr (within 15 s). */
@@ -156,8 +163,9 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
   });
 }
 
-export async function connectHttp(url: URL, capabilities: ClientCapabilities = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
-  const transport = new StreamableHTTPClientTransport(url);
+/** An SDK client over Streamable HTTP: to a proxy (with its token), or to a bare URL. */
+export async function connectHttp(to: URL | HttpProxy, capabilities: ClientCapabilities = {}): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const transport = to instanceof URL ? new StreamableHTTPClientTransport(to) : new StreamableHTTPClientTransport(to.url, { requestInit: { headers: to.auth } });
   const client = new Client({ name: 'warden-test', version: '1.0.0' }, { capabilities });
   await client.connect(transport);
   return { client, transport };

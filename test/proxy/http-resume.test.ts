@@ -26,6 +26,7 @@ describe('Streamable HTTP: resuming a dropped stream', () => {
   it('delivers the rest of a long call, and its answer, after the connection drops mid-call', async () => {
     const relay = await cuttableRelay(proxy.url);
     const transport = new StreamableHTTPClientTransport(relay.url, {
+      requestInit: { headers: proxy.auth },
       reconnectionOptions: { initialReconnectionDelay: 50, maxReconnectionDelay: 200, reconnectionDelayGrowFactor: 1.5, maxRetries: 5 },
     });
     const client = new Client({ name: 'resume-test', version: '1' });
@@ -56,13 +57,13 @@ describe('Streamable HTTP: resuming a dropped stream', () => {
 
   /** A session opened with raw HTTP, as a client of protocol 2025-11-25. */
   async function rawSession(): Promise<{ headers: Record<string, string>; end: () => Promise<void> }> {
-    const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...proxy.auth };
     const init = await fetch(proxy.url, { method: 'POST', headers: base, body: JSON.stringify({ jsonrpc: '2.0', id: 1, ...INITIALIZE }) });
     const sessionId = init.headers.get('mcp-session-id')!;
     await init.text();
     const headers = { ...base, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
     await (await fetch(proxy.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })).text();
-    return { headers, end: async () => void (await fetch(proxy.url, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })) };
+    return { headers, end: async () => void (await fetch(proxy.url, { method: 'DELETE', headers: { ...proxy.auth, 'mcp-session-id': sessionId } })) };
   }
 
   const longCall = (id: number, duration: number): string =>

@@ -51,7 +51,7 @@ describe('Streamable HTTP toward the agent', () => {
   });
 
   it('forwards allowed calls; denied, hidden and failing-args calls never reach the server', async () => {
-    const { client, transport } = await connectHttp(proxy.url);
+    const { client, transport } = await connectHttp(proxy);
     try {
       assert.equal(textOf(await client.callTool({ name: 'echo', arguments: { message: 'over http' } })), 'Echo: over http');
       const denied = await client.callTool({ name: 'delete_everything', arguments: {} });
@@ -74,7 +74,7 @@ describe('Streamable HTTP toward the agent', () => {
     const sessions: { client: Client; terminate: () => Promise<void> }[] = [];
     try {
       for (let i = 0; i < 2; i++) {
-        const { client, transport } = await connectHttp(proxy.url);
+        const { client, transport } = await connectHttp(proxy);
         sessions.push({ client, terminate: async () => (await transport.terminateSession(), await client.close()) });
       }
       for (const { client } of sessions) {
@@ -89,7 +89,7 @@ describe('Streamable HTTP toward the agent', () => {
   });
 
   it('ends the upstream server of a session when the client deletes the session', async () => {
-    const { client, transport } = await connectHttp(proxy.url);
+    const { client, transport } = await connectHttp(proxy);
     const pid = Number(textOf(await client.callTool({ name: 'whoami', arguments: {} })));
     assert.ok(isAlive(pid));
     await transport.terminateSession();
@@ -99,7 +99,7 @@ describe('Streamable HTTP toward the agent', () => {
 
   it('answers bad HTTP requests with clear errors', async () => {
     const post = (body: string, headers: Record<string, string> = {}): Promise<Response> =>
-      fetch(proxy.url, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } });
+      fetch(proxy.url, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...proxy.auth, ...headers } });
     const parse = await post('{not json');
     assert.equal(parse.status, 400);
     assert.equal(((await parse.json()) as { error: { code: number } }).error.code, -32700);
@@ -111,7 +111,7 @@ describe('Streamable HTTP toward the agent', () => {
     assert.equal(crossOrigin.status, 403);
     const huge = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(33 * 1024 * 1024) } }));
     assert.equal(huge.status, 413);
-    assert.equal((await fetch(new URL('/other', proxy.url))).status, 404);
+    assert.equal((await fetch(new URL('/other', proxy.url), { headers: proxy.auth })).status, 404);
     assert.equal(proxy.child.exitCode, null);
   });
 });

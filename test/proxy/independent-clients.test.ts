@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { connectStdio, EVERYTHING, FILESYSTEM, proxyArgs, ROOT, startHttpProxy, tempDir, textOf, writePolicy, yaml } from './helpers';
+import { authenticatingForwarder } from './http-forwarder';
 
 const run = promisify(execFile);
 const INSPECTOR = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/cli/build/cli.js');
@@ -57,13 +58,16 @@ describe('the MCP Inspector CLI as the client', () => {
     const tmp = tempDir();
     const policy = writePolicy(tmp.dir, POLICY);
     const proxy = await startHttpProxy({ policy, server: 'everything', upstream: [process.execPath, EVERYTHING, 'stdio'] });
+    // This version of the Inspector's command line cannot send headers: the forwarder adds the proxy's token.
+    const forwarder = await authenticatingForwarder(proxy);
     try {
-      const url = proxy.url.href;
+      const url = forwarder.url.href;
       const echo = await inspector(url, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'message=over-http');
       assert.equal(textOf(echo), 'Echo: over-http');
       const denied = await inspector(url, '--transport', 'http', '--method', 'tools/call', '--tool-name', 'get-env');
       assert.match(textOf(denied), /^Blocked by policy: It prints the environment/);
     } finally {
+      await forwarder.close();
       await proxy.close();
       tmp.cleanup();
     }
