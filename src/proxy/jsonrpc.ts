@@ -64,7 +64,17 @@ export function parseFrames(text: string, line: Buffer | string): ParsedFrame[] 
 
 function tooDeep(value: unknown): ParsedFrame {
   const id = validId(value) ? (value as { id: RequestId }).id : null;
-  return { ok: false, error: errorFrame(id, ErrorCode.InvalidRequest, `Invalid Request: nested deeper than ${MAX_NESTING} levels`), refused: value, tooDeep: true };
+  return { ok: false, error: errorFrame(id, ErrorCode.InvalidRequest, `Invalid Request: nested deeper than ${MAX_NESTING} levels`), refused: shallowPart(value), tooDeep: true };
+}
+
+/** What of a too-deep message can be read without recursion: its plain members and the tool it names. */
+function shallowPart(value: unknown): Record<string, unknown> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const part: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) if (member === null || typeof member !== 'object') part[key] = member;
+  const name = (value as { params?: { name?: unknown } }).params?.name;
+  if (typeof name === 'string') part.params = { name };
+  return part;
 }
 
 /** `line` undefined: the message is written anew (a batch element). */

@@ -215,15 +215,19 @@ export class ProxySession {
    * message when it was JSON (a call it attempted is audited as refused).
    */
   reject(frame: Frame, refused?: unknown): void {
-    this.noteRefused(refused, frame.msg.error?.message ?? 'an invalid message');
     this.downstream.send(frame);
+    this.noteRefused(refused, frame.msg.error?.message ?? 'an invalid message');
   }
 
   /** Audits a call attempted by a message the transport refused (for transports that answer it themselves). */
   noteRefused(refused: unknown, why: string): void {
     if (this.closed || refused === undefined) return;
-    const attempt = attemptedCall(refused, why);
-    if (attempt) this.auditRefusal(attempt);
+    try {
+      const attempt = attemptedCall(refused, why);
+      if (attempt) this.auditRefusal(attempt);
+    } catch (error) {
+      this.options.log(`a refused call could not be audited: ${(error as Error).message}`);
+    }
   }
 
   // ---- tools/call ----

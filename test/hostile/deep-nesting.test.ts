@@ -108,6 +108,18 @@ for (const transport of TRANSPORTS) {
       if (transport !== 'listen') assert.ok(refusals(wire).some((l) => l.tool === 'echo' && /nested deeper/.test(String(l.reason))), 'the deep call is audited as refused');
     });
 
+    it('refuses a call nested 100,000 deep, audited as refused by its tool’s name (its arguments cannot be digested)', async () => {
+      const depth = 100_000;
+      await wire.send(`{"jsonrpc":"2.0","id":"very-deep","method":"tools/call","params":{"name":"delete_everything","arguments":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}`);
+      assert.match(errorOf(await wire.waitForId('very-deep')).message, TOO_DEEP);
+      assert.deepEqual((await wire.call('after-very-deep', 'echo', { message: 'fine' })).result, { content: [{ type: 'text', text: 'Echo: fine' }] });
+      const refusal = refusals(wire).find((l) => l.tool === 'delete_everything');
+      assert.ok(refusal, 'the very deep call is audited as refused');
+      assert.match(String(refusal.reason), /nested deeper than 256 levels/);
+      assert.ok(!wire.serverRaw().includes('{"a":{"a":'));
+      assert.ok(wire.alive());
+    });
+
     it('refuses a deep element of a batch alone: the others are answered', async () => {
       await wire.send(`[${DEEP_CALL('deep-2')},{"jsonrpc":"2.0","id":"batch-ping","method":"ping"}]`);
       if (transport === 'listen') {
