@@ -531,6 +531,11 @@ export class ProxySession {
       this.downstream.send(frame, token === undefined ? undefined : this.progressRoutes.get(token));
       return;
     }
+    if (msg.method === 'notifications/cancelled') {
+      // The server may withdraw only its own requests (never one of Warden's).
+      const requestId = (msg.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId === undefined || !this.serverRequests.delete(requestId)) return this.options.log(`dropped a server cancellation of a request it did not make (${JSON.stringify(requestId)})`);
+    }
     this.downstream.send(frame);
   }
 

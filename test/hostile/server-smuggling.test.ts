@@ -70,6 +70,8 @@ const SMUGGLER = `
     send(JSON.stringify({ jsonrpc: '2.0', id: 'mcp-warden-init-1', method: 'roots/list' }));
     send(JSON.stringify({ jsonrpc: '2.0', id: 'server-ok', method: 'roots/list' }));
     send(JSON.stringify({ jsonrpc: '2.0', id: 'server-ok', method: 'roots/list', params: { again: true } }));
+    send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'mcp-warden-1', reason: 'withdrawn' } }));
+    send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'lure-1', reason: 'not its own' } }));
     return send(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { content: [{ type: 'text', text: 'lured' }] } }));
   }
   if (msg && msg.method === 'tools/call' && msg.params.name === 'forge') {
@@ -182,6 +184,9 @@ onEachTransport(['stdio', 'url'], { policy: POLICY, script: SMUGGLER, capabiliti
     // Each was answered to the server with an error; a duplicate in-flight id was dropped.
     await waitFor(() => wire.serverMessages().filter((m) => typeof m.id === 'string' && m.id.startsWith('mcp-warden-') && m.error).length === 4, 5000, 'the refusals');
     assert.equal(wire.received.filter((m) => m.id === 'server-ok').length, 1);
+    // A cancellation of a request the server did not make never reaches the client.
+    await waitFor(() => /dropped a server cancellation of a request it did not make \("lure-1"\)/.test(wire.stderr()), 5000, 'the cancellations to be dropped');
+    assert.ok(!wire.received.some((m) => m.method === 'notifications/cancelled'));
 
     // Now an ask call: Warden's own elicitation has an id nobody could guess.
     wire.post(JSON.stringify({ jsonrpc: '2.0', id: 'ask-1', method: 'tools/call', params: { name: 'write_note', arguments: { path: 'notes/a' } } }));
