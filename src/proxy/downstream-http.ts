@@ -441,5 +441,8 @@ function sendJsonError(res: ServerResponse, status: number, id: RequestId | null
 
 function sendRefusal(res: ServerResponse, refusal: Refusal, code: number = ErrorCode.InvalidRequest): void {
   for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
+  // A refusal that closes the connection does so even while the client is still sending: its body is not read.
+  const socket = res.socket; // detached from the response by the time it has finished
+  if (refusal.headers?.connection === 'close') res.once('finish', () => socket?.destroy());
   sendJsonError(res, refusal.status, null, code, refusal.message);
 }

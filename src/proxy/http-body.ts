@@ -1,8 +1,7 @@
 // Reading request bodies on the HTTP listener within bounds: each body at most the largest message, all
 // bodies being received at once together at most an in-flight budget (so many unfinished large bodies
 // cannot take the proxy's memory), and each body within a time limit (so a slow one cannot hold its
-// share forever). A refused body is not kept: the rest of it is read and dropped (so the client reads the
-// answer rather than a reset), within the time limit.
+// share forever). A refused body is never kept.
 import type { IncomingMessage } from 'node:http';
 import { describeBytes } from './regular-file';
 import type { Refusal } from './listener-guard';
@@ -60,13 +59,11 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
       settled = true;
       clearTimeout(timer);
       req.off('data', onData);
-      if (!('bytes' in outcome)) {
-        limits.budget.give(held);
-        held = 0;
-        chunks.length = 0;
-        discard(req, limits, outcome);
-      }
-      resolve(outcome);
+      if ('bytes' in outcome) return resolve(outcome);
+      limits.budget.give(held);
+      held = 0;
+      chunks.length = 0;
+      resolve(discard(req, limits, outcome));
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
@@ -97,15 +94,22 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
   });
 }
 
-/** The refusal, after which the rest of the body is read and dropped, within the time limit. */
+/**
+ * The refusal. A body over the size limit is read to its end and dropped, so the client reads the 413
+ * rather than a reset. A body refused for want of budget or time is not read at all: the connection is
+ * closed once the answer is written (reading it would cost what the budget is there to bound).
+ */
 function discard(req: IncomingMessage, limits: BodyLimits, refusal: Refusal): Refusal {
+  if (refusal.status !== 413) {
+    req.pause();
+    return { ...refusal, headers: { ...refusal.headers, connection: 'close' } };
+  }
   const stop = setTimeout(() => req.socket.destroy(), limits.timeoutMs);
   stop.unref();
   req.once('end', () => clearTimeout(stop));
   req.once('close', () => clearTimeout(stop));
   req.resume();
-  // A body that took too long: no more of that connection.
-  return refusal.status === 408 ? { ...refusal, headers: { ...refusal.headers, connection: 'close' } } : refusal;
+  return refusal;
 }
 
 function tooLarge(maxBytes: number): Refusal {
