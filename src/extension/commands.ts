@@ -6,6 +6,7 @@ import { parsePolicy } from '../policy/parse';
 import { previewCall } from '../policy/preview';
 import type { PolicyDiagnostics } from './policy-diagnostics';
 import { exists, policyUri } from './policy-location';
+import { readPolicyText } from './wiring/policy-reader';
 
 export function registerPolicyCommands(diagnostics: PolicyDiagnostics): vscode.Disposable[] {
   return [
@@ -52,8 +53,8 @@ async function explainTool(target?: { server?: string; tool?: string; args?: unk
   const tool = server && (target?.tool ?? (await vscode.window.showInputBox({ prompt: `Tool of ${server}` })));
   const uri = policyUri();
   if (!server || !tool || !uri) return undefined;
-  const text = (await exists(uri)) ? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) : undefined;
-  const parsed = text === undefined ? undefined : parsePolicy(text, uri.fsPath);
+  const read = await readPolicyText(uri);
+  const parsed = 'text' in read ? parsePolicy(read.text, uri.fsPath) : undefined;
   const { decision } = previewCall(parsed, uri.fsPath, { server, tool, args: target?.args });
   const where = decision.line ? ` (line ${decision.line})` : '';
   void vscode.window.showInformationMessage(`MCP Warden: ${server}/${tool}: ${decision.decision}${where}${decision.reason ? ` — ${decision.reason}` : ''}`);

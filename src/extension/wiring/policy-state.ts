@@ -1,6 +1,8 @@
 // The workspace policy as saved on disk, which is what the proxies enforce: parsed on every change, the last
 // good version kept while the file has errors, and its protected servers (those with a `launch` entry) made
-// known to the catalogue, so hovers, go to definition and Discover Tools find them.
+// known to the catalogue, so hovers, go to definition and Discover Tools find them. The file is read by
+// the proxy's rules (`readPolicyText`), and a link's target is watched as well as the link.
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { MemoryCatalogue, ServerInfo } from '../../language/catalogue';
 import type { Policy } from '../../policy/model';
@@ -9,6 +11,7 @@ import { protectedServers, toServerLaunch, transportOf, type ProtectedServer } f
 import type { PolicyView } from '../../workbench/tree-model';
 import { Disposable } from '../lifecycle';
 import { policyUri } from '../policy-location';
+import { readPolicyText } from './policy-reader';
 
 const RELOAD_DELAY_MS = 50;
 
@@ -19,6 +22,8 @@ export class PolicyState extends Disposable {
   private lastGood: Policy | undefined;
   private guarded: ProtectedServer[] = [];
   private watcher: vscode.FileSystemWatcher | undefined;
+  /** When the policy path is a link: a watcher of the file it leads to, and that file. */
+  private targetWatcher: { path: string; watcher: vscode.FileSystemWatcher } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private fedServers = '';
   private loading: Promise<void> = Promise.resolve();
@@ -30,6 +35,7 @@ export class PolicyState extends Disposable {
     }));
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.watch()));
     this.register({ dispose: () => this.watcher?.dispose() });
+    this.register({ dispose: () => this.targetWatcher?.watcher.dispose() });
     this.register({ dispose: () => clearTimeout(this.timer) });
     this.watch();
   }
@@ -68,12 +74,28 @@ export class PolicyState extends Disposable {
     const uri = this.uri;
     if (uri) {
       this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop()!));
-      const later = () => this.later();
-      this.watcher.onDidChange(later);
-      this.watcher.onDidCreate(later);
-      this.watcher.onDidDelete(later);
+      this.listen(this.watcher);
     }
     void this.reload();
+  }
+
+  private listen(watcher: vscode.FileSystemWatcher): void {
+    const later = () => this.later();
+    watcher.onDidChange(later);
+    watcher.onDidCreate(later);
+    watcher.onDidDelete(later);
+  }
+
+  /** Watches the file a link leads to (edits there change no event of the link), or stops when there is none. */
+  private followTarget(uri: vscode.Uri | undefined, target: string | undefined): void {
+    const followed = target !== undefined && uri !== undefined && target !== uri.fsPath ? target : undefined;
+    if (this.targetWatcher?.path === followed) return;
+    this.targetWatcher?.watcher.dispose();
+    this.targetWatcher = undefined;
+    if (followed === undefined) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(followed)), basename(followed)));
+    this.listen(watcher);
+    this.targetWatcher = { path: followed, watcher };
   }
 
   private later(): void {
@@ -83,21 +105,18 @@ export class PolicyState extends Disposable {
 
   private async read(): Promise<void> {
     const uri = this.uri;
-    let text: string | undefined;
-    if (uri) {
-      try {
-        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      } catch {
-        text = undefined;
-      }
-    }
+    const read = uri ? await readPolicyText(uri) : undefined;
     if (this.isDisposed) return;
-    if (text === undefined || !uri) {
+    this.followTarget(uri, read && 'text' in read ? read.target : undefined);
+    if (!uri || !read || 'missing' in read) {
       this.currentView = { state: 'none' };
       this.lastGood = undefined;
       this.guarded = [];
+    } else if ('problem' in read) {
+      // Not a file that can be read (a FIFO, a device, too big): the last good policy still shows.
+      this.currentView = this.lastGood ? { state: 'invalid', problem: read.problem, lastGood: this.lastGood } : { state: 'invalid', problem: read.problem };
     } else {
-      const parsed = parsePolicy(text, uri.fsPath);
+      const parsed = parsePolicy(read.text, uri.fsPath);
       if (parsed.policy) {
         this.lastGood = parsed.policy;
         this.currentView = { state: 'valid', policy: parsed.policy };
