@@ -5,6 +5,7 @@
 // all connected at once and taking turns.
 //   npm run bench:proxy   (builds, then: node dist/bench/proxy.bench.js [--runs N] [--json FILE])
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -64,6 +65,10 @@ writeFileSync(
 // In a folder of its own, as the editor keeps it (workspace storage): not beside the policy, whose
 // folder the proxy watches.
 const audit = join(work, 'audit', 'everything.jsonl');
+// The HTTP listener's bearer token, which every request carries.
+const LISTENER_TOKEN = randomBytes(32).toString('hex');
+const TOKEN_FILE = join(work, 'listener-token');
+writeFileSync(TOKEN_FILE, LISTENER_TOKEN, { mode: 0o600 });
 // As the editor starts it (src/workbench/proxy-launch.ts), with its Node options.
 const wardenArgs = (extra: string[] = [], withAudit = true): string[] => [...PROXY_NODE_OPTIONS, CLI, 'proxy', '--policy', policy, '--server', 'everything', ...(withAudit ? ['--audit', audit] : []), ...extra];
 
@@ -93,20 +98,20 @@ function stdioTarget(name: string, command: string[], proxied: boolean): Target 
   };
 }
 
-function httpTarget(name: string, launch: (port: number) => { args: string[]; path: string; portFromStderr?: boolean }): Target {
+function httpTarget(name: string, launch: (port: number) => { args: string[]; path: string; portFromStderr?: boolean; headers?: Record<string, string> }): Target {
   return {
     name,
     transport: 'http',
     async start() {
       const port = await freePort();
-      const { args, path } = launch(port);
+      const { args, path, headers } = launch(port);
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const url = new URL(`http://127.0.0.1:${port}${path}`);
       await waitForPort(port, child, () => stderr);
       const client = new Client({ name: 'bench', version: '1' });
-      const transport = new StreamableHTTPClientTransport(url);
+      const transport = new StreamableHTTPClientTransport(url, headers ? { requestInit: { headers } } : undefined);
       await client.connect(transport);
       return {
         client,
@@ -130,7 +135,11 @@ const STDIO_TARGETS: Target[] = [
 ];
 
 const HTTP_TARGETS: Target[] = [
-  httpTarget('Warden', (port) => ({ args: wardenArgs(['--listen', `127.0.0.1:${port}`, '--', process.execPath, EVERYTHING, 'stdio']), path: '/mcp' })),
+  httpTarget('Warden', (port) => ({
+    args: wardenArgs(['--listen', `127.0.0.1:${port}`, '--token-file', TOKEN_FILE, '--', process.execPath, EVERYTHING, 'stdio']),
+    path: '/mcp',
+    headers: { authorization: `Bearer ${LISTENER_TOKEN}` },
+  })),
   httpTarget('mcp-proxy', (port) => ({ args: [MCP_PROXY, '--host', '127.0.0.1', '--port', String(port), '--server', 'stream', '--', process.execPath, EVERYTHING, 'stdio'], path: '/mcp' })),
   httpTarget('supergateway', (port) => ({
     args: [SUPERGATEWAY, '--stdio', `${process.execPath} ${EVERYTHING} stdio`, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(port), '--logLevel', 'none'],
