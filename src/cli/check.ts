@@ -1,7 +1,8 @@
 // `mcp-warden check <policy>`: one line per diagnostic; exit 1 when any is an error.
-import { readFileSync } from 'node:fs';
 import { formatLocation } from '../policy/fail-closed';
 import { parsePolicy } from '../policy/parse';
+import { MAX_POLICY_BYTES } from '../proxy/policy-source';
+import { readRegularFileSync } from '../proxy/regular-file';
 import { UsageError } from './usage';
 
 export function runCheck(argv: string[]): number {
@@ -15,11 +16,9 @@ export function runCheck(argv: string[]): number {
   return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
 }
 
+/** The policy's text, read by the proxy's rules: links followed, only a regular file of at most 1 MiB. */
 export function readPolicyText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `policy file not found: ${file}` : `cannot read ${file}: ${(error as Error).message}`);
-  }
+  const read = readRegularFileSync(file, MAX_POLICY_BYTES);
+  if (read.ok) return read.text;
+  throw new UsageError(read.missing ? `policy file not found: ${file}` : `policy file ${read.problem}`);
 }

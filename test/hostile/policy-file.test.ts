@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { auditLines, INITIALIZE, RECORDING, recordedCalls, spawnRawProxy, tempDir, waitFor, yaml, type RawProxy } from '../proxy/helpers';
+import { auditLines, CLI, INITIALIZE, RECORDING, recordedCalls, spawnRawProxy, tempDir, waitFor, yaml, type RawProxy } from '../proxy/helpers';
 
 const ALLOW_ECHO = yaml('version: 1', 'default: deny', 'servers:', '  rec:', '    tools:', '      echo: { action: allow }');
 const DENY_ECHO = yaml('version: 1', 'default: deny', 'servers:', '  rec:', '    tools:', '      echo: { action: deny, reason: Echo is off }');
@@ -264,6 +264,32 @@ describe('a policy file removed and recreated', () => {
       assert.match(String(auditLines(h.audit)[0].reason), /policy file not found/);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('check and explain read the policy by the same rules', () => {
+  it('refuse a FIFO, a device and a huge file with the reason, at once', () => {
+    const tmp = tempDir();
+    try {
+      const fifo = join(tmp.dir, 'fifo.yaml');
+      mkfifo(fifo);
+      const huge = join(tmp.dir, 'huge.yaml');
+      writeFileSync(huge, '#'.repeat(2 * 1024 * 1024));
+      const cases: [string, RegExp][] = [
+        [fifo, /is not read: it is a named pipe \(FIFO\)/],
+        ['/dev/zero', /is not read: it is a character device/],
+        [huge, /is not read: it is 2097152 bytes, over the limit of 1 MiB/],
+      ];
+      for (const [path, reason] of cases) {
+        for (const args of [['check', path], ['explain', path, '--server', 'rec', '--tool', 'echo']]) {
+          const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 5000 });
+          assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+          assert.match(result.stderr, reason);
+        }
+      }
+    } finally {
+      tmp.cleanup();
     }
   });
 });
