@@ -16,6 +16,12 @@ import { WardenStatusBar } from './decisions/status-bar';
 import { registerToolCommands } from './tree/tool-commands';
 import { ServersTree } from './tree/servers-tree';
 import { ProtectedServerDefinitions } from './wiring/definition-provider';
+import { ApprovedDocuments } from './leash/approved-documents';
+import { ApprovedStore } from './leash/approved-store';
+import { ModalPolicyReviewer } from './leash/modal-reviewer';
+import type { PolicyReviewer } from './leash/policy-review';
+import { setReviewSeat } from './leash/review-loosening';
+import { PolicyReviewerSeat } from './leash/reviewer-seat';
 import { InputSecrets } from './wiring/input-secrets';
 import { PolicyState } from './wiring/policy-state';
 import { registerProtectCommands } from './wiring/protect-commands';
@@ -38,6 +44,10 @@ export interface WardenApi {
     use(approver: Approver): vscode.Disposable;
     waiting(): ApprovalPrompt[];
     allowances(): string[];
+  };
+  /** Who reviews policy changes that loosen: `policyChanges.use(reviewer)` takes the seat until disposed. */
+  policyChanges: {
+    use(reviewer: PolicyReviewer): vscode.Disposable;
   };
   /** Answers for `${input:ID}` variables (`inputs.store(id, value)` skips the prompt). */
   inputs: InputSecrets;
@@ -62,6 +72,10 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     log: (level, message) => log[level](message),
     alarm: (message) => void vscode.window.showErrorMessage(`MCP Warden refused a process that tried to speak for its proxy: ${message}.`),
   }, log);
+  const approved = new ApprovedStore(context.globalState);
+  const approvedDocuments = new ApprovedDocuments(approved);
+  const reviewers = new PolicyReviewerSeat(new ModalPolicyReviewer(approvedDocuments));
+  setReviewSeat(reviewers);
   const policy = new PolicyState(catalogue);
   const inputs = new InputSecrets(context.secrets);
   const tree = new ServersTree(catalogue, policy, proxies);
@@ -70,6 +84,8 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
   const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log);
   context.subscriptions.push(
     log,
+    approvedDocuments,
+    { dispose: () => setReviewSeat(undefined) },
     control,
     policy,
     tree,
@@ -89,6 +105,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     statusBar: statusBar.item,
     policy,
     approvals: { use: (approver) => new vscode.Disposable(seat.use(approver).dispose), waiting: () => broker.waiting(), allowances: () => broker.allowances() },
+    policyChanges: { use: (reviewer) => new vscode.Disposable(reviewers.use(reviewer).dispose) },
     inputs,
     definitions,
     controlSocket: control.ready.then((server) => server?.socketPath),

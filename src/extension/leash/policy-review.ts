@@ -1,0 +1,32 @@
+// What a person is asked when a policy change loosens what the proxies enforce, and who answers.
+// The same reviewer answers a changed policy file and a command run with plain arguments.
+
+/** One way a proposed policy relaxes the approved one (the shape of the policy comparison's result). */
+export interface PolicyLoosening {
+  /** The server, or `'*'` for top-level keys. */
+  server: string;
+  tool?: string;
+  what: string;
+  before: string;
+  after: string;
+}
+
+export interface PolicyChange {
+  /** The policy file (absolute path). */
+  file: string;
+  /** What loosens, rule by rule and tool by tool. */
+  loosened: readonly PolicyLoosening[];
+  /** The text that would become approved, when it is not the file's own (a command's edit): shown by Show diff. */
+  proposedText?: string;
+}
+
+export type ReviewAnswer = 'apply' | 'keep';
+
+export interface PolicyReviewer {
+  /**
+   * Asks a person. Resolves `'apply'` to make the change the approved policy, `'keep'` to keep the approved
+   * one. `signal` aborts when the answer is no longer wanted (the file changed again); the reviewer should
+   * then close its prompt. Anything but `'apply'` (a rejection, no answer) keeps the approved policy.
+   */
+  review(change: PolicyChange, signal: AbortSignal): Promise<ReviewAnswer>;
+}
