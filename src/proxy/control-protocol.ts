@@ -5,9 +5,10 @@
 // path and a single-use ticket, issued for this one launch, reach the proxy in the environment.
 // Messages are JSON objects, one per line (UTF-8, `\n`-terminated). The proxy speaks first
 // (`hello` with the ticket, later with the resume secret the editor gave it); nothing else is sent
-// or accepted before the editor's `welcome`.
+// or accepted before the editor's `welcome`. A proxy launched this way enforces only the policy text
+// the editor sends (in `welcome`, then in `policy`): the last one a person approved, never the file.
 
-export const CONTROL_PROTOCOL_VERSION = 2;
+export const CONTROL_PROTOCOL_VERSION = 3;
 export const CONTROL_SOCKET_ENV = 'MCP_WARDEN_CONTROL_SOCKET';
 export const CONTROL_TICKET_ENV = 'MCP_WARDEN_CONTROL_TICKET';
 /**
@@ -58,7 +59,17 @@ export interface ToolsMessage {
   tools: ToolReport[];
 }
 
-export interface DecisionMessage {
+/** Where a call came from in the agent's client, as its `_meta` said (each a bounded string). */
+export interface CallOrigin {
+  /** `_meta["vscode.conversationId"]`: the chat conversation; `scope: session` limits count per conversation. */
+  conversation?: string;
+  /** `_meta["vscode.requestId"]`: the chat request that made the call. */
+  request?: string;
+  /** `_meta.traceparent`: the W3C trace context of the call. */
+  traceparent?: string;
+}
+
+export interface DecisionMessage extends CallOrigin {
   type: 'decision';
   server: string;
   session: string;
@@ -87,6 +98,10 @@ export interface ControlDiagnostic {
 export interface PolicyMessage {
   type: 'policy';
   server: string;
+  /**
+   * `loaded`: a policy is enforced as written; `invalid`: it has errors; `missing`: there is none to read
+   * (the file, or for a proxy the editor launched, the approved policy the editor has not sent).
+   */
   status: 'loaded' | 'invalid' | 'missing';
   file: string;
   /** For `invalid` and `missing`: true when an earlier good policy is still enforced. */
@@ -110,7 +125,7 @@ export interface LogMessage {
   message: string;
 }
 
-export interface ApprovalRequestMessage {
+export interface ApprovalRequestMessage extends CallOrigin {
   type: 'approval-request';
   /** Unique within this connection; echoed by the answer. */
   id: string;
@@ -151,6 +166,17 @@ export interface WelcomeMessage {
   protocol: number;
   /** A fresh secret for this proxy's next reconnection (each welcome replaces the last one). */
   resume: string;
+  /**
+   * The approved policy for the file the proxy's hello named, when the editor has one. Without it the
+   * proxy refuses every call until a `policy` message arrives.
+   */
+  policy?: { text: string };
+}
+
+/** The approved policy for the proxy's file changed: the proxy enforces `text` from its next call on. */
+export interface ApprovedPolicyMessage {
+  type: 'policy';
+  text: string;
 }
 
 /** A ticket or secret not accepted, or an unsupported version: the editor closes the connection after sending it. */
@@ -169,4 +195,4 @@ export interface ApprovalResponseMessage {
   reason?: string;
 }
 
-export type EditorToProxy = WelcomeMessage | RefusedMessage | ApprovalResponseMessage;
+export type EditorToProxy = WelcomeMessage | RefusedMessage | ApprovedPolicyMessage | ApprovalResponseMessage;

@@ -1,6 +1,7 @@
 // The editor's side of one control-channel connection (docs/control-protocol.md): newline-delimited JSON,
 // `hello` checked for the protocol version and admitted by its ticket or resume secret, then the proxy's
-// reports handed on. No sockets here: the caller feeds received text in and writes out what `send` is given.
+// reports handed on. The welcome carries the approved policy of the proxy's file, and `sendPolicy` each later
+// one. No sockets here: the caller feeds received text in and writes out what `send` is given.
 import type { Admission, Presented } from './control-credentials';
 import {
   CONTROL_PROTOCOL_VERSION,
@@ -56,6 +57,8 @@ export class ControlConnection {
     private readonly admit: (presented: Presented) => Admission,
     private readonly io: ConnectionIo,
     private handlers: ControlHandlers = {},
+    /** The approved policy text of a file, for the welcome (undefined: none yet). */
+    private readonly approvedPolicy: (file: string) => string | undefined = () => undefined,
   ) {}
 
   /** Sets the handlers (for callers that need the connection to build them). */
@@ -90,6 +93,12 @@ export class ControlConnection {
   respond(id: string, approved: boolean, reason?: string): void {
     if (this.state !== 'open') return;
     this.write(approved ? { type: 'approval-response', id, approved: true } : { type: 'approval-response', id, approved: false, ...(reason ? { reason } : {}) });
+  }
+
+  /** Sends the proxy the policy it enforces from now on (once welcomed; the welcome carries the one before). */
+  sendPolicy(text: string): void {
+    if (this.state !== 'open') return;
+    this.write({ type: 'policy', text });
   }
 
   /** The socket closed. */
@@ -148,7 +157,8 @@ export class ControlConnection {
     }
     this.identity = { pid: Number(proxy.pid), server: proxy.server, policy: String(proxy.policy ?? ''), version: String(proxy.version ?? '') };
     this.state = 'open';
-    this.write({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: admission.resume });
+    const policy = this.approvedPolicy(this.identity.policy);
+    this.write({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: admission.resume, ...(policy !== undefined ? { policy: { text: policy } } : {}) });
     this.handlers.welcomed?.(this.identity);
   }
 

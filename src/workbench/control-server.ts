@@ -1,7 +1,8 @@
 // The editor's control-channel socket: a Unix socket in a folder only this user can enter (the socket
 // itself mode 0600), or a named pipe on Windows. A proxy is admitted by the single-use ticket issued for
 // its launch (ControlCredentials). Each connection is a ControlConnection; what it reports goes to the
-// handlers the caller gives per connection.
+// handlers the caller gives per connection. Each proxy is sent the approved policy of its file, at its
+// welcome and whenever it changes (`setApprovedPolicy`).
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { CONTROL_SOCKET_ENV, CONTROL_TICKET_ENV } from '../proxy/control-protocol';
 import { ControlConnection, type ControlHandlers } from './control-connection';
 import { ControlCredentials } from './control-credentials';
+import { ApprovedPolicies, policyKey } from './control-policies';
 
 /** Unix socket paths longer than this fail on some systems (the limit is 104 or 108 bytes). */
 const MAX_SOCKET_PATH = 100;
@@ -22,18 +24,26 @@ export interface ControlServerOptions {
   platform?: NodeJS.Platform;
   /** How long a ticket stays redeemable (tests shorten it; never above TICKET_LIFETIME_MS, which the proxy waits). */
   ticketLifetimeMs?: number;
+  /** The approved policies to send (shared with the caller, who may set them before the server starts). */
+  policies?: ApprovedPolicies;
 }
 
 export class ControlServer {
   private readonly sockets = new Map<string, { socket: Socket; connection: ControlConnection }>();
   private nextId = 1;
+  private readonly stopSending: { dispose(): void };
 
   private constructor(
     private readonly server: Server,
     readonly socketPath: string,
     private readonly credentials: ControlCredentials,
     private readonly ownDirectory: string | undefined,
-  ) {}
+    readonly policies: ApprovedPolicies,
+  ) {
+    this.stopSending = policies.onDidChange((file, text) => {
+      for (const connection of this.connections()) if (connection.proxy && policyKey(connection.proxy.policy) === file) connection.sendPolicy(text);
+    });
+  }
 
   static async start(options: ControlServerOptions): Promise<ControlServer> {
     const name = `mcp-warden-${randomBytes(6).toString('hex')}`;
@@ -52,7 +62,7 @@ export class ControlServer {
       }
     }
     const server = createServer();
-    const control = new ControlServer(server, socketPath, new ControlCredentials(Date.now, options.ticketLifetimeMs), ownDirectory);
+    const control = new ControlServer(server, socketPath, new ControlCredentials(Date.now, options.ticketLifetimeMs), ownDirectory, options.policies ?? new ApprovedPolicies());
     server.on('connection', (socket) => control.accept(socket, options));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -73,12 +83,21 @@ export class ControlServer {
     return { [CONTROL_SOCKET_ENV]: this.socketPath, [CONTROL_TICKET_ENV]: this.credentials.issue(server) };
   }
 
+  /**
+   * Records `text` as the approved policy of `file` (absolute path): every connected proxy of that file
+   * is sent it now, and each proxy welcomed later gets it in its welcome.
+   */
+  setApprovedPolicy(file: string, text: string): void {
+    this.policies.set(file, text);
+  }
+
   /** The welcomed connections. */
   connections(): ControlConnection[] {
     return [...this.sockets.values()].map((entry) => entry.connection).filter((connection) => connection.isOpen);
   }
 
   async close(): Promise<void> {
+    this.stopSending.dispose();
     for (const { socket } of this.sockets.values()) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (!this.socketPath.startsWith('\\\\')) rmSync(this.socketPath, { force: true });
@@ -89,12 +108,17 @@ export class ControlServer {
     const id = String(this.nextId++);
     socket.setEncoding('utf8');
     const isOpen = (other: string): boolean => this.sockets.get(other)?.connection.isOpen === true;
-    const connection = new ControlConnection((presented) => this.credentials.admit(presented, id, isOpen), {
-      send: (line) => {
-        if (!socket.destroyed) socket.write(line);
+    const connection = new ControlConnection(
+      (presented) => this.credentials.admit(presented, id, isOpen),
+      {
+        send: (line) => {
+          if (!socket.destroyed) socket.write(line);
+        },
+        end: () => socket.end(),
       },
-      end: () => socket.end(),
-    });
+      {},
+      (file) => this.policies.get(file),
+    );
     connection.use(options.handlers(id, connection));
     this.sockets.set(id, { socket, connection });
     socket.on('data', (chunk: string) => connection.receive(chunk));

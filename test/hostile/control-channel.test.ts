@@ -13,7 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { MemoryCatalogue } from '../../src/language/catalogue';
 import { ControlChannel } from '../../src/proxy/control-channel';
-import { CONTROL_SOCKET_ENV, CONTROL_TICKET_ENV } from '../../src/proxy/control-protocol';
+import { CONTROL_PROTOCOL_VERSION, CONTROL_SOCKET_ENV, CONTROL_TICKET_ENV } from '../../src/proxy/control-protocol';
 import { ApprovalBroker, type ApprovalChoice, type ApprovalPrompt, type Approver } from '../../src/workbench/approval-broker';
 import { controlHandlers } from '../../src/workbench/control-hub';
 import { ControlServer } from '../../src/workbench/control-server';
@@ -194,7 +194,7 @@ describe('hostile: the control channel', () => {
       await waitFor(() => welcomed.length === before + 2 && channel.ready, 5000, 'the reconnection');
       const secondSecret = (channel as unknown as { resume: string }).resume;
       assert.notEqual(secondSecret, firstSecret);
-      const replay = await hello(server.socketPath, { type: 'hello', protocol: 2, resume: firstSecret, proxy: { pid: process.pid, server: 'rec', policy: '', version: '' } });
+      const replay = await hello(server.socketPath, { type: 'hello', protocol: CONTROL_PROTOCOL_VERSION, resume: firstSecret, proxy: { pid: process.pid, server: 'rec', policy: '', version: '' } });
       assert.deepEqual(replay.map((m) => m.type), ['refused']);
     } finally {
       channel.close();

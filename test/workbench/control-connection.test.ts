@@ -10,7 +10,7 @@ import type { ApprovalRequestMessage, DecisionMessage } from '../../src/proxy/co
 const PROXY = { pid: 7, server: 'scanner', policy: '/p.yaml', version: '0.1.0' };
 
 function connection(handlers: ControlHandlers = {}, credentials = new ControlCredentials()) {
-  const HELLO = { type: 'hello', protocol: 2, ticket: credentials.issue('scanner'), proxy: PROXY };
+  const HELLO = { type: 'hello', protocol: 3, ticket: credentials.issue('scanner'), proxy: PROXY };
   const sent: unknown[] = [];
   let ended = false;
   const events: string[] = [];
@@ -35,7 +35,7 @@ test('a good hello is welcomed; reports are dispatched with the proxy identity, 
   for (const char of text) control.receive(char);
   assert.equal(sent.length, 1);
   const welcome = sent[0] as { type: string; protocol: number; resume: string };
-  assert.deepEqual([welcome.type, welcome.protocol], ['welcome', 2]);
+  assert.deepEqual([welcome.type, welcome.protocol], ['welcome', 3]);
   assert.match(welcome.resume, /^[0-9a-f]{64}$/);
   assert.deepEqual(events, ['welcomed scanner', 'tools 1', 'log warn scanner: dropped a message']);
   assert.equal(control.isOpen, true);
@@ -50,14 +50,14 @@ test('an unknown ticket is refused and the connection ended; nothing after it is
   assert.equal(ended(), true);
   assert.deepEqual(events, ['rejected: refused a proxy: unknown ticket (a hello for "scanner", pid 7)']);
   const none = connection();
-  none.control.receive(JSON.stringify({ type: 'hello', protocol: 2, token: 'a'.repeat(64), proxy: PROXY }) + '\n');
+  none.control.receive(JSON.stringify({ type: 'hello', protocol: 3, token: 'a'.repeat(64), proxy: PROXY }) + '\n');
   assert.deepEqual(none.sent, [{ type: 'refused', reason: 'no ticket: only a proxy the editor launched is accepted' }]);
 });
 
 test('another protocol version is refused with the versions this editor speaks (a version 1 hello with a token too)', () => {
   const { control, sent, HELLO } = connection();
   control.receive(JSON.stringify({ ...HELLO, protocol: 1, token: 'a'.repeat(64) }) + '\n');
-  assert.deepEqual(sent, [{ type: 'refused', reason: 'unsupported protocol version', protocols: [2] }]);
+  assert.deepEqual(sent, [{ type: 'refused', reason: 'unsupported protocol version', protocols: [3] }]);
 });
 
 test('anything but hello first, garbage first, or an endless line ends the connection', () => {
