@@ -6,6 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { runSuiteInBrowser } from './browser-suite.mjs';
 import { interruption } from './cleanup.mjs';
 import { requireChromium } from './debian-packages.mjs';
+import { developmentExtensions, developmentExtensionsFolder } from './development-extensions.mjs';
 import { runSuiteInElectron } from './electron-suite.mjs';
 import { HostError, say } from './log.mjs';
 import { chromiumExecutable, repoRoot, suiteEntry } from './paths.mjs';
@@ -27,8 +28,13 @@ export async function runTestCommand() {
   const timeoutMs = Number(process.env.EXTENSION_TEST_TIMEOUT_MS) || DEFAULT_TIMEOUT_MS;
   const dirs = makeRunDirs('vscode-test-');
   const resultFile = join(dirs.root, 'suite-result.json');
-  const env = { [RESULT_FILE_VARIABLE]: resultFile, ...(process.env.MOCHA_GREP ? { MOCHA_GREP: process.env.MOCHA_GREP } : {}) };
-  const suite = { extensionPath: repoRoot, suitePath: suiteEntry, workspace, timeoutMs };
+  const env = {
+    [RESULT_FILE_VARIABLE]: resultFile,
+    // Every line the sample's security scanner receives, so the agent-mode suite can prove what reached it.
+    SECURITY_SCANNER_RECORD_FILE: join(dirs.root, 'security-scanner.jsonl'),
+    ...(process.env.MOCHA_GREP ? { MOCHA_GREP: process.env.MOCHA_GREP } : {}),
+  };
+  const suite = { suitePath: suiteEntry, workspace, timeoutMs };
   const started = Date.now();
 
   let outcome;
@@ -36,14 +42,14 @@ export async function runTestCommand() {
   const desktop = process.env.VSCODE_EXECUTABLE_PATH;
   if (desktop) {
     say(`running the extension suite in the desktop VS Code at ${desktop}`);
-    outcome = await runSuiteInElectron({ ...suite, vscodeExecutablePath: desktop, dirs, env });
+    outcome = await runSuiteInElectron({ ...suite, extensionPath: developmentExtensions(), vscodeExecutablePath: desktop, dirs, env });
   } else {
     requireChromium(chromiumExecutable);
     const host = await provisionHost();
     const serverStarted = Date.now();
     const server = await startServer({ host, port: await freePort(), smokeTest: true, dirs, logFile, env });
     say(`VS Code server up on ${server.url} after ${seconds(serverStarted)}; running the extension suite in headless Chromium`);
-    outcome = await runSuiteInBrowser({ ...suite, server, chromiumExecutable, profileDir: dirs.browserProfile,
+    outcome = await runSuiteInBrowser({ ...suite, extensionPath: developmentExtensionsFolder(dirs.root), server, chromiumExecutable, profileDir: dirs.browserProfile,
       screenshot: process.env.SCREENSHOT, workbenchLog: join(dirs.root, 'workbench.log') });
     await server.stop();
   }

@@ -11,6 +11,12 @@ const WORKBENCH_CHATTER = [
   /^Updating additional builtin extensions cache/,
   /^Timed out waiting for authentication provider/,
   /getaddrinfo ENOTFOUND/,
+  // Copilot Chat, turned on by the agent-mode suite, offline and signed out: its login, its CLI sessions
+  // part (which cannot load in this server) and its storage's first use.
+  /^GitHubLoginFailed/,
+  /^Directory import .*@github\/copilot\b/,
+  /^\[ChatSessionsService\] Failed to resolve sessions for provider copilotcli/,
+  /^(Migrating|Migrated|Error while migrating) (global |workspace )?(extension )?(file )?storage/,
 ];
 
 export function isWorkbenchChatter(message) {

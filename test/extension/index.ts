@@ -3,7 +3,7 @@
 // It runs every compiled *.test.js beside it with mocha's TDD interface (`suite`, `test`, `suiteSetup`).
 // MOCHA_GREP filters tests by title; EXTENSION_SUITE_RESULT names a file that receives the counts as JSON.
 import { readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 export async function run(): Promise<void> {
   // mocha 12 is an ES module; its default export is the Mocha class.
@@ -26,10 +26,12 @@ export async function run(): Promise<void> {
   if (result.failed > 0) throw new Error(`${result.failed} of ${result.passed + result.failed} extension tests failed`);
 }
 
+/** The agent-mode suites (agent/) last: they turn Copilot on and change chat settings, which the others do not expect. */
 function findTestFiles(dir: string): string[] {
+  const isAgent = (name: string) => name.startsWith(`agent${sep}`);
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.test.js'))
-    .sort()
+    .sort((a, b) => Number(isAgent(a)) - Number(isAgent(b)) || (a < b ? -1 : a > b ? 1 : 0))
     .map((name) => join(dir, name));
 }
 
