@@ -12,9 +12,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { format, median, percentile } from './stats';
+import { AUDIT_KEY_ENV } from '../src/proxy/audit-key';
 import { PROXY_NODE_OPTIONS } from '../src/workbench/proxy-launch';
 
 const ROOT = resolve(__dirname, '../..');
@@ -46,6 +47,8 @@ const INTERLEAVED_BURST_CALLS = 8000;
 const INTERLEAVED_BURSTS = 10;
 
 const work = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+// The proxies' audit key: the bench's own, in its folder (not the user's config folder), unless one is named.
+process.env[AUDIT_KEY_ENV] ||= join(work, 'audit-key');
 const policy = join(work, 'policy.yaml');
 writeFileSync(
   policy,
@@ -85,12 +88,18 @@ interface Target {
   start(): Promise<Handle>;
 }
 
+/** The SDK passes a child only a default environment: the audit key's name is added to it. */
+function stdioTransport(command: string[]): StdioClientTransport {
+  const env = { ...getDefaultEnvironment(), [AUDIT_KEY_ENV]: process.env[AUDIT_KEY_ENV]! };
+  return new StdioClientTransport({ command: command[0], args: command.slice(1), env, stderr: 'ignore' });
+}
+
 function stdioTarget(name: string, command: string[], proxied: boolean): Target {
   return {
     name,
     transport: 'stdio',
     async start() {
-      const transport = new StdioClientTransport({ command: command[0], args: command.slice(1), stderr: 'ignore' });
+      const transport = stdioTransport(command);
       const client = new Client({ name: 'bench', version: '1' });
       await client.connect(transport);
       return { client, proxyPid: proxied ? (transport.pid ?? undefined) : undefined, close: () => client.close() };
@@ -212,7 +221,7 @@ function cpuTicksOf(pid: number): number | undefined {
 
 async function coldStart(command: string[]): Promise<number> {
   const t0 = performance.now();
-  const transport = new StdioClientTransport({ command: command[0], args: command.slice(1), stderr: 'ignore' });
+  const transport = stdioTransport(command);
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
   await client.listTools();

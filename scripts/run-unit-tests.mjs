@@ -1,7 +1,8 @@
 // Runs the compiled unit and proxy tests (everything under out/test except the VS Code suite, the
 // npm start check and the MCP conformance check, which have runners of their own)
 // with Node's own test runner. Pass file filters as arguments to run a subset.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -26,5 +27,14 @@ if (files.length === 0) {
   console.error('No compiled tests found under out/test: run `npm run compile-tests` first.');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+// Proxies started with --audit key their digests with the per-user key; the tests' key is their own,
+// in a folder made for this run, so a run leaves nothing in the user's config folder.
+const env = { ...process.env };
+let keyDir;
+if (!env.MCP_WARDEN_AUDIT_KEY_FILE) {
+  keyDir = mkdtempSync(join(tmpdir(), 'mcp-warden-test-key-'));
+  env.MCP_WARDEN_AUDIT_KEY_FILE = join(keyDir, 'audit-key');
+}
+const result = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env });
+if (keyDir) rmSync(keyDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
