@@ -3,7 +3,8 @@
 // session with its own upstream session. A POST's answers go back as one JSON body when only the
 // answers come; the response turns into an SSE stream as soon as the server (or the proxy, asking
 // for approval) has something else to say about those requests first. Every SSE stream can be resumed
-// with `Last-Event-ID` after its connection drops (`ResumableStream`).
+// with `Last-Event-ID` after its connection drops (`ResumableStream`). A batch's bad elements get their
+// errors among its answers, as on stdio; only a POST with nothing valid in it is refused whole (400).
 // Every request must name this listener in Host (and Origin, when sent) and carry its bearer token
 // (`ListenerGuard`) before anything else is read; sessions are capped, idle ones end, and request bodies
 // are bounded in size, in total bytes in flight and in time (`readBody`).
@@ -11,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ByteBudget, readBody } from './http-body';
-import { ErrorCode, errorFrame, parseFrames, reserialised, type Frame, type RequestId } from './jsonrpc';
+import { ErrorCode, errorFrame, parseFrames, reserialised, type Frame, type ParsedFrame, type RequestId } from './jsonrpc';
 import { allowedHostnames, ListenerGuard, type Refusal } from './listener-guard';
 import type { Downstream, ProxySession } from './relay';
 import { parseEventId, ResumableStream } from './resumable-stream';
@@ -131,26 +132,22 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
     const text = body.toString('utf8');
     // A body with line breaks inside would break a line-framed upstream: such messages are re-serialised.
     const multiline = body.indexOf(10) !== -1 || body.indexOf(13) !== -1;
-    const parsed = parseFrames(text, multiline ? '' : Buffer.concat([body, NEWLINE]));
-    const errors = parsed.filter((p) => !p.ok);
-    if (errors.length > 0) {
+    const parsed = parseFrames(text, multiline ? '' : Buffer.concat([body, NEWLINE])).map((p) => (p.ok && multiline ? { ok: true as const, frame: reserialised(p.frame) } : p));
+    if (!parsed.some((p) => p.ok)) {
+      // Nothing in the body can be accepted (not JSON, an empty batch, no valid message): 400 with the errors.
       // A refused message that attempted a tool call is audited as refused by the session it names.
       const named = sessions.get(header(req, 'mcp-session-id') ?? '');
-      for (const p of errors) if (!p.ok) named?.noteRefused(p.refused, p.error.msg.error?.message ?? 'an invalid message');
-      const bodies = errors.map((p) => (p.ok ? '' : frameText(p.error)));
+      for (const p of parsed) if (!p.ok) named?.noteRefused(p.refused, p.error.msg.error?.message ?? 'an invalid message');
+      const bodies = parsed.map((p) => (p.ok ? '' : frameText(p.error)));
       return sendJson(res, 400, bodies.length === 1 ? bodies[0] : `[${bodies.join(',')}]`);
     }
-    const frames = parsed.map((p) => {
-      const frame = (p as { ok: true; frame: Frame }).frame;
-      return multiline ? reserialised(frame) : frame;
-    });
 
     let session: HttpSession | undefined;
-    const initializing = frames.some((f) => f.kind === 'request' && f.msg.method === 'initialize');
+    const initializing = parsed.some((p) => p.ok && p.frame.kind === 'request' && p.frame.msg.method === 'initialize');
     const sessionId = header(req, 'mcp-session-id');
     if (initializing) {
       if (sessionId !== undefined) return sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Invalid Request: initialize must not carry an Mcp-Session-Id');
-      if (frames.length > 1) return sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone');
+      if (parsed.length > 1) return sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone');
       if (sessions.size >= maxSessions) {
         return sendRefusal(res, {
           status: 503,
@@ -168,7 +165,7 @@ export async function serveHttp(options: HttpServeOptions): Promise<HttpProxySer
       session = sessions.get(sessionId!)!;
     }
     const version = header(req, 'mcp-protocol-version');
-    session.post(frames, res, { acceptsStream: accepts(req, 'text/event-stream'), batch: parsedIsBatch(text), prime: version !== undefined && version >= PRIMING_SINCE });
+    session.post(parsed, res, { acceptsStream: accepts(req, 'text/event-stream'), batch: parsedIsBatch(text), prime: version !== undefined && version >= PRIMING_SINCE });
   }
 
   function checkSession(res: ServerResponse, sessionId: string | undefined): boolean {
@@ -225,9 +222,13 @@ interface PostOptions {
   prime: boolean;
 }
 
-/** One POST waiting for the answers to its requests. */
+/** The id an answer carries: a request's, or null for the error about a message without a usable id. */
+type AnswerId = RequestId | null;
+
+/** One POST waiting for the answers to its requests and the errors for its refused messages. */
 class Exchange {
-  readonly pending = new Set<RequestId>();
+  /** Answers still to come, by id (a batch may repeat an id: the repeat gets its refusal as well). */
+  private readonly pending = new Map<AnswerId, number>();
   private readonly answers: (Buffer | string)[] = [];
   /** Set once the answer is an SSE stream. */
   stream: ResumableStream | undefined;
@@ -240,11 +241,32 @@ class Exchange {
     private readonly openStream: () => ResumableStream,
   ) {}
 
-  answer(id: RequestId, frame: Frame): void {
-    this.pending.delete(id);
+  expect(id: AnswerId): void {
+    this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
+  }
+
+  /** The ids still waited for. */
+  ids(): AnswerId[] {
+    return [...this.pending.keys()];
+  }
+
+  answer(id: AnswerId, frame: Frame): void {
+    this.settle(id);
     if (this.stream) this.stream.write(trimNewline(frame.line));
     else this.answers.push(frame.line);
     if (this.pending.size === 0) this.finish();
+  }
+
+  /** No answer will come for one message with this id after all. */
+  forget(id: AnswerId): void {
+    this.settle(id);
+    if (this.pending.size === 0 && !this.done) this.finish();
+  }
+
+  private settle(id: AnswerId): void {
+    const left = this.pending.get(id) ?? 0;
+    if (left > 1) this.pending.set(id, left - 1);
+    else this.pending.delete(id);
   }
 
   /** A message about these requests before their answers: switch to (or go on with) the SSE stream. */
@@ -252,6 +274,8 @@ class Exchange {
     if (!this.stream) {
       this.stream = this.openStream();
       this.stream.attach(this.res, 0, this.options.prime);
+      // The answers that came before go first, on the stream.
+      for (const answer of this.answers.splice(0)) this.stream.write(trimNewline(answer));
     }
     this.stream.write(trimNewline(frame.line));
   }
@@ -262,7 +286,11 @@ class Exchange {
       this.stream.end();
       return;
     }
-    const body = this.options.batch ? `[${this.answers.map((a) => trimNewline(a)).join(',')}]` : this.answers[0];
+    if (this.answers.length === 0) {
+      this.res.writeHead(202, { 'mcp-session-id': this.sessionId }).end();
+      return;
+    }
+    const body = this.options.batch ? `[${this.answers.map((a) => trimNewline(a)).join(',')}]` : trimNewline(this.answers[0]);
     this.res.writeHead(200, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
@@ -276,11 +304,20 @@ class Exchange {
   }
 }
 
+/** The message of a POST being handed to the session: an answer sent meanwhile with its id is its own. */
+interface Delivery {
+  id: AnswerId;
+  exchange: Exchange;
+  answered: boolean;
+}
+
 class HttpSession implements Downstream {
   private readonly session: ProxySession;
   /** Client request id -> the POST that waits for its answer. */
   private readonly waiting = new Map<RequestId, Exchange>();
   private readonly open = new Set<Exchange>();
+  /** The message being handed to the session, while it is. */
+  private delivering: Delivery | undefined;
   /** The stream a GET opens, for server messages that belong to no request; kept while no GET is open. */
   private readonly standalone: ResumableStream;
   /** Every stream a client may resume, by the key its event ids start with. */
@@ -306,28 +343,55 @@ class HttpSession implements Downstream {
     return this.open.size > 0 || this.standalone.attached ? 0 : now - this.lastActive;
   }
 
-  post(frames: Frame[], res: ServerResponse, options: PostOptions): void {
+  /**
+   * A POST's messages, in order: the valid ones to the session, the refused ones (a bad element of a
+   * batch) answered with their errors and audited by the session as on every transport.
+   */
+  post(parsed: ParsedFrame[], res: ServerResponse, options: PostOptions): void {
     this.lastActive = Date.now();
-    const requests = frames.filter((f) => f.kind === 'request');
-    if (requests.length === 0) {
+    const answered = parsed.map(answerIdOf).filter((id): id is AnswerId => id !== undefined);
+    if (answered.length === 0) {
       res.writeHead(202, { 'mcp-session-id': this.id }).end();
-    } else {
-      const exchange = new Exchange(res, options, this.id, () => this.newStream());
-      for (const frame of requests) {
-        exchange.pending.add(frame.msg.id as RequestId);
-        this.waiting.set(frame.msg.id as RequestId, exchange);
-      }
-      this.open.add(exchange);
-      res.on('close', () => {
-        this.open.delete(exchange);
-        // A streamed answer goes on into its stream's kept events, for the client to resume from.
-        if (exchange.stream || exchange.done) return;
-        // The client went away: its answers have nowhere to go. (Not a cancellation, says the spec.)
-        exchange.abandon();
-        for (const id of exchange.pending) if (this.waiting.get(id) === exchange) this.waiting.delete(id);
-      });
+      for (const p of parsed) if (p.ok) this.session.receive(p.frame);
+      return;
     }
-    for (const frame of frames) this.session.receive(frame);
+    const exchange = new Exchange(res, options, this.id, () => this.newStream());
+    // Every answer is expected before any message goes on, so none can end the POST early.
+    for (const id of answered) exchange.expect(id);
+    this.open.add(exchange);
+    res.on('close', () => {
+      this.open.delete(exchange);
+      // A streamed answer goes on into its stream's kept events, for the client to resume from.
+      if (exchange.stream || exchange.done) return;
+      // The client went away: its answers have nowhere to go. (Not a cancellation, says the spec.)
+      exchange.abandon();
+      for (const id of exchange.ids()) if (id !== null && this.waiting.get(id) === exchange) this.waiting.delete(id);
+    });
+    for (const p of parsed) this.deliver(p, exchange);
+  }
+
+  /**
+   * Hands one message to the session. An answer the session sends at once (a refusal, a denial) is
+   * this message's own, even when an earlier request with the same id is still in flight: that one's
+   * route stays. A request the session takes on is routed by its id until it is answered.
+   */
+  private deliver(p: ParsedFrame, exchange: Exchange): void {
+    const id = answerIdOf(p);
+    if (id === undefined) {
+      if (p.ok) this.session.receive(p.frame);
+      return;
+    }
+    const delivery: Delivery = { id, exchange, answered: false };
+    this.delivering = delivery;
+    try {
+      if (p.ok) this.session.receive(p.frame);
+      else this.session.reject(p.error, p.refused);
+    } finally {
+      this.delivering = undefined;
+    }
+    if (delivery.answered) return;
+    if (p.ok && id !== null) this.waiting.set(id, exchange);
+    else exchange.forget(id);
   }
 
   noteRefused(refused: unknown, why: string): void {
@@ -336,10 +400,17 @@ class HttpSession implements Downstream {
 
   send(frame: Frame, related?: RequestId): void {
     if (frame.kind === 'response') {
-      const id = frame.msg.id as RequestId;
-      const exchange = this.waiting.get(id);
-      if (!exchange) return;
-      this.waiting.delete(id);
+      const id = frame.msg.id as AnswerId;
+      const delivery = this.delivering;
+      let exchange: Exchange | undefined;
+      if (delivery && !delivery.answered && delivery.id === id) {
+        delivery.answered = true;
+        exchange = delivery.exchange;
+      } else if (id !== null) {
+        exchange = this.waiting.get(id);
+        this.waiting.delete(id);
+      }
+      if (!exchange || exchange.done) return;
       exchange.answer(id, frame);
       if (exchange.done) {
         this.open.delete(exchange);
@@ -372,7 +443,8 @@ class HttpSession implements Downstream {
    * (undefined), else the last open POST.
    */
   private streamFor(related: RequestId | undefined): Exchange | undefined {
-    const own = related === undefined ? undefined : this.waiting.get(related);
+    const delivering = this.delivering?.id === related ? this.delivering?.exchange : undefined;
+    const own = related === undefined ? undefined : (delivering ?? this.waiting.get(related));
     if (own && own.options.acceptsStream && !own.done) return own;
     const candidates = [...this.open].filter((e) => e.options.acceptsStream && !e.done);
     if (candidates.length === 1) return candidates[0];
@@ -406,6 +478,12 @@ class HttpSession implements Downstream {
     for (const stream of this.streams.values()) stream.end();
     await this.options.endSession(this.session);
   }
+}
+
+/** The id of the answer a message gets: a request's, a refused message's error's; undefined when none. */
+function answerIdOf(p: ParsedFrame): AnswerId | undefined {
+  if (!p.ok) return (p.error.msg.id ?? null) as AnswerId;
+  return p.frame.kind === 'request' ? (p.frame.msg.id as RequestId) : undefined;
 }
 
 function trimNewline(line: Buffer | string): string {

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readsAsToolCall } from '../../src/proxy/call-attempt';
+import { MAX_NESTING } from '../../src/proxy/jsonrpc';
 import { FakeEditor } from '../proxy/fake-editor';
 import { tempDir, waitFor, yaml } from '../proxy/helpers';
-import { openWire, refusals, TRANSPORTS, type Wire } from './wire';
+import { openWire, RECORDING_SCRIPT, refusals, TRANSPORTS, type Wire } from './wire';
 
 const POLICY = yaml(
   'version: 1',
@@ -215,18 +216,101 @@ for (const transport of TRANSPORTS) {
       await wire.send(line({ id: 'twice', method: 'tools/call', params: { name: 'echo', arguments: { message: 'the second twice' } } }));
       await wire.send(line({ id: 'twice', method: 'ping' }));
       await sentinel(wire);
-      // Over --listen the HTTP side routes answers by id per POST: only the refusals are checked there.
-      const expected = transport === 'listen' ? 2 : 3;
-      await waitFor(() => wire.received.filter((m) => m.id === 'twice').length === expected, 5000, 'the answers to "twice"');
+      // Over --listen each answer reaches its own POST: the refusals theirs, the first call's its own.
+      await waitFor(() => wire.received.filter((m) => m.id === 'twice').length === 3, 5000, 'the answers to "twice"');
       const answers = wire.received.filter((m) => m.id === 'twice');
       assert.equal(answers.filter((m) => /still in flight/.test(JSON.stringify(m.error))).length, 2);
-      if (transport !== 'listen') assert.deepEqual(answers.filter((m) => m.result).map((m) => m.result), [{ content: [{ type: 'text', text: 'waited 400 ms' }] }]);
+      assert.deepEqual(answers.filter((m) => m.result).map((m) => m.result), [{ content: [{ type: 'text', text: 'waited 400 ms' }] }]);
       onlySentinelsAtServer(wire);
       assert.ok(!wire.serverRaw().includes('the second twice'));
       assert.equal(wire.serverMessages().filter((m) => m.id === 'twice').length, 1);
       refusalOf(wire, 'echo', /still in flight/);
-      if (transport !== 'listen') await first;
+      await first;
+      if (transport === 'listen') assert.deepEqual(wire.statuses.slice(-4), [200, 200, 200, 200], 'every POST answered');
     });
+
+    it('a batch that repeats an id: the first is forwarded and answered, the second refused, each answer in the batch’s answer', async () => {
+      await wire.send(
+        JSON.stringify([
+          { jsonrpc: '2.0', id: 'same-in-batch', method: 'tools/call', params: { name: 'slow', arguments: { ms: 300 } } },
+          { jsonrpc: '2.0', id: 'same-in-batch', method: 'tools/call', params: { name: 'echo', arguments: { message: 'the second in a batch' } } },
+        ]),
+      );
+      await waitFor(() => wire.received.filter((m) => m.id === 'same-in-batch').length === 2, 5000, 'both answers to "same-in-batch"');
+      const answers = wire.received.filter((m) => m.id === 'same-in-batch');
+      assert.equal(answers.filter((m) => /still in flight/.test(JSON.stringify(m.error))).length, 1);
+      assert.deepEqual(answers.filter((m) => m.result).map((m) => m.result), [{ content: [{ type: 'text', text: 'waited 300 ms' }] }]);
+      await sentinel(wire);
+      onlySentinelsAtServer(wire);
+      assert.ok(!wire.serverRaw().includes('the second in a batch'));
+      assert.equal(wire.serverMessages().filter((m) => m.id === 'same-in-batch').length, 1);
+    });
+
+    it('a batch with bad elements: each bad one gets its error and is audited; the good ones are decided and answered', async () => {
+      const tooDeep = `{"jsonrpc":"2.0","id":"bad-deep","method":"tools/call","params":{"name":"delete_everything","arguments":{"list":${'['.repeat(MAX_NESTING)}${']'.repeat(MAX_NESTING)}}}}`;
+      const wrongVersion = JSON.stringify({ jsonrpc: '1.0', id: 'bad-version', method: 'tools/call', params: { name: 'note_in_batch', arguments: { how: 'a wrong version in a batch' } } });
+      await wire.send(
+        `[${tooDeep},${wrongVersion},${[
+          line({ id: 'good-echo', method: 'tools/call', params: { name: 'echo', arguments: { message: 'sentinel-good-echo' } } }),
+          line({ id: 'good-denied', method: 'tools/call', params: { name: 'delete_everything', arguments: { how: 'denied in a batch' } } }),
+          line({ id: 'good-ping', method: 'ping' }),
+          line({ method: 'notifications/cancelled', params: { requestId: 'nothing-with-bad-neighbours' } }),
+          '7',
+        ].join(',')}]`,
+      );
+      const deep = (await wire.waitForId('bad-deep')).error as { code: number; message: string };
+      assert.equal(deep.code, -32600);
+      assert.match(deep.message, /nested deeper than 256 levels/);
+      const version = (await wire.waitForId('bad-version')).error as { code: number; message: string };
+      assert.equal(version.code, -32600);
+      assert.match(version.message, /"jsonrpc" must be "2.0"/);
+      assert.deepEqual((await wire.waitForId('good-echo')).result, { content: [{ type: 'text', text: 'Echo: sentinel-good-echo' }] });
+      assert.match(JSON.stringify((await wire.waitForId('good-denied')).result), /Blocked by policy: Nobody deletes everything/);
+      assert.deepEqual((await wire.waitForId('good-ping')).result, {});
+      await waitFor(() => wire.received.some((m) => m.id === null && /not a JSON object/.test(JSON.stringify(m.error))), 5000, 'the error for the element that is not an object');
+      if (transport === 'listen') assert.equal(wire.statuses[wire.statuses.length - 1], 200, 'the batch was accepted');
+      await sentinel(wire);
+      onlySentinelsAtServer(wire);
+      const raw = wire.serverRaw();
+      assert.ok(!raw.includes('bad-deep') && !raw.includes('[[[[') && !raw.includes('a wrong version') && !raw.includes('denied in a batch'), `a bad element reached the server: ${raw}`);
+      assert.ok(wire.serverMessages().some((m) => m.id === 'good-ping'), 'the ping of the batch was forwarded');
+      assert.ok(wire.serverMessages().some((m) => (m.params as { requestId?: unknown } | undefined)?.requestId === 'nothing-with-bad-neighbours'), 'the notification of the batch was forwarded');
+      refusalOf(wire, 'delete_everything', /nested deeper than 256 levels/);
+      refusalOf(wire, 'note_in_batch', /"jsonrpc" must be "2.0"/);
+      assert.ok(wire.audit().some((l) => l.tool === 'echo' && l.decision === 'allow'), 'the good call has its line');
+      assert.ok(wire.audit().some((l) => l.tool === 'delete_everything' && l.decision === 'deny' && l.reason === 'Nobody deletes everything'), 'the denied call has its line');
+    });
+
+    it('a batch of one bad call and a notification: the call refused and audited, the notification forwarded', async () => {
+      await wire.send(
+        JSON.stringify([
+          { jsonrpc: '2.0', id: 'lone-bad', method: 'tools/call', params: { name: 'note_beside_notification', arguments: { how: 'beside a notification' } }, result: {} },
+          { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'beside-lone-bad' } },
+        ]),
+      );
+      assert.equal(((await wire.waitForId('lone-bad')).error as { code: number }).code, -32600);
+      if (transport === 'listen') assert.equal(wire.statuses[wire.statuses.length - 1], 200, 'the batch was accepted');
+      await sentinel(wire);
+      onlySentinelsAtServer(wire);
+      assert.ok(!wire.serverRaw().includes('beside a notification'));
+      assert.ok(wire.serverMessages().some((m) => (m.params as { requestId?: unknown } | undefined)?.requestId === 'beside-lone-bad'), 'the notification was forwarded');
+      refusalOf(wire, 'note_beside_notification', /a message with a "method" cannot have a "result"/);
+    });
+
+    if (transport === 'listen') {
+      it('a body that is not JSON, or a batch with nothing valid in it, is refused as a whole with 400 (each bad call audited)', async () => {
+        await wire.send('{"jsonrpc":"2.0","id":"cut-short","method":"tools/call"');
+        assert.equal(wire.statuses[wire.statuses.length - 1], 400);
+        await waitFor(() => wire.received.some((m) => m.id === null && (m.error as { code?: unknown } | undefined)?.code === -32700), 5000, 'the parse error');
+        await wire.send(JSON.stringify([{ jsonrpc: '1.0', id: 'all-bad-1', method: 'tools/call', params: { name: 'note_all_bad', arguments: { how: 'all bad' } } }, 7]));
+        assert.equal(wire.statuses[wire.statuses.length - 1], 400);
+        assert.equal(((await wire.waitForId('all-bad-1')).error as { code: number }).code, -32600);
+        await sentinel(wire);
+        onlySentinelsAtServer(wire);
+        assert.ok(!wire.serverRaw().includes('all bad') && !wire.serverRaw().includes('cut-short'));
+        refusalOf(wire, 'note_all_bad', /"jsonrpc" must be "2.0"/);
+      });
+    }
 
     it('the proxy is still running, and every refusal line says why', async () => {
       assert.ok(wire.alive());
@@ -264,3 +348,37 @@ describe('a refused call, with the editor connected', () => {
     }
   });
 });
+
+/** A server that says something about a call before it answers it. */
+const CHATTY_SERVER = `
+  if (msg && msg.method === 'tools/call' && msg.params.name === 'chatty') {
+    send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'about to answer' } }));
+    return setTimeout(() => send(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { content: [{ type: 'text', text: 'chatted' }] } })), 50);
+  }
+  ${RECORDING_SCRIPT}
+`;
+
+for (const transport of TRANSPORTS) {
+  describe(`a batch with a bad element and a call the server talks about, over ${transport}`, () => {
+    it('the bad element’s error still reaches the client when the answer turns into a stream', async () => {
+      const wire = await openWire(transport, { policy: POLICY, script: CHATTY_SERVER });
+      try {
+        await wire.send(
+          JSON.stringify([
+            { jsonrpc: '2.0', id: 'bad-beside-chatty', method: 'tools/call', params: { name: 'write_note', arguments: {} }, error: { code: 1, message: 'x' } },
+            { jsonrpc: '2.0', id: 'denied-beside-chatty', method: 'tools/call', params: { name: 'delete_everything', arguments: {} } },
+            { jsonrpc: '2.0', id: 'chatty-1', method: 'tools/call', params: { name: 'chatty', arguments: {} } },
+          ]),
+        );
+        assert.deepEqual((await wire.waitForId('chatty-1')).result, { content: [{ type: 'text', text: 'chatted' }] });
+        assert.ok(wire.received.some((m) => m.method === 'notifications/message'), 'the server’s message was relayed');
+        assert.equal(((await wire.waitForId('bad-beside-chatty')).error as { code: number }).code, -32600);
+        assert.match(JSON.stringify((await wire.waitForId('denied-beside-chatty')).result), /Blocked by policy/);
+        assert.ok(!wire.serverRaw().includes('bad-beside-chatty') && !wire.serverRaw().includes('denied-beside-chatty'));
+        refusalOf(wire, 'write_note', /cannot have a "result" or an "error"/);
+      } finally {
+        await wire.close();
+      }
+    });
+  });
+}
