@@ -14,6 +14,7 @@ const WORKBENCH_CHATTER = [
   // Copilot Chat, turned on by the agent-mode suite, offline and signed out: its login, its CLI sessions
   // part (which cannot load in this server) and its storage's first use.
   /^GitHubLoginFailed/,
+  /^No utility model is configured/,
   /^Directory import .*@github\/copilot\b/,
   /^\[ChatSessionsService\] Failed to resolve sessions for provider copilotcli/,
   /^(Migrating|Migrated|Error while migrating) (global |workspace )?(extension )?(file )?storage/,
