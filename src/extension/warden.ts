@@ -8,6 +8,7 @@ import type { MemoryCatalogue } from '../language/catalogue';
 import { ApprovalBroker, type ApprovalPrompt, type Approver } from '../workbench/approval-broker';
 import { DecisionLog } from '../workbench/decision-log';
 import { ProxyStatus } from '../workbench/proxy-status';
+import { REVIEW_POLICY_CHANGE_COMMAND } from '../workbench/tree-model';
 import { ApprovalPanelApprover } from './approval/approval-panel';
 import { ApproverSeat } from './approval/approver-seat';
 import { ControlService } from './control/control-service';
@@ -19,7 +20,9 @@ import { ProtectedServerDefinitions } from './wiring/definition-provider';
 import { ApprovedDocuments } from './leash/approved-documents';
 import { ApprovedStore } from './leash/approved-store';
 import { ModalPolicyReviewer } from './leash/modal-reviewer';
-import type { PolicyReviewer } from './leash/policy-review';
+import { comparePolicyTexts } from '../policy/policy-compare';
+import { PolicyLeash, type KnownTools, type WaitingChange } from './leash/policy-leash';
+import type { PolicyReviewer, ReviewAnswer } from './leash/policy-review';
 import { setReviewSeat } from './leash/review-loosening';
 import { PolicyReviewerSeat } from './leash/reviewer-seat';
 import { InputSecrets } from './wiring/input-secrets';
@@ -48,6 +51,12 @@ export interface WardenApi {
   /** Who reviews policy changes that loosen: `policyChanges.use(reviewer)` takes the seat until disposed. */
   policyChanges: {
     use(reviewer: PolicyReviewer): vscode.Disposable;
+    /** The change of the policy file that loosens it and waits for a person, if any. */
+    waiting(): WaitingChange | undefined;
+    /** The approved text of a policy file (absolute path): what its proxies enforce. */
+    approvedText(file: string): string | undefined;
+    /** Asks the reviewer again about the waiting change. */
+    review(): Promise<ReviewAnswer>;
   };
   /** Answers for `${input:ID}` variables (`inputs.store(id, value)` skips the prompt). */
   inputs: InputSecrets;
@@ -76,7 +85,17 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
   const approvedDocuments = new ApprovedDocuments(approved);
   const reviewers = new PolicyReviewerSeat(new ModalPolicyReviewer(approvedDocuments));
   setReviewSeat(reviewers);
-  const policy = new PolicyState(catalogue);
+  const leash = new PolicyLeash({
+    store: approved,
+    reviewers,
+    compare: comparePolicyTexts,
+    knownTools: () => knownTools(catalogue),
+    enforce: (file, text) => {
+      control.setApprovedPolicy(file, text);
+      approvedDocuments.approvedChanged(file);
+    },
+  });
+  const policy = new PolicyState(catalogue, leash);
   const inputs = new InputSecrets(context.secrets);
   const tree = new ServersTree(catalogue, policy, proxies);
   const decisionsView = new DecisionsView(decisions);
@@ -86,6 +105,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     log,
     approvedDocuments,
     { dispose: () => setReviewSeat(undefined) },
+    leash,
     control,
     policy,
     tree,
@@ -95,6 +115,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     ...registerToolCommands(tree, policy),
     ...registerProtectCommands(context, catalogue, policy),
     vscode.commands.registerCommand('mcpWarden.showLog', () => log.show()),
+    vscode.commands.registerCommand(REVIEW_POLICY_CHANGE_COMMAND, () => leash.reviewAgain()),
   );
   log.info(`views, commands and the MCP server definition provider registered in ${(performance.now() - started).toFixed(1)} ms`);
   return {
@@ -105,11 +126,22 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     statusBar: statusBar.item,
     policy,
     approvals: { use: (approver) => new vscode.Disposable(seat.use(approver).dispose), waiting: () => broker.waiting(), allowances: () => broker.allowances() },
-    policyChanges: { use: (reviewer) => new vscode.Disposable(reviewers.use(reviewer).dispose) },
+    policyChanges: {
+      use: (reviewer) => new vscode.Disposable(reviewers.use(reviewer).dispose),
+      waiting: () => leash.waiting,
+      approvedText: (file) => leash.approvedText(file),
+      review: () => leash.reviewAgain(),
+    },
     inputs,
     definitions,
     controlSocket: control.ready.then((server) => server?.socketPath),
   };
+}
+
+/** The tool names the catalogue knows, by server: the comparison decides for each of them. */
+function knownTools(catalogue: MemoryCatalogue): KnownTools {
+  const names = new Set([...catalogue.servers().map((server) => server.name)]);
+  return new Map([...names].map((server) => [server, (catalogue.tools(server)?.tools ?? []).map((tool) => tool.name)]));
 }
 
 /** The socket's folder: in the extension's storage when that is on this machine's disk. */

@@ -1,6 +1,8 @@
 // The decisions the proxies reported since the editor started, latest first, with the count of blocked
-// calls that the Decisions view shows as its badge.
+// calls that the Decisions view shows as its badge, and their grouping by the chat conversation that
+// made the calls.
 import type { DecisionMessage } from '../proxy/control-protocol';
+import { visibleName } from '../proxy/visible-text';
 
 export interface DecisionEntry {
   /** Grows with each entry; unique in this editor session. */
@@ -18,7 +20,27 @@ export interface DecisionEntry {
   approval?: { by: string; answer: string };
   /** The policy file of the reporting proxy, to reveal the rule in. */
   policyFile: string;
+  /** The chat conversation that made the call (`_meta["vscode.conversationId"]`), when the client said. */
+  conversation?: string;
+  /** The chat request that made the call (`_meta["vscode.requestId"]`). */
+  request?: string;
+  /** The call's W3C trace context (`_meta.traceparent`). */
+  traceparent?: string;
 }
+
+/** The decisions of one chat conversation, latest first. */
+export interface ConversationGroup {
+  kind: 'conversation';
+  conversation: string;
+  entries: DecisionEntry[];
+  blocked: number;
+}
+
+/** What the Decisions view lists at its top: conversations and calls made outside one, latest first. */
+export type DecisionRoot = ConversationGroup | DecisionEntry;
+
+/** A conversation's id, a request's id or a trace context is kept up to this length (the proxy bounds them too). */
+const ORIGIN_LENGTH = 256;
 
 export const DEFAULT_CAPACITY = 1000;
 
@@ -46,6 +68,10 @@ export class DecisionLog {
       policyFile,
     };
     if (message.approval) entry.approval = { by: String(message.approval.by), answer: String(message.approval.answer) };
+    for (const key of ['conversation', 'request', 'traceparent'] as const) {
+      const value = message[key];
+      if (typeof value === 'string' && value !== '') entry[key] = value.slice(0, ORIGIN_LENGTH);
+    }
     this.items.unshift(entry);
     if (this.items.length > this.capacity) this.items.length = this.capacity;
     if (entry.decision === 'deny') this.blockedCount++;
@@ -77,6 +103,45 @@ export class DecisionLog {
   private fire(entry: DecisionEntry | undefined): void {
     for (const listener of [...this.listeners]) listener(entry);
   }
+}
+
+/**
+ * `entries` (latest first) grouped by conversation: each conversation where its latest call is, and the calls
+ * made outside a conversation in between, on their own.
+ */
+export function groupByConversation(entries: readonly DecisionEntry[]): DecisionRoot[] {
+  const roots: DecisionRoot[] = [];
+  const groups = new Map<string, ConversationGroup>();
+  for (const entry of entries) {
+    if (entry.conversation === undefined) {
+      roots.push(entry);
+      continue;
+    }
+    let group = groups.get(entry.conversation);
+    if (!group) {
+      group = { kind: 'conversation', conversation: entry.conversation, entries: [], blocked: 0 };
+      groups.set(entry.conversation, group);
+      roots.push(group);
+    }
+    group.entries.push(entry);
+    if (entry.decision === 'deny') group.blocked++;
+  }
+  return roots;
+}
+
+/** `Conversation 3f2a9c1e…`: the start of the id, enough to tell conversations apart. */
+export function conversationLabel(group: ConversationGroup): string {
+  const id = group.conversation;
+  return `Conversation ${visibleName(id.length > 12 ? id.slice(0, 12) : id)}${id.length > 12 ? '…' : ''}`;
+}
+
+/** `4 calls · 1 blocked · latest 10:04:05` */
+export function conversationDescription(group: ConversationGroup): string {
+  const count = group.entries.length;
+  const parts = [`${count} ${count === 1 ? 'call' : 'calls'}`];
+  if (group.blocked > 0) parts.push(`${group.blocked} blocked`);
+  if (group.entries[0]) parts.push(`latest ${clock(group.entries[0].time)}`);
+  return parts.join(' · ');
 }
 
 /** `10:04:05  security-scanner › stop_scan` */

@@ -28,6 +28,8 @@ export interface TreeSource {
   policy: PolicyView;
   runtime(server: string): ServerRuntime | undefined;
   now: number;
+  /** A change of the policy file that loosens it and waits for a person: how many loosenings it has. */
+  waitingChange?: { loosened: number };
 }
 
 export interface Icon {
@@ -82,7 +84,12 @@ export interface Notice {
   kind: 'notice';
   message: string;
   severity: 'info' | 'warning' | 'error';
+  /** The command a click runs (opening the policy when absent). */
+  command?: string;
 }
+
+/** The command that asks again about a waiting policy change. */
+export const REVIEW_POLICY_CHANGE_COMMAND = 'mcpWarden.reviewPolicyChange';
 
 export interface TreeModel {
   notices: Notice[];
@@ -110,6 +117,16 @@ export function buildTreeModel(source: TreeSource): TreeModel {
       message: source.policy.lastGood
         ? `The policy has errors; protected servers keep the last good version. ${source.policy.problem}`
         : `The policy has errors; protected servers refuse every call until it is fixed. ${source.policy.problem}`,
+    });
+  }
+
+  if (source.waitingChange) {
+    const count = source.waitingChange.loosened;
+    notices.push({
+      kind: 'notice',
+      severity: 'warning',
+      command: REVIEW_POLICY_CHANGE_COMMAND,
+      message: `A change to the policy is waiting for your review: it loosens what is enforced (${count} ${count === 1 ? 'item' : 'items'}), so protected servers keep the approved policy. Click to review it.`,
     });
   }
 

@@ -1,7 +1,9 @@
 // A shield in the status bar with the number of protected servers, on a warning colour while the policy
-// has errors (in the editor's reading, or in a proxy's report). A click shows the Servers view.
+// has errors (in the editor's reading, or in a proxy's report) or a change that loosens it waits for a
+// person. A click shows the Servers view, or reviews the waiting change.
 import * as vscode from 'vscode';
 import type { ProxyStatus } from '../../workbench/proxy-status';
+import { REVIEW_POLICY_CHANGE_COMMAND } from '../../workbench/tree-model';
 import { Disposable } from '../lifecycle';
 import type { PolicyState } from '../wiring/policy-state';
 
@@ -23,12 +25,15 @@ export class WardenStatusBar extends Disposable {
     const running = this.status.running().length;
     const problems = this.status.policyProblems();
     const invalid = this.policy.view.state === 'invalid' || problems.length > 0;
-    this.item.text = `$(shield) ${count}${invalid ? ' $(warning)' : ''}`;
+    const waiting = this.policy.waitingChange;
+    this.item.text = `$(shield) ${count}${invalid ? ' $(warning)' : ''}${waiting ? ' $(bell-dot) change waiting' : ''}`;
     const lines = [`MCP Warden: ${count} protected ${count === 1 ? 'server' : 'servers'}, ${running} running behind Warden's proxy.`];
     if (this.policy.view.state === 'invalid') lines.push(`The policy has errors: ${this.policy.view.problem}`);
     for (const problem of problems) lines.push(`A proxy reports the policy ${problem.status}${problem.keptLastGood ? ' (it keeps the last good version)' : ' (it refuses every call)'}.`);
+    if (waiting) lines.push(`A change to the policy loosens what is enforced (${waiting.loosened.length} ${waiting.loosened.length === 1 ? 'item' : 'items'}) and waits for your review; the proxies keep the approved policy. Click to review it.`);
     this.item.tooltip = lines.join('\n');
-    this.item.backgroundColor = invalid ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.command = waiting ? REVIEW_POLICY_CHANGE_COMMAND : 'mcpWarden.servers.focus';
+    this.item.backgroundColor = invalid || waiting ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
 }

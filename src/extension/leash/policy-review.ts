@@ -1,15 +1,10 @@
 // What a person is asked when a policy change loosens what the proxies enforce, and who answers.
 // The same reviewer answers a changed policy file and a command run with plain arguments.
 
-/** One way a proposed policy relaxes the approved one (the shape of the policy comparison's result). */
-export interface PolicyLoosening {
-  /** The server, or `'*'` for top-level keys. */
-  server: string;
-  tool?: string;
-  what: string;
-  before: string;
-  after: string;
-}
+import type { Loosening } from '../../policy/policy-compare';
+
+/** One way a proposed policy relaxes the approved one: `{ server, tool?, what, before, after }`. */
+export type PolicyLoosening = Loosening;
 
 export interface PolicyChange {
   /** The policy file (absolute path). */

@@ -1,4 +1,5 @@
-// A line of its own at the top of the tree (the policy has errors) or under a server (tools not listed).
+// A line of its own at the top of the tree (the policy has errors, a change waits for review) or under a
+// server (tools not listed).
 import * as vscode from 'vscode';
 import type { Notice } from '../../workbench/tree-model';
 import type { HintRow } from './tree-elements';
@@ -15,7 +16,7 @@ export function noticeTreeItem(notice: Notice): vscode.TreeItem {
   item.iconPath = SEVERITY_ICON[notice.severity];
   item.tooltip = notice.message;
   item.contextValue = 'notice';
-  item.command = { command: 'mcpWarden.openPolicy', title: 'Open Policy' };
+  item.command = notice.command ? { command: notice.command, title: 'Review' } : { command: 'mcpWarden.openPolicy', title: 'Open Policy' };
   return item;
 }
 

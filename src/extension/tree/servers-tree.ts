@@ -92,7 +92,9 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
   }
 
   private build(): TreeModel {
+    const waiting = this.policy.waitingChange;
     return buildTreeModel({
+      ...(waiting ? { waitingChange: { loosened: waiting.loosened.length } } : {}),
       servers: this.catalogue.servers(),
       protectedServers: this.policy.protectedServers,
       listed: (server) => {

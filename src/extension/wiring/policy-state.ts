@@ -1,14 +1,15 @@
-// The workspace policy as saved on disk, which is what the proxies enforce: parsed on every change, the last
-// good version kept while the file has errors, and its protected servers (those with a `launch` entry) made
-// known to the catalogue, so hovers, go to definition and Discover Tools find them. The file is read by
-// the proxy's rules (`readPolicyText`), and a link's target is watched as well as the link.
+// The workspace policy: the file as saved on disk, read on every change (by the proxy's rules,
+// `readPolicyText`, a link's target watched as well as the link), and the policy a person approved, which
+// is what the proxies enforce and what the views show (the leash decides when a change becomes approved).
+// Its protected servers (those with a `launch` entry in the approved policy) are made known to the
+// catalogue, so hovers, go to definition and Discover Tools find them.
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { MemoryCatalogue, ServerInfo } from '../../language/catalogue';
-import type { Policy } from '../../policy/model';
-import { parsePolicy } from '../../policy/parse';
+import { parsePolicy, type ParseResult } from '../../policy/parse';
 import { protectedServers, toServerLaunch, transportOf, type ProtectedServer } from '../../workbench/launch-entry';
 import type { PolicyView } from '../../workbench/tree-model';
+import type { PolicyLeash, WaitingChange } from '../leash/policy-leash';
 import { Disposable } from '../lifecycle';
 import { policyUri } from '../policy-location';
 import { readPolicyText } from './policy-reader';
@@ -19,7 +20,10 @@ export class PolicyState extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private currentView: PolicyView = { state: 'none' };
-  private lastGood: Policy | undefined;
+  /** What the last read found in the file: nothing to read, or why it cannot be used (undefined: it can). */
+  private reading: { file: string; problem?: string } | undefined;
+  private approvedParse: { file: string; text: string; parsed: ParseResult } | undefined;
+  private considering = false;
   private guarded: ProtectedServer[] = [];
   private watcher: vscode.FileSystemWatcher | undefined;
   /** When the policy path is a link: a watcher of the file it leads to, and that file. */
@@ -28,8 +32,11 @@ export class PolicyState extends Disposable {
   private fedServers = '';
   private loading: Promise<void> = Promise.resolve();
 
-  constructor(private readonly catalogue: MemoryCatalogue) {
+  constructor(private readonly catalogue: MemoryCatalogue, readonly leash: PolicyLeash) {
     super();
+    this.register(leash.onDidChange(() => {
+      if (!this.considering) this.rebuild();
+    }));
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('mcpWarden.policyPath')) this.watch();
     }));
@@ -45,8 +52,15 @@ export class PolicyState extends Disposable {
     return policyUri();
   }
 
+  /** The approved policy (what the proxies enforce), and whether the file as saved can be used. */
   get view(): PolicyView {
     return this.currentView;
+  }
+
+  /** A change of the file that loosens the policy and waits for a person. */
+  get waitingChange(): WaitingChange | undefined {
+    const waiting = this.leash.waiting;
+    return waiting && waiting.file === this.uri?.fsPath ? waiting : undefined;
   }
 
   get protectedServers(): readonly ProtectedServer[] {
@@ -108,28 +122,49 @@ export class PolicyState extends Disposable {
     const read = uri ? await readPolicyText(uri) : undefined;
     if (this.isDisposed) return;
     this.followTarget(uri, read && 'text' in read ? read.target : undefined);
-    if (!uri || !read || 'missing' in read) {
-      this.currentView = { state: 'none' };
-      this.lastGood = undefined;
-      this.guarded = [];
-    } else if ('problem' in read) {
-      // Not a file that can be read (a FIFO, a device, too big): the last good policy still shows.
-      this.currentView = this.lastGood ? { state: 'invalid', problem: read.problem, lastGood: this.lastGood } : { state: 'invalid', problem: read.problem };
-    } else {
-      const parsed = parsePolicy(read.text, uri.fsPath);
-      if (parsed.policy) {
-        this.lastGood = parsed.policy;
-        this.currentView = { state: 'valid', policy: parsed.policy };
-      } else {
-        const first = parsed.diagnostics.find((d) => d.severity === 'error');
-        const problem = first ? `Line ${first.range.start.line + 1}: ${first.message}` : 'The file cannot be used.';
-        this.currentView = this.lastGood ? { state: 'invalid', problem, lastGood: this.lastGood } : { state: 'invalid', problem };
+    this.reading = undefined;
+    if (uri && read) {
+      const file = uri.fsPath;
+      this.considering = true;
+      try {
+        if ('problem' in read) {
+          // Not a file that can be read (a FIFO, a device, too big): nothing to compare; the approved policy stays.
+          this.reading = { file, problem: read.problem };
+        } else if ('missing' in read) {
+          this.reading = { file };
+          this.leash.consider(file, undefined, false);
+        } else {
+          const parsed = parsePolicy(read.text, file);
+          const first = parsed.diagnostics.find((d) => d.severity === 'error');
+          this.reading = parsed.policy ? { file } : { file, problem: first ? `Line ${first.range.start.line + 1}: ${first.message}` : 'The file cannot be used.' };
+          this.leash.consider(file, read.text, parsed.policy !== undefined);
+        }
+      } finally {
+        this.considering = false;
       }
-      // A file with YAML errors still has the launch entries it had; the definitions keep them.
-      if (parsed.document.errors.length === 0) this.guarded = protectedServers(parsed.document, parsed.lineCounter);
     }
+    this.rebuild();
+  }
+
+  /** The view and the protected servers from the approved policy and the last reading of the file. */
+  private rebuild(): void {
+    const uri = this.uri;
+    const reading = uri && this.reading?.file === uri.fsPath ? this.reading : undefined;
+    const approved = reading ? this.approvedParsed(reading.file) : undefined;
+    const policy = approved?.policy;
+    if (!reading) this.currentView = { state: 'none' };
+    else if (reading.problem !== undefined) this.currentView = policy ? { state: 'invalid', problem: reading.problem, lastGood: policy } : { state: 'invalid', problem: reading.problem };
+    else this.currentView = policy ? { state: 'valid', policy } : { state: 'none' };
+    this.guarded = approved && approved.document.errors.length === 0 ? protectedServers(approved.document, approved.lineCounter) : [];
     this.feedCatalogue(uri);
     this.changed.fire();
+  }
+
+  private approvedParsed(file: string): ParseResult | undefined {
+    const text = this.leash.approvedText(file);
+    if (text === undefined) return undefined;
+    if (this.approvedParse?.text !== text || this.approvedParse.file !== file) this.approvedParse = { file, text, parsed: parsePolicy(text, file) };
+    return this.approvedParse.parsed;
   }
 
   /** Protected servers are in no mcp.json any more: the catalogue learns of them from the policy. */
