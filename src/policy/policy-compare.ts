@@ -3,15 +3,15 @@
 // applies at once; each loosening it lists waits for a person. Both texts are read by the policy parser
 // (aliases and merge keys resolved) and compared by what they mean, never by their text: for every
 // server, every tool the catalogue knows, every rule key of either policy used as a tool name (with
-// names each glob matches), and a name no exact rule matches (so defaults and globs count); plus the
+// names each glob matches, alone or shared with another), and a name no exact rule matches (so
+// defaults and globs count); plus the
 // top-level default, audit settings, launch entries, and anything the comparison does not understand.
-import { canonicalJson } from './canonical-json';
+import { comparedNames } from './compared-names';
 import { PolicyEngine } from './engine';
-import { isGlob } from './glob';
 import { launchChanges, launchEntries } from './launch-compare';
 import type { Policy } from './model';
 import { parsePolicy, type ParseResult } from './parse';
-import { loosenedTreatment, NOTHING_APPROVED, treatmentOf, type Change, type Treatment } from './tool-treatment';
+import { loosenedTreatment, NOTHING_APPROVED, treatmentOf, type Treatment } from './tool-treatment';
 import { unrecognisedChanges } from './unrecognised-settings';
 import { resolveDocument } from './yaml-resolve';
 
@@ -72,7 +72,8 @@ export function comparePolicyTexts(
     after = side;
   }
   const before = approved === undefined ? NOTHING : (sideOf(parsePolicy(approved, file)) ?? NOTHING);
-  if (before.policy && canonicalJson(before.value) === canonicalJson(after.value)) return { ok: true, loosened };
+  // Key order kept: the order of globs breaks their ties.
+  if (before.policy && JSON.stringify(before.value) === JSON.stringify(after.value)) return { ok: true, loosened };
 
   loosened.push(...policyWide(before, after));
   for (const change of launchChanges(launchEntries(before.value), launchEntries(after.value))) {
@@ -117,16 +118,11 @@ function serverNames(before: Side, after: Side, knownTools: ReadonlyMap<string, 
 }
 
 function serverLoosenings(server: string, before: Side, after: Side, catalogue: readonly string[]): Loosening[] {
-  const rules = [...(before.policy?.servers.get(server)?.tools ?? []), ...(after.policy?.servers.get(server)?.tools ?? [])];
-  // Tool name -> the name shown for it (a probe of a glob is shown as the glob; the unnamed tool as none).
-  const names = new Map<string, string | undefined>();
-  for (const tool of catalogue) names.set(tool, tool);
-  for (const rule of rules) for (const probe of probesOf(rule.pattern)) if (!names.has(probe)) names.set(probe, rule.pattern);
-  const unnamed = unnamedTool(new Set(rules.filter((rule) => !rule.isGlob).map((rule) => rule.pattern)));
-  names.set(unnamed, undefined);
-
-  const globs = rules.filter((rule) => rule.isGlob).length;
-  if (names.size * globs > GLOB_TEST_BUDGET) return wholeServer(server, before, after);
+  const wasRules = before.policy?.servers.get(server)?.tools ?? [];
+  const isRules = after.policy?.servers.get(server)?.tools ?? [];
+  const names = comparedNames(wasRules, isRules, catalogue);
+  const globs = wasRules.filter((rule) => rule.isGlob).length + isRules.filter((rule) => rule.isGlob).length;
+  if (!names || names.size * globs > GLOB_TEST_BUDGET) return wholeServer(server, before, after);
 
   const loosened: Loosening[] = [];
   for (const [name, shown] of names) {
@@ -134,8 +130,9 @@ function serverLoosenings(server: string, before: Side, after: Side, catalogue: 
     const is = treatment(after, server, name);
     // The policy-wide default decides both: reported once, for `*`.
     if (shown === undefined && is.source === 'default' && (was.source === 'default' || was.source === 'nothing approved')) continue;
-    const changes: Change[] = loosenedTreatment(was, is, shown === undefined ? 'default' : 'decision');
-    for (const change of changes) loosened.push({ server, ...(shown === undefined ? {} : { tool: shown }), ...change });
+    for (const change of loosenedTreatment(was, is, shown === undefined ? 'default' : 'decision')) {
+      loosened.push({ server, ...(shown === undefined ? {} : { tool: shown }), ...change });
+    }
   }
   return loosened;
 }
@@ -144,24 +141,11 @@ function treatment(side: Side, server: string, tool: string): Treatment {
   return side.engine ? treatmentOf(side.engine, server, tool) : NOTHING_APPROVED;
 }
 
-/** A rule key used as a tool name, and for a glob two more names it matches (its wildcards as little, and as something no rule writes). */
-function probesOf(pattern: string): string[] {
-  if (!isGlob(pattern)) return [pattern];
-  return [pattern, pattern.replace(/\*/g, '').replace(/\?/g, '_'), pattern.replace(/[*?]/g, '\u0001')];
-}
-
-/** A tool name that no exact rule of either policy names. */
-function unnamedTool(exact: ReadonlySet<string>): string {
-  let name = '\u0000any other tool';
-  while (exact.has(name)) name += '\u0000';
-  return name;
-}
-
 /** A server with too many rules to compare tool by tool: any change to its rules is one loosening. */
 function wholeServer(server: string, before: Side, after: Side): Loosening[] {
   const rulesOf = (side: Side) => {
     const body = (side.value as { servers?: Record<string, { default?: unknown; tools?: unknown }> } | undefined)?.servers?.[server];
-    return canonicalJson([body?.default ?? null, body?.tools ?? null, side.policy?.default ?? null]);
+    return JSON.stringify([body?.default ?? null, body?.tools ?? null, side.policy?.default ?? null]);
   };
   if (before.policy && rulesOf(before) === rulesOf(after)) return [];
   return [{ server, what: 'rules', before: before.policy ? 'approved' : 'nothing approved', after: 'changed, too many to compare one by one' }];
