@@ -29,8 +29,9 @@ export function freePort() {
  * @param {string | undefined} options.logFile  server output goes here, or to this process's output if absent
  * @param {Record<string, string>} [options.env]  extra variables, inherited by the extension host
  * @param {string[]} [options.extraArgs]  more server options
+ * @param {boolean} [options.workspaceTrust]  keep Workspace Trust on (the folder then opens untrusted)
  */
-export async function startServer({ host, port, smokeTest, dirs, logFile, env = {}, extraArgs = [] }) {
+export async function startServer({ host, port, smokeTest, dirs, logFile, env = {}, extraArgs = [], workspaceTrust = false }) {
   const args = [
     host.serverMain,
     '--host', '127.0.0.1',
@@ -38,7 +39,7 @@ export async function startServer({ host, port, smokeTest, dirs, logFile, env = 
     '--without-connection-token',
     '--accept-server-license-terms',
     '--disable-telemetry',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', dirs.userData,
     '--server-data-dir', dirs.serverData,
     '--extensions-dir', dirs.extensions,

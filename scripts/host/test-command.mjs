@@ -1,6 +1,8 @@
 // `vscode-host.mjs test`: runs the compiled extension suite inside a real VS Code and exits with its result.
 // With VSCODE_EXECUTABLE_PATH it uses that desktop VS Code (@vscode/test-electron); otherwise the offline
-// VS Code server from .vscode-test/, driven by headless Chromium.
+// VS Code server from .vscode-test/, driven by headless Chromium. After the main suite, a short second run
+// starts the server with Workspace Trust on (the sample opens untrusted) for the suite in untrusted/.
+// EXTENSION_SUITE=untrusted runs only that one; with MOCHA_GREP only the main one runs.
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { runSuiteInBrowser } from './browser-suite.mjs';
@@ -36,6 +38,9 @@ export async function runTestCommand() {
   };
   const suite = { suitePath: suiteEntry, workspace, timeoutMs };
   const started = Date.now();
+  const only = process.env.EXTENSION_SUITE;
+  if (only !== undefined && only !== 'main' && only !== UNTRUSTED_SUITE) throw new HostError(`EXTENSION_SUITE is main or ${UNTRUSTED_SUITE}, not ${only}`);
+  if (only === UNTRUSTED_SUITE) return runUntrustedSuite({ workspace, dirs });
 
   let outcome;
   const logFile = join(dirs.root, 'server.log');
@@ -58,6 +63,34 @@ export async function runTestCommand() {
   if (exitCode !== 0 && !desktop) {
     dirs.keep();
     say(`logs of this run are kept in ${dirs.root} (server.log, workbench.log)`);
+  }
+  if (exitCode !== 0 || desktop || only === 'main' || process.env.MOCHA_GREP || process.env.TEST_WORKSPACE) return exitCode;
+  return runUntrustedSuite({ workspace, dirs });
+}
+
+const UNTRUSTED_SUITE = 'untrusted';
+const UNTRUSTED_TIMEOUT_MS = 90_000;
+
+/** The suite in untrusted/, in a VS Code server of its own with Workspace Trust on: the sample opens untrusted. */
+async function runUntrustedSuite({ workspace, dirs: mainDirs }) {
+  requireChromium(chromiumExecutable);
+  const host = await provisionHost();
+  const dirs = makeRunDirs('vscode-untrusted-');
+  const resultFile = join(dirs.root, 'suite-result.json');
+  const logFile = join(dirs.root, 'server.log');
+  const env = { [RESULT_FILE_VARIABLE]: resultFile, EXTENSION_SUITE: UNTRUSTED_SUITE };
+  const started = Date.now();
+  const server = await startServer({ host, port: await freePort(), smokeTest: true, dirs, logFile, env, workspaceTrust: true });
+  say(`VS Code server with Workspace Trust on, up on ${server.url} after ${seconds(started)}; running the untrusted-workspace suite`);
+  const outcome = await runSuiteInBrowser({ suitePath: suiteEntry, workspace, timeoutMs: UNTRUSTED_TIMEOUT_MS, extensionPath: developmentExtensionsFolder(dirs.root),
+    server, chromiumExecutable, profileDir: dirs.browserProfile, workbenchLog: join(dirs.root, 'workbench.log') });
+  await server.stop();
+  if (interruption() !== undefined) return interruption();
+  const exitCode = judge(outcome, readSuiteResult(resultFile), { timeoutMs: UNTRUSTED_TIMEOUT_MS, logFile, started });
+  if (exitCode !== 0) {
+    dirs.keep();
+    mainDirs.keep();
+    say(`logs of the untrusted run are kept in ${dirs.root} (server.log, workbench.log)`);
   }
   return exitCode;
 }

@@ -1,12 +1,14 @@
-// Where the workspace's policy lives: the `mcpWarden.policyPath` setting, relative to the first folder.
+// Where the workspace's policy lives: the `mcpWarden.policyPath` user setting, relative to the first folder.
 import * as vscode from 'vscode';
+import { wardenSetting } from './trust/warden-settings';
 
 export const DEFAULT_POLICY_PATH = '.vscode/mcp-policy.yaml';
 
 export function policyUri(): vscode.Uri | undefined {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) return undefined;
-  const configured = vscode.workspace.getConfiguration('mcpWarden').get<string>('policyPath') || DEFAULT_POLICY_PATH;
+  // From user settings only: a workspace's own settings cannot point Warden at another policy.
+  const configured = wardenSetting<string>('policyPath') || DEFAULT_POLICY_PATH;
   return vscode.Uri.joinPath(folder.uri, configured);
 }
 

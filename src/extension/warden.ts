@@ -28,6 +28,9 @@ import { PolicyReviewerSeat } from './leash/reviewer-seat';
 import { InputSecrets } from './wiring/input-secrets';
 import { PolicyState } from './wiring/policy-state';
 import { registerProtectCommands } from './wiring/protect-commands';
+import { LaunchApprovals, type LaunchReviewer } from './trust/launch-approvals';
+import { approveReviewedLaunches, registerLaunchCommands } from './trust/launch-commands';
+import { guardPolicyFilesFromAgentEdits } from './trust/agent-edit-guard';
 
 export interface WardenApi {
   /** The Servers view's data: `tree.model()` is what it shows. */
@@ -62,6 +65,14 @@ export interface WardenApi {
   inputs: InputSecrets;
   /** The MCP server definition provider (what VS Code is offered for each protected server). */
   definitions: ProtectedServerDefinitions;
+  /**
+   * Who approves a protected server's launch entry before it first runs on this machine (and after each
+   * change): `launches.use(reviewer)` takes the seat from Warden's modal until disposed.
+   */
+  launches: {
+    use(reviewer: LaunchReviewer): vscode.Disposable;
+    isApproved(file: string, server: string, entry: Record<string, unknown>): boolean;
+  };
   /** Resolves with the control socket's path once it listens (undefined if it could not start). */
   controlSocket: Promise<string | undefined>;
 }
@@ -97,10 +108,11 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
   });
   const policy = new PolicyState(catalogue, leash);
   const inputs = new InputSecrets(context.secrets);
-  const tree = new ServersTree(catalogue, policy, proxies);
+  const launches = new LaunchApprovals(context.globalState);
+  const tree = new ServersTree(catalogue, policy, proxies, { holdReason: (server) => definitions.holdReason(server), onDidChange: launches.onDidChange });
   const decisionsView = new DecisionsView(decisions);
   const statusBar = new WardenStatusBar(policy, proxies);
-  const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log);
+  const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log, launches);
   context.subscriptions.push(
     log,
     approvedDocuments,
@@ -113,10 +125,14 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     statusBar,
     definitions,
     ...registerToolCommands(tree, policy),
-    ...registerProtectCommands(context, catalogue, policy),
+    launches,
+    ...registerProtectCommands(context, catalogue, policy, launches),
+    ...registerLaunchCommands(policy, launches),
+    leash.onDidApply((change) => void approveReviewedLaunches(change, launches)),
     vscode.commands.registerCommand('mcpWarden.showLog', () => log.show()),
     vscode.commands.registerCommand(REVIEW_POLICY_CHANGE_COMMAND, () => leash.reviewAgain()),
   );
+  void guardPolicyFilesFromAgentEdits(context.globalState, log);
   log.info(`views, commands and the MCP server definition provider registered in ${(performance.now() - started).toFixed(1)} ms`);
   return {
     tree,
@@ -134,6 +150,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     },
     inputs,
     definitions,
+    launches: { use: (reviewer) => launches.use(reviewer), isApproved: (file, server, entry) => launches.isApproved(file, server, entry) },
     controlSocket: control.ready.then((server) => server?.socketPath),
   };
 }

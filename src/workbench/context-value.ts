@@ -1,13 +1,16 @@
 // The tree's `contextValue` strings. package.json's menus match them with `viewItem =~ /.../`, so each
 // part has a fixed place and a fixed vocabulary:
-//   server:<protected|unprotected>:<running|stopped|error|unknown>:<stdio|http|sse|unknown>
+//   server:<protected|unprotected>:<running|stopped|error|held|unknown>:<stdio|http|sse|unknown>
 //   tool:<allow|ask|deny>:<low|medium|high|critical>:<rule|norule>:<enforced|unenforced>
 // An action is shown only where it would change something: "Deny" on `tool:(allow|ask):`, and so on.
 import type { Action, RiskLevel } from '../policy/model';
 import type { ServerTransport } from '../language/catalogue';
 
-/** `unknown` for servers VS Code runs without Warden: only a proxy reports whether its server runs. */
-export type ServerState = 'running' | 'stopped' | 'error' | 'unknown';
+/**
+ * `unknown` for servers VS Code runs without Warden: only a proxy reports whether its server runs.
+ * `held`: protected but not started, because its launch entry is not approved or the workspace not trusted.
+ */
+export type ServerState = 'running' | 'stopped' | 'error' | 'held' | 'unknown';
 
 export function serverContextValue(isProtected: boolean, state: ServerState, transport: ServerTransport | undefined): string {
   return ['server', isProtected ? 'protected' : 'unprotected', state, transport ?? 'unknown'].join(':');
@@ -26,6 +29,7 @@ export const MENU_WHEN = {
   revealRule: 'viewItem =~ /^tool:[a-z]+:[a-z]+:rule:/',
   protectServer: 'viewItem =~ /^server:unprotected:/',
   unprotectServer: 'viewItem =~ /^server:protected:/',
+  approveLaunch: 'viewItem =~ /^server:protected:held:/',
   discoverServerTools: 'viewItem =~ /^server:[a-z]+:[a-z]+:stdio$/',
   openServerConfiguration: 'viewItem =~ /^server:/',
 } as const;

@@ -27,6 +27,10 @@ export interface TreeSource {
   listed(server: string): { tools: readonly CataloguedTool[]; origin: ToolsOrigin; updated: number } | undefined;
   policy: PolicyView;
   runtime(server: string): ServerRuntime | undefined;
+  /** Why a protected server is not started (its launch entry not approved, the workspace not trusted). */
+  held?(server: string): string | undefined;
+  /** False in an untrusted workspace, where no protected server is offered or started. */
+  trusted?: boolean;
   now: number;
   /** A change of the policy file that loosens it and waits for a person: how many loosenings it has. */
   waitingChange?: { loosened: number };
@@ -73,6 +77,8 @@ export interface ServerRow {
   configRange?: Range;
   /** The line of its `launch` entry in the policy, for protected servers. */
   launchLine?: number;
+  /** Why it is not started, when Warden holds it back. */
+  held?: string;
   description: string;
   tooltip: string;
   contextValue: string;
@@ -120,6 +126,10 @@ export function buildTreeModel(source: TreeSource): TreeModel {
     });
   }
 
+  if (source.trusted === false && source.protectedServers.length > 0) {
+    notices.push({ kind: 'notice', severity: 'warning', message: 'This workspace is not trusted: protected servers are not offered to VS Code and no launch entry runs. Trust the workspace to start them.' });
+  }
+
   if (source.waitingChange) {
     const count = source.waitingChange.loosened;
     notices.push({
@@ -139,7 +149,11 @@ export function buildTreeModel(source: TreeSource): TreeModel {
     const info = declared.get(name);
     const inMcpJson = info?.source.origin === 'workspace' || info?.source.origin === 'user';
     const transport = guarded ? transportOf(guarded.entry) : info?.transport;
-    const runtime = guarded ? (source.runtime(name) ?? { state: 'stopped' as const }) : { state: 'unknown' as const };
+    const held = guarded ? source.held?.(name) : undefined;
+    const reported = guarded ? source.runtime(name) : undefined;
+    const runtime: ServerRuntime = !guarded
+      ? { state: 'unknown' }
+      : held !== undefined && reported?.state !== 'running' ? { state: 'held', detail: `not started: ${held}` } : (reported ?? { state: 'stopped' });
     const listed = source.listed(name);
     const enforced = guarded !== undefined;
     const tools = (listed?.tools ?? [])
@@ -164,6 +178,7 @@ export function buildTreeModel(source: TreeSource): TreeModel {
     if (info?.source.uri && inMcpJson) row.configUri = info.source.uri;
     if (info?.source.range && inMcpJson) row.configRange = info.source.range;
     if (guarded) row.launchLine = guarded.line;
+    if (held !== undefined) row.held = held;
     row.description = serverDescription(row);
     row.tooltip = serverTooltip(row, runtime, listed, info, source.now);
     return row;
@@ -223,7 +238,8 @@ function serverDescription(row: ServerRow): string {
   const parts: string[] = [];
   if (row.transport) parts.push(row.transport);
   parts.push(row.isProtected ? 'protected' : 'not protected');
-  if (row.state !== 'unknown') parts.push(row.state);
+  if (row.held !== undefined && row.state === 'held') parts.push(row.held);
+  else if (row.state !== 'unknown') parts.push(row.state);
   parts.push(row.toolCount === undefined ? 'tools not listed' : `${row.toolCount} ${row.toolCount === 1 ? 'tool' : 'tools'}`);
   if (row.denied > 0) parts.push(`${row.denied} denied`);
   if (row.duplicated) parts.push('also in mcp.json');
@@ -248,6 +264,7 @@ function serverTooltip(row: ServerRow, runtime: ServerRuntime, listed: ReturnTyp
 function serverIcon(isProtected: boolean, state: ServerState, duplicated: boolean): Icon {
   if (!isProtected) return { id: 'circle-large-outline', color: 'mcpWarden.unprotected' };
   if (state === 'error' || duplicated) return { id: 'shield', color: 'mcpWarden.risk.critical' };
+  if (state === 'held') return { id: 'shield', color: 'mcpWarden.risk.medium' };
   return state === 'running' ? { id: 'shield', color: 'mcpWarden.protected' } : { id: 'shield' };
 }
 

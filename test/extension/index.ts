@@ -2,6 +2,7 @@
 // scripts/vscode-host.mjs (the VS Code server in headless Chromium) and @vscode/test-electron (desktop).
 // It runs every compiled *.test.js beside it with mocha's TDD interface (`suite`, `test`, `suiteSetup`).
 // MOCHA_GREP filters tests by title; EXTENSION_SUITE_RESULT names a file that receives the counts as JSON.
+// The suites in untrusted/ need a host with Workspace Trust on and run only there (EXTENSION_SUITE=untrusted).
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 
@@ -29,8 +30,9 @@ export async function run(): Promise<void> {
 /** The agent-mode suites (agent/) last: they turn Copilot on and change chat settings, which the others do not expect. */
 function findTestFiles(dir: string): string[] {
   const isAgent = (name: string) => name.startsWith(`agent${sep}`);
+  const untrustedRun = process.env.EXTENSION_SUITE === 'untrusted';
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.test.js'))
+    .filter((name) => name.endsWith('.test.js') && name.startsWith(`untrusted${sep}`) === untrustedRun)
     .sort((a, b) => Number(isAgent(a)) - Number(isAgent(b)) || (a < b ? -1 : a > b ? 1 : 0))
     .map((name) => join(dir, name));
 }

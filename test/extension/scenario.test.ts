@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TreeElement } from '../../src/extension/tree/tree-elements';
 import type { ServerRow, ToolRow } from '../../src/workbench/tree-model';
-import { invoke, keepFiles, policyFile, readFile, SCANNER, startServersUntil, waitFor, wardenApi, type Api } from './warden-helpers';
+import { invoke, keepFiles, policyFile, readFile, SCANNER, ScriptedPolicyReviewer, startServersUntil, waitFor, wardenApi, type Api } from './warden-helpers';
 
 suite('Scenario: deny stop_scan from the tree', () => {
   let api: Api;
@@ -22,8 +22,16 @@ suite('Scenario: deny stop_scan from the tree', () => {
 
   test('stop_scan is execute/high in the tree; Deny on its node blocks the next call with the reason; get_scan_status still works', async function () {
     this.timeout(120_000);
-    // The sample denies stop_scan already: start from "allowed" (Allow is a one-click action too).
-    assert.equal(await vscode.commands.executeCommand('mcpWarden.allowTool', { server: SCANNER, tool: 'stop_scan' }), true);
+    // The sample denies stop_scan already: start from "allowed". Run with plain arguments, Allow loosens, so a
+    // person applies it in the review first.
+    const person = new ScriptedPolicyReviewer('apply');
+    const seat = api.policyChanges.use(person);
+    try {
+      assert.equal(await vscode.commands.executeCommand('mcpWarden.allowTool', { server: SCANNER, tool: 'stop_scan' }), true);
+    } finally {
+      seat.dispose();
+    }
+    assert.deepEqual(person.asked.map((change) => change.loosened.map((l) => [l.server, l.tool, l.what, l.before, l.after])), [[[SCANNER, 'stop_scan', 'decision', 'deny', 'allow']]]);
     await startServersUntil('stop_scan');
     await waitFor(() => api.proxies.reported(SCANNER)?.find((t) => t.name === 'stop_scan')?.decision === 'allow', "the proxy's report of stop_scan as allowed");
 

@@ -4,6 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PolicyLanguageApi } from '../../src/extension/language/policy-language';
 import type { WardenApi } from '../../src/extension/warden';
+import type { PolicyChange, PolicyReviewer, ReviewAnswer } from '../../src/extension/leash/policy-review';
+import type { LaunchRequest, LaunchReviewer, LaunchVerdict } from '../../src/extension/trust/launch-approvals';
 import type { ApprovalChoice, ApprovalPrompt, Approver } from '../../src/workbench/approval-broker';
 
 export type Api = PolicyLanguageApi & WardenApi;
@@ -61,12 +63,41 @@ export function mcpTool(tool: string): vscode.LanguageModelToolInformation | und
   return vscode.lm.tools.find((candidate) => candidate.tags.includes('mcp') && candidate.name.endsWith(`_${tool}`));
 }
 
-/** Starts VS Code's MCP servers until `tool` is live; the provider's definitions may arrive after activation. */
+/**
+ * Starts VS Code's MCP servers until `tool` is live; the provider's definitions may arrive after activation.
+ * A person approves the launch entries asked about meanwhile (the sample's own, once per host: the approval
+ * is kept); `launchesAsked` lists what was asked.
+ */
 export async function startServersUntil(tool: string, ms = 60_000): Promise<vscode.LanguageModelToolInformation> {
-  return waitFor(async () => {
-    await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
-    return mcpTool(tool);
-  }, `VS Code's MCP client to list ${tool}`, ms);
+  const api = await wardenApi();
+  const person = new ScriptedLaunchReviewer('allow');
+  const seat = api.launches.use(person);
+  try {
+    return await waitFor(async () => {
+      await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
+      return mcpTool(tool);
+    }, `VS Code's MCP client to list ${tool}`, ms);
+  } finally {
+    seat.dispose();
+    launchesAsked.push(...person.asked);
+  }
+}
+
+export const launchesAsked: LaunchRequest[] = [];
+
+/** Answers launch approvals from a script ('never' leaves the prompt open until the start is cancelled). */
+export class ScriptedLaunchReviewer implements LaunchReviewer {
+  readonly asked: LaunchRequest[] = [];
+  readonly answers: Array<LaunchVerdict | 'never'> = [];
+
+  constructor(private readonly otherwise: LaunchVerdict | 'never' = 'never') {}
+
+  review(request: LaunchRequest, signal: AbortSignal): Promise<LaunchVerdict | undefined> {
+    this.asked.push(request);
+    const answer = this.answers.shift() ?? this.otherwise;
+    if (answer !== 'never') return Promise.resolve(answer);
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+  }
 }
 
 /** Calls a tool the way an agent does, without a dialog; returns the text of its result (or of its error). */
@@ -95,5 +126,29 @@ export class ScriptedApprover implements Approver {
       this.withdrawn++;
       resolve(undefined);
     }, { once: true }));
+  }
+}
+
+/** Answers policy-change reviews from a script; 'never' holds the answer until `release` (or the review is aborted). */
+export class ScriptedPolicyReviewer implements PolicyReviewer {
+  readonly asked: PolicyChange[] = [];
+  readonly answers: Array<ReviewAnswer | 'never'> = [];
+  private readonly held: Array<(answer: ReviewAnswer) => void> = [];
+
+  constructor(private readonly otherwise: ReviewAnswer | 'never' = 'never') {}
+
+  review(change: PolicyChange, signal: AbortSignal): Promise<ReviewAnswer> {
+    this.asked.push(change);
+    const answer = this.answers.shift() ?? this.otherwise;
+    if (answer !== 'never') return Promise.resolve(answer);
+    return new Promise((resolve) => {
+      this.held.push(resolve);
+      signal.addEventListener('abort', () => resolve('keep'), { once: true });
+    });
+  }
+
+  /** Answers the oldest review still held. */
+  release(answer: ReviewAnswer): void {
+    this.held.shift()?.(answer);
   }
 }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { parse } from 'jsonc-parser';
 import { setServerLaunch } from '../../src/workbench/launch-edits';
 import { PROXY_NODE_OPTIONS } from '../../src/workbench/proxy-launch';
-import { keepFiles, mcpJsonFile, policyFile, readFile, SCANNER, waitFor, wardenApi, type Api } from './warden-helpers';
+import { keepFiles, mcpJsonFile, policyFile, readFile, SCANNER, ScriptedLaunchReviewer, ScriptedPolicyReviewer, waitFor, wardenApi, type Api } from './warden-helpers';
 
 const plain = (text: string) => JSON.parse(JSON.stringify(parse(text))) as { servers: Record<string, Record<string, unknown>> };
 
@@ -15,9 +15,14 @@ suite('Wiring: protect, unprotect, definitions', () => {
   let restore: () => Promise<void>;
   let originalMcp: string;
   let originalPolicy: string;
+  // A person at the editor: applies the reviewed changes these commands make, approves the launches they start.
+  const reviewer = new ScriptedPolicyReviewer('apply');
+  const launches = new ScriptedLaunchReviewer('allow');
+  let seats: vscode.Disposable[] = [];
 
   suiteSetup(async () => {
     api = await wardenApi();
+    seats = [api.policyChanges.use(reviewer), api.launches.use(launches)];
     restore = await keepFiles(api, mcpJsonFile(), policyFile());
     originalMcp = await readFile(mcpJsonFile());
     originalPolicy = await readFile(policyFile());
@@ -25,6 +30,7 @@ suite('Wiring: protect, unprotect, definitions', () => {
 
   suiteTeardown(async () => {
     await restore?.();
+    for (const seat of seats) seat.dispose();
   });
 
   test('Protect moves "everything" into the policy and VS Code is offered it through the proxy; Unprotect restores both files byte for byte', async function () {
@@ -55,7 +61,9 @@ suite('Wiring: protect, unprotect, definitions', () => {
     const row = await waitFor(() => api.tree.refresh().servers.find((s) => s.name === 'everything' && s.isProtected && !s.duplicated), 'everything to be shown protected');
     assert.equal(row.contextValue, 'server:protected:stopped:stdio');
 
+    const reviews = reviewer.asked.length;
     assert.equal(await vscode.commands.executeCommand('mcpWarden.unprotectServer', { name: 'everything' }), true);
+    assert.deepEqual(reviewer.asked.slice(reviews).map((change) => change.loosened.filter((l) => l.server === 'everything').map((l) => l.what).sort()), [['launch', 'protection']], 'Unprotect with plain arguments was reviewed');
     assert.equal(await readFile(mcpJsonFile()), originalMcp);
     assert.equal(await readFile(policyFile()), originalPolicy);
     assert.equal(api.policy.protectedServer('everything'), undefined);

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { MemoryCatalogue, ServerInfo } from '../../language/catalogue';
 import { starterPolicy } from '../../language/starter-policy';
 import { exists, policyUri } from '../policy-location';
+import { discoveryRefusal } from '../trust/discovery-gate';
 import type { CatalogueFeeds } from './catalogue-feeds';
 import { listToolsOverStdio } from './discover-tools';
 
@@ -50,6 +51,11 @@ async function discoverTools(catalogue: MemoryCatalogue, feeds: CatalogueFeeds, 
   if (!server) return undefined;
   if (!server.launch?.command) {
     void vscode.window.showWarningMessage(`MCP Warden: "${server.name}" is not a stdio server Warden can start; its tools are listed when it runs behind Warden's proxy.`);
+    return undefined;
+  }
+  const refusal = await discoveryRefusal(server);
+  if (refusal !== undefined) {
+    void vscode.window.showWarningMessage(`MCP Warden: "${server.name}" was not started to list its tools: ${refusal}.`);
     return undefined;
   }
   try {

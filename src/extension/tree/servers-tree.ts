@@ -6,6 +6,7 @@ import type { ProxyStatus } from '../../workbench/proxy-status';
 import { buildTreeModel, type TreeModel } from '../../workbench/tree-model';
 import { Disposable } from '../lifecycle';
 import type { PolicyState } from '../wiring/policy-state';
+import { treeNode, treeNodes } from '../trust/tree-nodes';
 import { hintTreeItem, noticeTreeItem } from './notice-node';
 import { RiskDecorations } from './risk-decorations';
 import { serverTreeItem } from './server-node';
@@ -14,6 +15,12 @@ import type { TreeElement } from './tree-elements';
 
 export const SERVERS_VIEW_ID = 'mcpWarden.servers';
 const REBUILD_DELAY_MS = 30;
+
+/** Why protected servers are held back (launch not approved, workspace not trusted). */
+export interface LaunchHolds {
+  holdReason(server: string): string | undefined;
+  readonly onDidChange: vscode.Event<void>;
+}
 
 export class ServersTree extends Disposable implements vscode.TreeDataProvider<TreeElement> {
   private readonly changed = this.register(new vscode.EventEmitter<TreeElement | undefined>());
@@ -30,6 +37,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     private readonly catalogue: MemoryCatalogue,
     private readonly policy: PolicyState,
     private readonly status: ProxyStatus,
+    private readonly holds?: LaunchHolds,
   ) {
     super();
     this.view = this.register(vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true }));
@@ -37,6 +45,8 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     this.register(catalogue.onDidChange(() => this.later()));
     this.register(policy.onDidChange(() => this.later()));
     this.register(status.onDidChange(() => this.later()));
+    if (holds) this.register(holds.onDidChange(() => this.later()));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.later()));
     this.register({ dispose: () => clearTimeout(this.timer) });
   }
 
@@ -55,7 +65,12 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     return this.current;
   }
 
+  /** The nodes VS Code receives (and passes back to commands run from the tree) are marked as the tree's own. */
   getChildren(element?: TreeElement): TreeElement[] {
+    return treeNodes(this.children(element));
+  }
+
+  private children(element?: TreeElement): TreeElement[] {
     const model = this.model();
     if (!element) return [...model.notices, ...model.servers];
     if (element.kind !== 'server') return [];
@@ -82,7 +97,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
   }
 
   getParent(element: TreeElement): TreeElement | undefined {
-    if (element.kind === 'tool' || element.kind === 'hint') return this.model().servers.find((server) => server.name === element.server);
+    if (element.kind === 'tool' || element.kind === 'hint') return treeNode(this.model().servers.find((server) => server.name === element.server));
     return undefined;
   }
 
@@ -103,6 +118,8 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
       },
       policy: this.policy.view,
       runtime: (server) => this.status.runtime(server),
+      ...(this.holds ? { held: (server: string) => this.holds!.holdReason(server) } : {}),
+      trusted: vscode.workspace.isTrusted,
       now: Date.now(),
     });
   }

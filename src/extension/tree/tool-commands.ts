@@ -1,5 +1,7 @@
 // The actions on tools and servers. Each command takes its target as an argument ({ server, tool }, a
 // server name, or the tree node it was run on), so keybindings, other extensions and tests can run it.
+// Run from the tree, a click is the person's act; run with any other argument, an edit that loosens the
+// approved policy (Allow, Ask instead of Deny, a rate limit removed or raised) waits for the review.
 import * as vscode from 'vscode';
 import { parseDuration, DURATION_HELP } from '../../policy/duration';
 import { findToolRule, setRateLimit, setToolAction } from '../../policy/edits';
@@ -9,6 +11,7 @@ import { editPolicy } from '../wiring/policy-writer';
 import type { PolicyState } from '../wiring/policy-state';
 import { readText } from '../wiring/text-files';
 import { serverName, type ServerTarget } from '../wiring/protect-commands';
+import { mayEdit, type KnownTools } from '../trust/reviewed-edit';
 import type { ServersTree } from './servers-tree';
 
 export interface ToolTarget {
@@ -33,7 +36,9 @@ export function registerToolCommands(tree: ServersTree, policy: PolicyState): vs
   const setAction = (action: Action) => async (target?: unknown): Promise<boolean> => {
     const resolved = toolTarget(target) ?? (await pickTool(tree));
     if (!resolved) return false;
-    const done = await editPolicy(policy, (text) => setToolAction(text, resolved.server, resolved.tool, action));
+    const edit = (text: string) => setToolAction(text, resolved.server, resolved.tool, action);
+    if (!(await mayEdit(policy, { target, edit, knownTools: () => knownTools(tree) }))) return false;
+    const done = await editPolicy(policy, edit);
     if (done) tree.refresh();
     return done;
   };
@@ -66,9 +71,16 @@ async function rateLimit(tree: ServersTree, policy: PolicyState, target: unknown
     validateInput: (value) => (parseDuration(value.trim()) === undefined ? DURATION_HELP : undefined),
   }))?.trim();
   if (window === undefined) return false;
-  const done = await editPolicy(policy, (text) => setRateLimit(text, resolved.server, resolved.tool, { max, window }));
+  const edit = (text: string) => setRateLimit(text, resolved.server, resolved.tool, { max, window });
+  if (!(await mayEdit(policy, { target, edit, knownTools: () => knownTools(tree) }))) return false;
+  const done = await editPolicy(policy, edit);
   if (done) tree.refresh();
   return done;
+}
+
+/** The tools the tree knows, by server: what the comparison checks besides the policy's own rule keys. */
+export function knownTools(tree: ServersTree): KnownTools {
+  return new Map(tree.model().servers.map((server) => [server.name, server.tools.map((tool) => tool.name)]));
 }
 
 async function askNumber(prompt: string): Promise<number | undefined> {

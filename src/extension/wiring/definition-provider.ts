@@ -1,7 +1,8 @@
 // Gives VS Code's MCP client the protected servers: each one is Warden's proxy, run by the editor's own
 // Node (process.execPath with ELECTRON_RUN_AS_NODE=1) from the bundled dist/cli.js, with the server's entry
-// from the policy's `launch`. Inputs are asked (and the control channel attached) only when VS Code starts
-// a server; in an untrusted workspace no server is offered at all.
+// from the policy's `launch`. A server starts only once a person approved its exact entry on this machine
+// (LaunchApprovals); inputs are asked (and the control channel attached) only when VS Code starts it; in an
+// untrusted workspace no server is offered at all. Settings come from user settings only (warden-settings).
 import { mkdir, readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +15,8 @@ import type { ProxyStatus } from '../../workbench/proxy-status';
 import { inputIds, resolveEntry, resolveText, type VariableContext } from '../../workbench/variables';
 import type { ControlService } from '../control/control-service';
 import { Disposable } from '../lifecycle';
+import { LAUNCH_NOT_APPROVED, WORKSPACE_NOT_TRUSTED, type LaunchApprovals } from '../trust/launch-approvals';
+import { wardenSetting } from '../trust/warden-settings';
 import type { InputSecrets } from './input-secrets';
 import type { PolicyState } from './policy-state';
 
@@ -41,9 +44,11 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
     private readonly inputs: InputSecrets,
     private readonly proxies: ProxyStatus,
     private readonly log: vscode.LogOutputChannel,
+    private readonly launches: LaunchApprovals,
   ) {
     super();
     this.register(policy.onDidChange(() => this.offerIfChanged()));
+    this.register(launches.onDidChange(() => this.changed.fire()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()));
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('mcpWarden.approvalTimeoutSeconds') || event.affectsConfiguration('mcpWarden.auditLogFolder') || event.affectsConfiguration('mcpWarden.rewriteAnnotations')) this.changed.fire();
@@ -87,12 +92,26 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
     return definitions;
   }
 
-  async resolveMcpServerDefinition(definition: vscode.McpStdioServerDefinition): Promise<vscode.McpStdioServerDefinition | undefined> {
-    if (!vscode.workspace.isTrusted) return undefined;
+  async resolveMcpServerDefinition(definition: vscode.McpStdioServerDefinition, token?: vscode.CancellationToken): Promise<vscode.McpStdioServerDefinition | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      this.log.warn(`[${definition.label}] not started: the workspace is not trusted`);
+      return undefined;
+    }
     const prepared = this.prepared.get(definition.label);
     const policyFile = this.policy.uri;
     if (!prepared || !policyFile) {
       this.log.warn(`[${definition.label}] is no longer protected by the policy; not started`);
+      return undefined;
+    }
+    // The entry as the policy has it now must be the one offered, and approved by a person on this machine.
+    const current = this.policy.protectedServer(definition.label);
+    if (!current || JSON.stringify(current.entry) !== JSON.stringify(prepared.server.entry)) {
+      this.log.warn(`[${definition.label}] not started: its launch entry changed since it was offered`);
+      this.changed.fire();
+      return undefined;
+    }
+    if (!(await this.launches.ensure(policyFile.fsPath, definition.label, current.entry, abortSignal(token)))) {
+      this.log.warn(`[${definition.label}] not started: ${LAUNCH_NOT_APPROVED} (run "Approve Launch" on it in the Servers view)`);
       return undefined;
     }
     const answers = await this.inputs.answers(inputIds(prepared.entry), definition.label);
@@ -112,6 +131,15 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
     return definition;
   }
 
+  /** Why a protected server does not start, for the tree: untrusted workspace, or an entry nobody approved. */
+  holdReason(server: string): string | undefined {
+    const guarded = this.policy.protectedServer(server);
+    const policyFile = this.policy.uri;
+    if (!guarded || !policyFile) return undefined;
+    if (!vscode.workspace.isTrusted) return WORKSPACE_NOT_TRUSTED;
+    return this.launches.isApproved(policyFile.fsPath, server, guarded.entry) ? undefined : LAUNCH_NOT_APPROVED;
+  }
+
   private offerIfChanged(): void {
     const offered = JSON.stringify([this.policy.uri?.toString(), this.policy.protectedServers.map((s) => [s.name, s.entry])]);
     if (offered === this.lastOffered) return;
@@ -126,10 +154,9 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
   }
 
   private proxyOptions(server: string, policyFile: string) {
-    const settings = vscode.workspace.getConfiguration('mcpWarden');
-    const auditFolder = this.auditFolder(settings.get<string>('auditLogFolder')?.trim());
+    const auditFolder = this.auditFolder(wardenSetting<string>('auditLogFolder')?.trim());
     const auditFile = auditFolder ? path.join(auditFolder, `${server.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`) : undefined;
-    const seconds = settings.get<number>('approvalTimeoutSeconds');
+    const seconds = wardenSetting<number>('approvalTimeoutSeconds');
     return {
       cliPath: path.join(this.context.extensionPath, 'dist', 'cli.js'),
       ...(process.versions.electron ? {} : { nodeOptions: PROXY_NODE_OPTIONS }),
@@ -137,7 +164,7 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
       server,
       ...(auditFile ? { auditFile } : {}),
       ...(typeof seconds === 'number' && seconds > 0 ? { approvalTimeoutSeconds: seconds } : {}),
-      ...(settings.get<boolean>('rewriteAnnotations') === false ? { trustAnnotations: true } : {}),
+      ...(wardenSetting<boolean>('rewriteAnnotations') === false ? { trustAnnotations: true } : {}),
     };
   }
 
@@ -162,4 +189,11 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
       return {};
     }
   }
+}
+
+function abortSignal(token: vscode.CancellationToken | undefined): AbortSignal {
+  const controller = new AbortController();
+  if (token?.isCancellationRequested) controller.abort();
+  token?.onCancellationRequested(() => controller.abort());
+  return controller.signal;
 }
