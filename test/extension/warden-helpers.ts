@@ -36,14 +36,25 @@ export async function readFile(uri: vscode.Uri): Promise<string> {
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 
-/** Remembers the files' texts; the returned function writes them back (and waits for the policy to follow). */
+/** Remembers the files' texts; the returned function writes them back (and waits for the policy put back to be approved). */
 export async function keepFiles(api: Api, ...uris: vscode.Uri[]): Promise<() => Promise<void>> {
   const texts = await Promise.all(uris.map(readFile));
   return async () => {
-    for (const [index, uri] of uris.entries()) {
-      if ((await readFile(uri)) !== texts[index]) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(texts[index]));
+    // Putting the policy back may loosen what is approved: the person at the editor applies it, through the review.
+    const person = api.policyChanges.use({ review: () => Promise.resolve('apply') });
+    try {
+      for (const [index, uri] of uris.entries()) {
+        if ((await readFile(uri).catch(() => undefined)) !== texts[index]) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(texts[index]));
+      }
+      await api.policy.reload();
+      const policy = api.policy.uri;
+      const kept = policy ? uris.findIndex((uri) => uri.toString() === policy.toString()) : -1;
+      if (policy && kept >= 0) {
+        await waitFor(() => api.policyChanges.approvedText(policy.fsPath) === texts[kept] && !api.policyChanges.waiting(), 'the policy put back to be approved');
+      }
+    } finally {
+      person.dispose();
     }
-    await api.policy.reload();
     api.tree.refresh();
   };
 }

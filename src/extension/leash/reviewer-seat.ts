@@ -3,16 +3,19 @@
 import type { PolicyChange, PolicyReviewer, ReviewAnswer } from './policy-review';
 
 export class PolicyReviewerSeat {
-  private stand: PolicyReviewer | undefined;
+  /** The reviewers that took the seat, latest last: the latest answers; disposing one gives it back. */
+  private readonly stands: PolicyReviewer[] = [];
 
   constructor(private readonly standard: PolicyReviewer) {}
 
   /** Lets `reviewer` answer until the returned disposable is disposed. */
   use(reviewer: PolicyReviewer): { dispose(): void } {
-    this.stand = reviewer;
+    const stand = { review: (change: PolicyChange, signal: AbortSignal) => reviewer.review(change, signal) };
+    this.stands.push(stand);
     return {
       dispose: () => {
-        if (this.stand === reviewer) this.stand = undefined;
+        const index = this.stands.indexOf(stand);
+        if (index >= 0) this.stands.splice(index, 1);
       },
     };
   }
@@ -20,7 +23,7 @@ export class PolicyReviewerSeat {
   /** Resolves `'apply'` only when the reviewer says so before `signal` aborts; otherwise `'keep'`. */
   async review(change: PolicyChange, signal: AbortSignal): Promise<ReviewAnswer> {
     if (signal.aborted) return 'keep';
-    const reviewer = this.stand ?? this.standard;
+    const reviewer = this.stands.at(-1) ?? this.standard;
     const aborted = new Promise<'keep'>((resolve) => signal.addEventListener('abort', () => resolve('keep'), { once: true }));
     try {
       const answer = await Promise.race([reviewer.review(change, signal), aborted]);

@@ -3,6 +3,7 @@
 // is what the proxies enforce and what the views show (the leash decides when a change becomes approved).
 // Its protected servers (those with a `launch` entry in the approved policy) are made known to the
 // catalogue, so hovers, go to definition and Discover Tools find them.
+import { watch as watchFolder, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { MemoryCatalogue, ServerInfo } from '../../language/catalogue';
@@ -14,7 +15,8 @@ import { Disposable } from '../lifecycle';
 import { policyUri } from '../policy-location';
 import { readPolicyText } from './policy-reader';
 
-const RELOAD_DELAY_MS = 50;
+/** Events of one write come in bursts: one read after the burst. Short, so a tightening applies within 250 ms. */
+const RELOAD_DELAY_MS = 20;
 
 export class PolicyState extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
@@ -26,6 +28,7 @@ export class PolicyState extends Disposable {
   private considering = false;
   private guarded: ProtectedServer[] = [];
   private watcher: vscode.FileSystemWatcher | undefined;
+  private folderWatcher: FSWatcher | undefined;
   /** When the policy path is a link: a watcher of the file it leads to, and that file. */
   private targetWatcher: { path: string; watcher: vscode.FileSystemWatcher } | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -42,6 +45,7 @@ export class PolicyState extends Disposable {
     }));
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.watch()));
     this.register({ dispose: () => this.watcher?.dispose() });
+    this.register({ dispose: () => this.folderWatcher?.close() });
     this.register({ dispose: () => this.targetWatcher?.watcher.dispose() });
     this.register({ dispose: () => clearTimeout(this.timer) });
     this.watch();
@@ -85,12 +89,33 @@ export class PolicyState extends Disposable {
 
   private watch(): void {
     this.watcher?.dispose();
+    this.folderWatcher?.close();
+    this.folderWatcher = undefined;
     const uri = this.uri;
     if (uri) {
       this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop()!));
       this.listen(this.watcher);
+      if (uri.scheme === 'file') this.folderWatcher = this.watchLocalFolder(uri.fsPath);
     }
     void this.reload();
+  }
+
+  /**
+   * VS Code's watcher reports a change after 100 ms or more; the folder's own events (inotify and the like)
+   * come at once, so a tightening reaches the proxies sooner. VS Code's watcher stays for what this misses
+   * (the folder created later, a remote file system).
+   */
+  private watchLocalFolder(file: string): FSWatcher | undefined {
+    const name = basename(file);
+    try {
+      const watcher = watchFolder(dirname(file), { persistent: false }, (_event, changed) => {
+        if (changed === null || changed === name) this.later();
+      });
+      watcher.on('error', () => watcher.close());
+      return watcher;
+    } catch {
+      return undefined;
+    }
   }
 
   private listen(watcher: vscode.FileSystemWatcher): void {
