@@ -2,10 +2,9 @@
 // only become looser by a person's act: a change that tightens (or changes nothing that is enforced)
 // applies at once; each loosening it lists waits for a person. Both texts are read by the policy parser
 // (aliases and merge keys resolved) and compared by what they mean, never by their text: for every
-// server, every tool the catalogue knows, every rule key of either policy used as a tool name (with
-// names each glob matches, alone or shared with another), and a name no exact rule matches (so
-// defaults and globs count); plus the
-// top-level default, audit settings, launch entries, and anything the comparison does not understand.
+// server, every tool the catalogue knows, every exact rule key of either policy, and a name for each set
+// of globs a name can match (so globs and defaults count for tools nobody listed); plus the top-level
+// default, audit settings, launch entries, and anything the comparison does not understand.
 import { comparedNames } from './compared-names';
 import { PolicyEngine } from './engine';
 import { launchChanges, launchEntries } from './launch-compare';
@@ -39,12 +38,6 @@ interface Side {
 }
 
 const NOTHING: Side = { value: undefined };
-
-/**
- * Past this many glob tests (tool names times glob rules) for one server, a server's rules are compared
- * as a whole: any change to them is one loosening. A policy of tens of thousands of globs cannot stall the editor.
- */
-const GLOB_TEST_BUDGET = 1_000_000;
 
 /**
  * Compares the proposed text of the policy file `file` with the approved one.
@@ -118,21 +111,21 @@ function serverNames(before: Side, after: Side, knownTools: ReadonlyMap<string, 
 }
 
 function serverLoosenings(server: string, before: Side, after: Side, catalogue: readonly string[]): Loosening[] {
-  const wasRules = before.policy?.servers.get(server)?.tools ?? [];
-  const isRules = after.policy?.servers.get(server)?.tools ?? [];
-  const names = comparedNames(wasRules, isRules, catalogue);
-  const globs = wasRules.filter((rule) => rule.isGlob).length + isRules.filter((rule) => rule.isGlob).length;
-  if (!names || names.size * globs > GLOB_TEST_BUDGET) return wholeServer(server, before, after);
+  const names = comparedNames(before.policy?.servers.get(server)?.tools ?? [], after.policy?.servers.get(server)?.tools ?? [], catalogue);
+  if (!names) return wholeServer(server, before, after);
 
   const loosened: Loosening[] = [];
-  for (const [name, shown] of names) {
+  for (const name of names.named) {
+    for (const change of loosenedTreatment(treatment(before, server, name), treatment(after, server, name))) loosened.push({ server, tool: name, ...change });
+  }
+  for (const name of names.regions) {
+    if (names.named.has(name)) continue;
     const was = treatment(before, server, name);
     const is = treatment(after, server, name);
-    // The policy-wide default decides both: reported once, for `*`.
-    if (shown === undefined && is.source === 'default' && (was.source === 'default' || was.source === 'nothing approved')) continue;
-    for (const change of loosenedTreatment(was, is, shown === undefined ? 'default' : 'decision')) {
-      loosened.push({ server, ...(shown === undefined ? {} : { tool: shown }), ...change });
-    }
+    // Shown by the glob that decides these tools now, or did; with none, the defaults decide them.
+    const glob = is.source === 'rule' ? is.pattern : was.source === 'rule' ? was.pattern : undefined;
+    if (glob === undefined && is.source === 'default' && was.source !== 'server default') continue; // the policy-wide default: reported once, for `*`
+    for (const change of loosenedTreatment(was, is, glob === undefined ? 'default' : 'decision')) loosened.push({ server, ...(glob === undefined ? {} : { tool: glob }), ...change });
   }
   return loosened;
 }

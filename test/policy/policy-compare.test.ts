@@ -189,25 +189,37 @@ describe('globs and exact names', () => {
     const approved = withRules('"*_file": { action: deny }');
     const result = loosened(approved, withRules('"read_*": { action: allow }', '"*_file": { action: deny }'));
     // The name both globs match, found without the catalogue.
-    assertIncludes(result, { server: 'sec', tool: 'read_file', what: 'decision', before: 'deny', after: 'allow' });
-    // The same two globs in the other order: the deny glob wins the tie, nothing loosens for read_file.
+    assert.deepEqual(result, [{ server: 'sec', tool: 'read_*', what: 'decision', before: 'deny', after: 'allow' }]);
+    // Shown by the rule: the catalogue's read_file is named too.
+    assertIncludes(loosened(approved, withRules('"read_*": { action: allow }', '"*_file": { action: deny }'), new Map([['sec', ['read_file']]])), {
+      server: 'sec', tool: 'read_file', what: 'decision', before: 'deny', after: 'allow',
+    });
+    // The same two globs in the other order: the deny glob wins the tie, and the names read_* alone matches were allowed already.
     const denyFirst = loosened(approved, withRules('"*_file": { action: deny }', '"read_*": { action: allow }'));
-    assert.ok(!denyFirst.some((l) => l.tool === 'read_file'), JSON.stringify(denyFirst));
+    assert.deepEqual(denyFirst, []);
   });
 
   test('two tied globs swapped, nothing else changed: the name they share is decided by the other one', () => {
     const approved = withRules('"*_file": { action: deny }', '"read_*": { action: allow }');
     const swapped = withRules('"read_*": { action: allow }', '"*_file": { action: deny }');
-    assert.deepEqual(loosened(approved, swapped), [{ server: 'sec', tool: 'read_file', what: 'decision', before: 'deny', after: 'allow' }]);
+    assert.deepEqual(loosened(approved, swapped), [{ server: 'sec', tool: 'read_*', what: 'decision', before: 'deny', after: 'allow' }]);
     assert.deepEqual(loosened(swapped, approved), []);
   });
 
   test('a catch-all glob that allows on a denying server is a loosening; one that denies is not', () => {
     const approved = yaml('version: 1', 'servers:', '  sec:', '    default: deny');
     const allowAll = yaml('version: 1', 'servers:', '  sec:', '    default: deny', '    tools:', '      "*": { action: allow }');
-    const result = loosened(approved, allowAll);
-    assertIncludes(result, { server: 'sec', what: 'default', before: 'deny', after: 'allow' });
-    assertIncludes(result, { server: 'sec', tool: '*', what: 'decision', before: 'deny', after: 'allow' });
+    // Said once, for the glob (the tools no rule names are what it decides).
+    assert.deepEqual(loosened(approved, allowAll), [{ server: 'sec', tool: '*', what: 'decision', before: 'deny', after: 'allow' }]);
+    assert.deepEqual(loosened(approved, allowAll, CATALOGUE), [
+      { server: 'sec', tool: 'stop_scan', what: 'decision', before: 'deny', after: 'allow' },
+      { server: 'sec', tool: 'start_scan', what: 'decision', before: 'deny', after: 'allow' },
+      { server: 'sec', tool: 'delete_finding', what: 'decision', before: 'deny', after: 'allow' },
+      { server: 'sec', tool: 'debug_dump', what: 'decision', before: 'deny', after: 'allow' },
+      { server: 'sec', tool: 'run_query', what: 'decision', before: 'deny', after: 'allow' },
+      { server: 'sec', tool: 'list_findings', what: 'decision', before: 'deny', after: 'allow' },
+      { server: 'sec', tool: '*', what: 'decision', before: 'deny', after: 'allow' },
+    ]);
     assert.deepEqual(loosened(approved, allowAll.replace('action: allow', 'action: deny')), []);
   });
 
@@ -547,11 +559,24 @@ describe('hostile names and sizes', () => {
     assertIncludes(loosened(approved, proposed), { server: 'sec', what: 'default', before: 'deny', after: 'allow' });
   });
 
-  test('a server with too many glob rules to compare one by one is compared as a whole, quickly', () => {
+  test('1,500 glob rules are compared name by name, quickly', () => {
     const rules = Array.from({ length: 1500 }, (_, i) => `"t${i}_*": { action: deny }`);
     const approved = withRules(...rules);
     const started = Date.now();
     assert.deepEqual(loosened(approved, withRules(...rules.slice(0, -1), '"t1499_*": { action: allow }')), [
+      { server: 'sec', tool: 't1499_*', what: 'decision', before: 'deny', after: 'allow' },
+    ]);
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+
+  test('globs too tangled to explore: the server is compared as a whole, quickly', () => {
+    // Each glob keeps count of two letters seen in any order: the sets of letters a name has seen are too many to walk.
+    const letters = 'abcdefghijklmnopqrst';
+    const rules: string[] = [];
+    for (const x of letters) for (const y of letters) if (x !== y) rules.push(`"*${x}*${y}*": { action: deny }`);
+    const approved = withRules(...rules);
+    const started = Date.now();
+    assert.deepEqual(loosened(approved, withRules(...rules.slice(1), rules[0].replace('deny', 'allow'))), [
       { server: 'sec', what: 'rules', before: 'approved', after: 'changed, too many to compare one by one' },
     ]);
     assert.deepEqual(loosened(approved, approved.replace('version: 1', 'version: 1\naudit: { args: false }')), []);
