@@ -55,8 +55,12 @@ suite('Leash: launch entries need a person', () => {
 
     // VS Code starts it: the person is asked, says no; the server does not start.
     person.answers.push('deny');
-    await vscode.commands.executeCommand('workbench.mcp.startServer', EVERYTHING_DEFINITION_ID, { waitForLiveTools: false });
-    await waitFor(() => person.asked.length === 1, 'the launch prompt');
+    // VS Code learns of the new definition from the provider's change event: start until it asks.
+    await waitFor(async () => {
+      await vscode.commands.executeCommand('workbench.mcp.startServer', EVERYTHING_DEFINITION_ID, { waitForLiveTools: false });
+      return person.asked.length >= 1;
+    }, 'the launch prompt');
+    assert.equal(person.asked.length, 1);
     const request = person.asked[0];
     assert.deepEqual([request.server, request.file, request.changed], [EVERYTHING, file(), false]);
     assert.match(request.summary.commandLine, /^node \S+\/node_modules\/@modelcontextprotocol\/server-everything\/dist\/index\.js stdio$/);
@@ -74,8 +78,10 @@ suite('Leash: launch entries need a person', () => {
   test('the person allowing it starts it; the same entry is not asked about again', async function () {
     this.timeout(90_000);
     person.answers.push('allow');
-    await vscode.commands.executeCommand('workbench.mcp.startServer', EVERYTHING_DEFINITION_ID, { waitForLiveTools: true });
-    await waitFor(() => api.proxies.running().includes(EVERYTHING), 'everything to run behind the proxy', 60_000);
+    await waitFor(async () => {
+      await vscode.commands.executeCommand('workbench.mcp.startServer', EVERYTHING_DEFINITION_ID, { waitForLiveTools: true });
+      return api.proxies.running().includes(EVERYTHING);
+    }, 'everything to run behind the proxy', 60_000);
     assert.equal(person.asked.length, 3);
     const entry = api.policy.protectedServer(EVERYTHING)!.entry;
     assert.equal(api.launches.isApproved(file(), EVERYTHING, entry), true);

@@ -31,21 +31,28 @@ export async function mayEdit(policy: PolicyState, request: EditRequest): Promis
   const uri = policy.uri;
   if (!uri) return true; // editPolicy says there is no folder; nothing is written.
   const file = uri.fsPath;
-  const base = policy.leash.approvedText(file) ?? (await readText(uri));
+  const approved = policy.leash.approvedText(file);
+  const text = await readText(uri);
   // No policy yet: creating one is asked (modal) by the writer itself.
-  if (base === undefined) return request.alsoLoosens === undefined || request.alsoLoosens.length === 0 || (await ask(file, request.alsoLoosens, undefined));
-  let proposed: string;
-  try {
-    proposed = request.edit(base);
-  } catch {
-    return true; // The writer reports why the edit does not apply, and writes nothing.
-  }
-  const compared = comparePolicyTexts(base, proposed, file, request.knownTools());
+  if (approved === undefined && text === undefined) return request.alsoLoosens === undefined || request.alsoLoosens.length === 0 || (await ask(file, request.alsoLoosens, undefined));
+  // What becomes approved: the edit of the approved text (the file's, when it does not apply there).
+  const proposed = applied(request.edit, approved) ?? applied(request.edit, text);
+  if (proposed === undefined) return true; // The writer reports why the edit does not apply, and writes nothing.
+  const compared = comparePolicyTexts(approved ?? text, proposed, file, request.knownTools());
   const loosened = [
     ...(request.alsoLoosens ?? []),
     ...(compared.ok ? compared.loosened.filter((item) => !request.ignore?.(item)) : [{ server: '*', what: 'policy', before: 'valid', after: compared.reason }]),
   ];
   return loosened.length === 0 || (await ask(file, loosened, proposed));
+}
+
+function applied(edit: (text: string) => string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return edit(text);
+  } catch {
+    return undefined;
+  }
 }
 
 async function ask(file: string, loosened: readonly PolicyLoosening[], proposed: string | undefined): Promise<boolean> {
