@@ -59,7 +59,9 @@ suite('Wiring: protect, unprotect, definitions', () => {
     assert.equal(everything.env.ELECTRON_RUN_AS_NODE, '1');
     assert.match(everything.version ?? '', /^[0-9a-f]{16}$/);
     const row = await waitFor(() => api.tree.refresh().servers.find((s) => s.name === 'everything' && s.isProtected && !s.duplicated), 'everything to be shown protected');
-    assert.equal(row.contextValue, 'server:protected:stopped:stdio');
+    // Protected by name, not by a click in the tree: its launch entry waits for a person's approval.
+    assert.equal(row.contextValue, 'server:protected:held:stdio');
+    assert.equal(row.held, 'launch not approved');
 
     const reviews = reviewer.asked.length;
     assert.equal(await vscode.commands.executeCommand('mcpWarden.unprotectServer', { name: 'everything' }), true);
@@ -110,14 +112,18 @@ suite('Wiring: protect, unprotect, definitions', () => {
     try {
       await vscode.workspace.fs.writeFile(policyFile(), new TextEncoder().encode(withInput));
       await api.policy.reload();
-      const offered = api.definitions.provideMcpServerDefinitions().find((d) => d.label === 'input-demo')!;
+      // A launch entry added by writing the file is a loosening: offered once the person applied it.
+      const offered = await waitFor(() => api.definitions.provideMcpServerDefinitions().find((d) => d.label === 'input-demo'), 'input-demo offered');
       assert.ok(offered.args.includes('--token=${input:wardenDemoToken}'), 'offered before the input is known');
       const resolved = (await api.definitions.resolveMcpServerDefinition(offered))!;
       assert.ok(resolved.args.includes('--token=s3cret'));
       assert.equal(resolved.env.MCP_WARDEN_CONTROL_SOCKET, await api.controlSocket);
-      assert.match(String(resolved.env.MCP_WARDEN_CONTROL_TICKET), /^[0-9a-f]{64}$/);
+      const ticket = resolved.env.MCP_WARDEN_CONTROL_TICKET;
+      assert.match(String(ticket), /^[0-9a-f]{64}$/);
+      // Resolving fills in the definition it is given: keep the first ticket before asking again.
       const again = (await api.definitions.resolveMcpServerDefinition(offered))!;
-      assert.notEqual(again.env.MCP_WARDEN_CONTROL_TICKET, resolved.env.MCP_WARDEN_CONTROL_TICKET, 'a fresh ticket for each start');
+      assert.match(String(again.env.MCP_WARDEN_CONTROL_TICKET), /^[0-9a-f]{64}$/);
+      assert.notEqual(again.env.MCP_WARDEN_CONTROL_TICKET, ticket, 'a fresh ticket for each start');
       assert.equal(resolved.env.DEMO_LEVEL, 'debug');
     } finally {
       await api.inputs.forget('wardenDemoToken');
