@@ -2,11 +2,12 @@
 // only become looser by a person's act: a change that tightens (or changes nothing that is enforced)
 // applies at once; each loosening it lists waits for a person. Both texts are read by the policy parser
 // (aliases and merge keys resolved) and compared by what they mean, never by their text: for every
-// server, every tool the catalogue knows, every exact rule key of either policy, and a name for each set
-// of globs a name can match (so globs and defaults count for tools nobody listed); plus the top-level
-// default, audit settings, launch entries, and anything the comparison does not understand.
-import { comparedNames } from './compared-names';
+// server, every tool the catalogue knows, every exact rule key of either policy, and every pairing of the
+// globs or defaults that decide the other tools under each policy (so globs and defaults count for tools
+// nobody listed); plus the top-level default, audit settings, launch entries, and anything the
+// comparison does not understand.
 import { PolicyEngine } from './engine';
+import { globLoosenings } from './glob-loosenings';
 import { launchChanges, launchEntries } from './launch-compare';
 import type { Policy } from './model';
 import { parsePolicy, type ParseResult } from './parse';
@@ -111,22 +112,16 @@ function serverNames(before: Side, after: Side, knownTools: ReadonlyMap<string, 
 }
 
 function serverLoosenings(server: string, before: Side, after: Side, catalogue: readonly string[]): Loosening[] {
-  const names = comparedNames(before.policy?.servers.get(server)?.tools ?? [], after.policy?.servers.get(server)?.tools ?? [], catalogue);
-  if (!names) return wholeServer(server, before, after);
+  const exact = new Set([...(before.policy?.servers.get(server)?.tools ?? []), ...(after.policy?.servers.get(server)?.tools ?? [])].filter((rule) => !rule.isGlob).map((rule) => rule.pattern));
+  const globs = globLoosenings(server, before, after, exact);
+  if (!globs) return wholeServer(server, before, after);
 
   const loosened: Loosening[] = [];
-  for (const name of names.named) {
+  // Tools a person knows by name, each as the engine decides it: the catalogue's and the exact rule keys.
+  for (const name of new Set([...catalogue, ...exact])) {
     for (const change of loosenedTreatment(treatment(before, server, name), treatment(after, server, name))) loosened.push({ server, tool: name, ...change });
   }
-  for (const name of names.regions) {
-    if (names.named.has(name)) continue;
-    const was = treatment(before, server, name);
-    const is = treatment(after, server, name);
-    // Shown by the glob that decides these tools now, or did; with none, the defaults decide them.
-    const glob = is.source === 'rule' ? is.pattern : was.source === 'rule' ? was.pattern : undefined;
-    if (glob === undefined && is.source === 'default' && was.source !== 'server default') continue; // the policy-wide default: reported once, for `*`
-    for (const change of loosenedTreatment(was, is, glob === undefined ? 'default' : 'decision')) loosened.push({ server, ...(glob === undefined ? {} : { tool: glob }), ...change });
-  }
+  for (const change of globs) loosened.push({ server, ...change });
   return loosened;
 }
 

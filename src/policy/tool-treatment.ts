@@ -3,7 +3,7 @@
 import { canonicalJson } from './canonical-json';
 import { formatSeconds } from './duration';
 import type { PolicyEngine } from './engine';
-import type { Action, RateLimit, RateLimitScope, RiskOverride } from './model';
+import type { Action, Policy, RateLimit, RateLimitScope, RiskOverride, ToolRule } from './model';
 import { RISK_CATEGORIES, RISK_LEVELS } from './model';
 
 export interface Treatment {
@@ -31,21 +31,27 @@ export const NOTHING_APPROVED: Treatment = { source: 'nothing approved', action:
 /** The treatment the engine gives `tool` on `server`: its deciding rule, else the server's default, else the policy's. */
 export function treatmentOf(engine: PolicyEngine, server: string, tool: string): Treatment {
   const rule = engine.ruleFor(server, tool);
-  if (rule) {
-    return {
-      source: 'rule',
-      action: rule.action,
-      hidden: rule.hide,
-      pattern: rule.pattern,
-      isGlob: rule.isGlob,
-      ...(rule.rateLimit ? { rateLimit: rule.rateLimit } : {}),
-      ...(rule.args ? { args: rule.args } : {}),
-      ...(rule.risk ? { risk: rule.risk } : {}),
-    };
-  }
-  const serverDefault = engine.policy.servers.get(server)?.default;
+  return rule ? ruleTreatment(rule) : defaultTreatment(engine.policy, server);
+}
+
+export function ruleTreatment(rule: ToolRule): Treatment {
+  return {
+    source: 'rule',
+    action: rule.action,
+    hidden: rule.hide,
+    pattern: rule.pattern,
+    isGlob: rule.isGlob,
+    ...(rule.rateLimit ? { rateLimit: rule.rateLimit } : {}),
+    ...(rule.args ? { args: rule.args } : {}),
+    ...(rule.risk ? { risk: rule.risk } : {}),
+  };
+}
+
+/** What decides a tool no rule of `server` matches: the server's default, else the policy's. */
+export function defaultTreatment(policy: Policy, server: string): Treatment {
+  const serverDefault = policy.servers.get(server)?.default;
   if (serverDefault) return { source: 'server default', action: serverDefault, hidden: false };
-  return { source: 'default', action: engine.policy.default, hidden: false };
+  return { source: 'default', action: policy.default, hidden: false };
 }
 
 /** Strictness of what happens to a call: hidden > deny > ask > allow. */

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { comparePolicyTexts, type Loosening } from '../../src/policy/policy-compare';
+import { globLoosenings } from '../../src/policy/glob-loosenings';
 import { unrecognisedChanges } from '../../src/policy/unrecognised-settings';
-import { yaml } from './helpers';
+import { policyOf, yaml } from './helpers';
 
 const FILE = '/work/.vscode/mcp-policy.yaml';
 const NO_TOOLS: ReadonlyMap<string, readonly string[]> = new Map();
@@ -569,18 +570,42 @@ describe('hostile names and sizes', () => {
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   });
 
-  test('globs too tangled to explore: the server is compared as a whole, quickly', () => {
-    // Each glob keeps count of two letters seen in any order: the sets of letters a name has seen are too many to walk.
+  test('380 globs that each look for two letters in order: compared exactly, quickly', () => {
     const letters = 'abcdefghijklmnopqrst';
     const rules: string[] = [];
     for (const x of letters) for (const y of letters) if (x !== y) rules.push(`"*${x}*${y}*": { action: deny }`);
     const approved = withRules(...rules);
     const started = Date.now();
+    // *a*b* moved last and relaxed: names that have a then b and no other pair of letters in order (ab) are allowed now.
     assert.deepEqual(loosened(approved, withRules(...rules.slice(1), rules[0].replace('deny', 'allow'))), [
+      { server: 'sec', tool: '*a*b*', what: 'decision', before: 'deny', after: 'allow' },
+    ]);
+    // Moved last only: on a tie the first written wins, but ab is matched by no other glob.
+    assert.deepEqual(loosened(approved, withRules(...rules.slice(1), rules[0])), []);
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  });
+
+  test('too many globs to pair: the server is compared as a whole', () => {
+    const rules = Array.from({ length: 2100 }, (_, i) => `"t${i}_*": { action: deny }`);
+    const approved = withRules(...rules);
+    assert.deepEqual(loosened(approved, withRules(...rules.slice(0, -1), '"t2099_*": { action: deny, reason: why }', '"other": { action: deny }')), [
       { server: 'sec', what: 'rules', before: 'approved', after: 'changed, too many to compare one by one' },
     ]);
     assert.deepEqual(loosened(approved, approved.replace('version: 1', 'version: 1\naudit: { args: false }')), []);
-    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  });
+});
+
+describe('globLoosenings, when a search runs out of steps', () => {
+  test('a pair no name can be decided by, not ruled out in time, counts as a loosening (fail closed)', () => {
+    const before = { policy: policyOf(withRules('"*x": { action: deny }')) };
+    const after = { policy: policyOf(withRules('"*y": { action: allow }')) };
+    const exact = new Set<string>();
+    // Names ending in x: deny -> allow (the default). No name ends in both x and y.
+    assert.deepEqual(globLoosenings('sec', before, after, exact), [{ tool: '*x', what: 'decision', before: 'deny', after: 'allow' }]);
+    assert.deepEqual(globLoosenings('sec', before, after, exact, { perPair: 0, perServer: 0 }), [
+      { tool: '*y', what: 'decision', before: 'deny', after: 'allow' },
+      { tool: '*x', what: 'decision', before: 'deny', after: 'allow' },
+    ]);
   });
 });
 
