@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { auditLines, CLI, INITIALIZE, RECORDING, recorded, recordedCalls, spawnRawProxy, tempDir, waitFor, writePolicy, yaml, type RawProxy } from '../proxy/helpers';
 
-const ANSWER_MS = 3000;
+/** Every call is answered within this (a proxy stuck expanding aliases never answers); starting takes longer on a busy machine. */
+const ANSWER_MS = 5000;
+const START_MS = 15_000;
 
 interface Answer {
   text: string;
@@ -34,12 +36,12 @@ async function start(text: string, server = 'rec'): Promise<Harness> {
   const audit = join(tmp.dir, 'audit.jsonl');
   const proxy = spawnRawProxy({ policy, server, audit, upstream: [process.execPath, RECORDING], env: { RECORD_FILE: record } });
   let id = 0;
-  const request = async (message: Record<string, unknown>): Promise<Record<string, unknown>> => {
+  const request = async (message: Record<string, unknown>, within = ANSWER_MS): Promise<Record<string, unknown>> => {
     const current = ++id;
     proxy.request({ id: current, ...message });
-    return proxy.waitForId(current, ANSWER_MS);
+    return proxy.waitForId(current, within);
   };
-  await request(INITIALIZE);
+  await request(INITIALIZE, START_MS);
   proxy.request({ method: 'notifications/initialized' });
   return {
     proxy,
