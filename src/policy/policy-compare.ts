@@ -132,7 +132,8 @@ function treatment(side: Side, server: string, tool: string): Treatment {
 /** A server with too many rules to compare tool by tool: any change to its rules is one loosening. */
 function wholeServer(server: string, before: Side, after: Side): Loosening[] {
   const rulesOf = (side: Side) => {
-    const body = (side.value as { servers?: Record<string, { default?: unknown; tools?: unknown }> } | undefined)?.servers?.[server];
+    const servers = (side.value as { servers?: Record<string, { default?: unknown; tools?: unknown }> } | undefined)?.servers;
+    const body = servers && Object.hasOwn(servers, server) ? servers[server] : undefined;
     return JSON.stringify([body?.default ?? null, body?.tools ?? null, side.policy?.default ?? null]);
   };
   if (before.policy && rulesOf(before) === rulesOf(after)) return [];
