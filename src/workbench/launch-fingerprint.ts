@@ -3,20 +3,9 @@
 // Any change of any key (command, args, env, envFile, cwd, url, headers, type, and keys added later)
 // changes the hash; key order and formatting do not.
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../policy/canonical-json';
 import type { LaunchEntry } from './launch-entry';
 import { transportOf } from './launch-entry';
-
-/** JSON with every object's keys sorted, so equal entries give equal text whatever their order in the file. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
-    return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(',')}}`;
-  }
-  // Numbers, strings, booleans, null; anything JSON cannot say (undefined, functions) as null.
-  return JSON.stringify(value) ?? 'null';
-}
 
 export function launchFingerprint(entry: LaunchEntry): string {
   return createHash('sha256').update(canonicalJson(entry)).digest('hex');

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, launchFingerprint, summarizeLaunch } from '../../src/workbench/launch-fingerprint';
+import { canonicalJson } from '../../src/policy/canonical-json';
+import { launchFingerprint, summarizeLaunch } from '../../src/workbench/launch-fingerprint';
 
 const ENTRY = { type: 'stdio', command: 'node', args: ['server.js', '--port', '1'], env: { TOKEN: '${input:t}', LEVEL: 'debug' }, cwd: '${workspaceFolder}' };
 
