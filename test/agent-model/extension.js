@@ -26,6 +26,7 @@ function activate(context) {
   /** The tool names offered in the last agent request. */
   let offered = /** @type {string[]} */ ([]);
   let callCounter = 0;
+  let turnsDone = 0;
 
   const provider = {
     provideLanguageModelChatInformation() {
@@ -52,6 +53,7 @@ function activate(context) {
         const turnResults = [...current.callIds.keys()].map((id) => results.find((r) => r.callId === id)).filter((r) => r !== undefined);
         const closing = current.turn.done(turnResults);
         current = undefined;
+        turnsDone++;
         return progress.report(new vscode.LanguageModelTextPart(closing));
       }
       current.next++;
@@ -61,6 +63,7 @@ function activate(context) {
         const text = `No tool ${call.tool} is offered (offered: ${tools.join(', ')})`;
         results.push({ callId: '', tool: call.tool, input: call.input, text });
         current = undefined;
+        turnsDone++;
         return progress.report(new vscode.LanguageModelTextPart(text));
       }
       const callId = `call_${++callCounter}`;
@@ -85,6 +88,8 @@ function activate(context) {
     },
     results,
     offered: () => offered,
+    /** How many turns have ended (their closing text given). */
+    turnsDone: () => turnsDone,
   };
 }
 

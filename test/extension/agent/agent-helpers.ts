@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import type { PolicyChange, PolicyReviewer, ReviewAnswer } from '../../../src/extension/leash/policy-review';
 import { waitFor } from '../warden-helpers';
 
 export const AGENT_MODEL_ID = 'mcp-warden-test.agent-model';
@@ -32,6 +33,8 @@ export interface AgentModel {
   results: AgentResult[];
   /** The tools offered in the last turn. */
   offered(): string[];
+  /** How many turns have ended. */
+  turnsDone(): number;
 }
 
 export async function agentModel(): Promise<AgentModel> {
@@ -56,7 +59,8 @@ export async function approvalsOff(off: boolean): Promise<void> {
 
 export interface ToolConfirmation {
   type: 'confirmation';
-  kind: 'toolInvocation';
+  /** Before the call (`toolInvocation`), or of its result before the model gets it (`toolPostApproval`). */
+  kind: 'toolInvocation' | 'toolPostApproval';
   toolId: string;
 }
 
@@ -92,4 +96,30 @@ export function scannerCalls(): ReceivedCall[] {
     .map((line) => JSON.parse(line) as { method?: string; params?: { name?: string; arguments?: Record<string, unknown> } })
     .filter((message) => message.method === 'tools/call')
     .map((message) => ({ tool: String(message.params?.name), arguments: message.params?.arguments ?? {} }));
+}
+
+/**
+ * The policy-changes reviewer, played by the test: each review is written down and held until `answer`
+ * (or answered at once with `standing`). A review the file's next change makes moot is kept.
+ */
+export class HeldReviewer implements PolicyReviewer {
+  readonly asked: PolicyChange[] = [];
+  standing: ReviewAnswer | undefined;
+  private readonly held: Array<(answer: ReviewAnswer) => void> = [];
+
+  review(change: PolicyChange, signal: AbortSignal): Promise<ReviewAnswer> {
+    this.asked.push(change);
+    if (this.standing) return Promise.resolve(this.standing);
+    return new Promise((resolve) => {
+      this.held.push(resolve);
+      signal.addEventListener('abort', () => resolve('keep'), { once: true });
+    });
+  }
+
+  /** Answers every review still held. */
+  answer(answer: ReviewAnswer): number {
+    const held = this.held.splice(0);
+    for (const resolve of held) resolve(answer);
+    return held.length;
+  }
 }
