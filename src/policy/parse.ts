@@ -8,7 +8,7 @@ import { readBlockYaml } from './block-yaml';
 import { buildModel } from './build-model';
 import { validate as generatedValidator } from './generated/policy-validator';
 import type { Diagnostic, Policy } from './model';
-import { offsetRange } from './positions';
+import { offsetRange, START_OF_FILE } from './positions';
 import { schemaDiagnostics } from './schema-diagnostics';
 import { DUPLICATE_KEY, resolveDocument } from './yaml-resolve';
 
@@ -26,7 +26,14 @@ export interface ParseResult {
 const validatePolicy = generatedValidator as unknown as ValidateFunction;
 
 export function parsePolicy(text: string, file?: string): ParseResult {
-  return parsePlainPolicy(text, file) ?? parseYaml(text, file);
+  try {
+    return parsePlainPolicy(text, file) ?? parseYaml(text, file);
+  } catch (error) {
+    // Nothing known throws here; should anything, the file is refused with the reason, never a crash.
+    const diagnostic: Diagnostic = { range: START_OF_FILE, severity: 'error', code: 'unreadable-policy', message: `The policy could not be read: ${(error as Error)?.message ?? String(error)}` };
+    const partial: Policy = { version: 1, default: 'allow', servers: new Map(), audit: { args: false }, ...(file ? { file } : {}) };
+    return { partial, diagnostics: [diagnostic], document: new Document(), lineCounter: new LineCounter() };
+  }
 }
 
 /**

@@ -230,6 +230,10 @@ describe('aliases that cannot be expanded are diagnostics, never a throw or a ha
       assert.equal(result.policy, undefined, text);
       assert.ok(result.diagnostics.some((d) => d.severity === 'error'), text);
     }
+    // Should reading fail in a way nobody foresaw (here: no text at all), the policy is refused with the reason.
+    const unforeseen = parsePolicy(undefined as unknown as string);
+    assert.equal(unforeseen.policy, undefined);
+    assert.deepEqual(unforeseen.diagnostics.map((d) => d.code), ['unreadable-policy']);
   });
 });
 
