@@ -145,6 +145,16 @@ test('an invalid policy: a notice, the last good decisions kept; with none, prot
   assert.match(status.decision.reason!, /every call is refused/);
 });
 
+test('a policy change waiting for review: a notice on top that runs the review command; none when nothing waits', () => {
+  const source = sourceOf(POLICY);
+  assert.equal(buildTreeModel(source).notices.length, 0);
+  const model = buildTreeModel({ ...source, waitingChange: { loosened: 2 } });
+  assert.deepEqual(model.notices.map((n) => [n.severity, n.command]), [['warning', 'mcpWarden.reviewPolicyChange']]);
+  assert.match(model.notices[0].message, /^A change to the policy is waiting for your review: it loosens what is enforced \(2 items\), so protected servers keep the approved policy\./);
+  // The rows show what is enforced: the policy given (the approved one).
+  assert.equal(model.servers.find((s) => s.name === 'security-scanner')!.tools.find((t) => t.name === 'stop_scan')!.action, 'deny');
+});
+
 test('the menus show each action only where it changes something', () => {
   const matches = (when: string, value: string) => new RegExp(/\/(.*)\/$/.exec(when.replace(/^viewItem =~ /, ''))![1]).test(value);
   const denied = toolContextValue('deny', 'high', true, true);

@@ -188,7 +188,8 @@ export class PolicyLeash extends Disposable {
   private startReview(change: WaitingChange): Promise<ReviewAnswer> {
     this.review?.controller.abort('the policy file changed again');
     const controller = new AbortController();
-    const answer = this.deps.reviewers.review({ file: change.file, loosened: change.loosened }, controller.signal);
+    // The text under review goes with it: Show diff shows what Apply approves, even if the file changes meanwhile.
+    const answer = this.deps.reviewers.review({ file: change.file, loosened: change.loosened, proposedText: change.text ?? '' }, controller.signal);
     const review = { controller, answer };
     this.review = review;
     change.inReview = true;

@@ -11,7 +11,7 @@ export interface PolicyChange {
   file: string;
   /** What loosens, rule by rule and tool by tool. */
   loosened: readonly PolicyLoosening[];
-  /** The text that would become approved, when it is not the file's own (a command's edit): shown by Show diff. */
+  /** The text that would become approved (empty for a deleted file): what Show diff compares with the approved one. */
   proposedText?: string;
 }
 
