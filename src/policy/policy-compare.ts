@@ -23,9 +23,9 @@ export interface Loosening {
   tool?: string;
   /** What loosens: `decision`, `default`, `hidden`, `rate limit`, `argument check`, `risk override`, `launch`, `audit arguments`, `policy file`, `unrecognised setting …`, `rules`. */
   what: string;
-  /** The approved value, short (`deny`, `10 per 60s`, `checked`, `none`, `nothing approved`). */
+  /** The approved value, short (`deny`, `hidden`, `10 per 1m`, `checked`, `execute, critical`, a command line, `none`, `nothing approved`). */
   before: string;
-  /** The proposed value, short (`allow`, `none`, `changed`, `deleted`). */
+  /** The proposed value, short (`allow`, `none`, `changed`, `changed: env`, `deleted`). Values taken from the file are on one line, without control characters, at most 120 characters. */
   after: string;
 }
 
