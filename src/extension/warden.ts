@@ -101,6 +101,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     reviewers,
     compare: comparePolicyTexts,
     knownTools: () => knownTools(catalogue),
+    trusted: () => vscode.workspace.isTrusted,
     enforce: (file, text) => {
       control.setApprovedPolicy(file, text);
       approvedDocuments.approvedChanged(file);

@@ -49,7 +49,7 @@ class HandReviewer implements PolicyReviewer {
   }
 }
 
-function setup(reviewer: PolicyReviewer = new HandReviewer()) {
+function setup(reviewer: PolicyReviewer = new HandReviewer(), trusted = () => true) {
   const store = new ApprovedStore(new MemoryMemento() as unknown as vscode.Memento);
   const enforced: string[] = [];
   const applied: AppliedChange[] = [];
@@ -58,6 +58,7 @@ function setup(reviewer: PolicyReviewer = new HandReviewer()) {
     reviewers: new PolicyReviewerSeat(reviewer),
     compare: comparePolicyTexts,
     knownTools: () => new Map([['scanner', ['stop_scan', 'start_scan', 'get_status', 'list_findings']]]),
+    trusted,
     enforce: (file, text) => {
       assert.equal(file, FILE);
       if (enforced.at(-1) !== text) enforced.push(text);
@@ -79,6 +80,17 @@ test('first sight of a valid policy: trusted as approved and enforced; an invali
   assert.equal(leash.approvedText(FILE), APPROVED);
   assert.deepEqual(enforced, [APPROVED]);
   assert.equal(leash.waiting, undefined);
+});
+
+test('in a workspace not trusted yet nothing is trusted on first use; once trusted, the file then is', () => {
+  let trusted = false;
+  const { leash, enforced, see } = setup(new HandReviewer(), () => trusted);
+  see(LOOSER);
+  assert.equal(leash.approvedText(FILE), undefined);
+  assert.deepEqual(enforced, []);
+  trusted = true;
+  see(APPROVED);
+  assert.equal(leash.approvedText(FILE), APPROVED);
 });
 
 test('a change that only tightens is approved and enforced at once, without a review', () => {

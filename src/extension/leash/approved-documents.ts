@@ -18,8 +18,9 @@ export class ApprovedDocuments extends Disposable implements vscode.TextDocument
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    if (uri.query === 'proposed') return this.proposals.get(uri.path) ?? '';
-    return this.store.get(uri.path) ?? '';
+    const file = uri.with({ scheme: 'file', query: '' }).fsPath;
+    if (uri.query === 'proposed') return this.proposals.get(file) ?? '';
+    return this.store.get(file) ?? '';
   }
 
   /** The approved text of `file` changed: an open diff follows. */
@@ -41,5 +42,5 @@ export class ApprovedDocuments extends Disposable implements vscode.TextDocument
 }
 
 export function approvedUri(file: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: APPROVED_SCHEME, path: file });
+  return vscode.Uri.file(file).with({ scheme: APPROVED_SCHEME });
 }

@@ -1,7 +1,8 @@
 // What the proxies enforce: the last policy a person approved. Every text the policy file takes is compared
 // with it. No loosening: it becomes the approved policy at once. Any loosening (a deleted file included):
 // it waits for the reviewer, and the approved policy stays until the reviewer applies it. A file that is
-// not a valid policy changes nothing. The first text seen for a file with no record is trusted as approved.
+// not a valid policy changes nothing. The first text seen for a file with no record, in a trusted
+// workspace, is trusted as approved.
 // No `vscode` here: the logic is tested on its own.
 import { parsePolicy } from '../../policy/parse';
 import { Disposable } from '../lifecycle';
@@ -40,6 +41,8 @@ export interface LeashDependencies {
   knownTools(): KnownTools;
   /** Hands an approved text to the proxies of `file`. */
   enforce(file: string, text: string): void;
+  /** False while the workspace is not trusted: a file seen then is not trusted on first use (yet). */
+  trusted?(): boolean;
 }
 
 const FILE_REMOVED: PolicyLoosening = { server: '*', what: 'the policy file was removed', before: 'the approved policy', after: 'no policy' };
@@ -102,8 +105,8 @@ export class PolicyLeash extends Disposable {
     }
     const record = this.deps.store.record(file);
     if (record === undefined) {
-      // Trust on first use: the person opened (and trusted) the workspace with this policy in it.
-      if (proposed !== undefined && valid) this.approve(file, proposed);
+      // Trust on first use: the person opened and trusted the workspace with this policy in it.
+      if (proposed !== undefined && valid && (this.deps.trusted?.() ?? true)) this.approve(file, proposed);
       else this.setWaiting(undefined);
       return;
     }

@@ -23,7 +23,7 @@ export class PolicyState extends Disposable {
   readonly onDidChange = this.changed.event;
   private currentView: PolicyView = { state: 'none' };
   /** What the last read found in the file: nothing to read, or why it cannot be used (undefined: it can). */
-  private reading: { file: string; problem?: string } | undefined;
+  private reading: { file: string; problem?: string; parsed?: ParseResult } | undefined;
   private approvedParse: { file: string; text: string; parsed: ParseResult } | undefined;
   private considering = false;
   private guarded: ProtectedServer[] = [];
@@ -44,6 +44,8 @@ export class PolicyState extends Disposable {
       if (event.affectsConfiguration('mcpWarden.policyPath')) this.watch();
     }));
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.watch()));
+    // Trusting the workspace is what trust on first use waits for.
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()));
     this.register({ dispose: () => this.watcher?.dispose() });
     this.register({ dispose: () => this.folderWatcher?.close() });
     this.register({ dispose: () => this.targetWatcher?.watcher.dispose() });
@@ -161,7 +163,7 @@ export class PolicyState extends Disposable {
         } else {
           const parsed = parsePolicy(read.text, file);
           const first = parsed.diagnostics.find((d) => d.severity === 'error');
-          this.reading = parsed.policy ? { file } : { file, problem: first ? `Line ${first.range.start.line + 1}: ${first.message}` : 'The file cannot be used.' };
+          this.reading = parsed.policy ? { file, parsed } : { file, problem: first ? `Line ${first.range.start.line + 1}: ${first.message}` : 'The file cannot be used.' };
           this.leash.consider(file, read.text, parsed.policy !== undefined);
         }
       } finally {
@@ -175,7 +177,9 @@ export class PolicyState extends Disposable {
   private rebuild(): void {
     const uri = this.uri;
     const reading = uri && this.reading?.file === uri.fsPath ? this.reading : undefined;
-    const approved = reading ? this.approvedParsed(reading.file) : undefined;
+    // Until the workspace is trusted nothing is approved on first sight; nothing runs then either, so the
+    // views show the file as it is.
+    const approved = reading ? (this.approvedParsed(reading.file) ?? (vscode.workspace.isTrusted ? undefined : reading.parsed)) : undefined;
     const policy = approved?.policy;
     if (!reading) this.currentView = { state: 'none' };
     else if (reading.problem !== undefined) this.currentView = policy ? { state: 'invalid', problem: reading.problem, lastGood: policy } : { state: 'invalid', problem: reading.problem };
