@@ -3,6 +3,7 @@
 // An approval covers one call with its exact arguments; nothing is remembered between calls.
 import type { RiskAssessment } from '../policy/model';
 import type { ControlChannel } from './control-channel';
+import type { CallOrigin } from './control-protocol';
 import type { JsonRpcMessage } from './jsonrpc';
 import { LINE_COLUMNS, readingSize, visibleJson, visibleName, visibleText } from './visible-text';
 
@@ -11,7 +12,7 @@ export const NO_APPROVER_REASON = 'approval required but no approver is connecte
 /** The approver's answer when the call could not be shown in full: it was denied without asking. */
 export const UNSHOWABLE_ANSWER = 'unshowable';
 
-export interface ApprovalRequest {
+export interface ApprovalRequest extends CallOrigin {
   server: string;
   session: string;
   tool: string;
@@ -37,9 +38,16 @@ export type ApprovalOutcome = { approved: boolean; by: string; answer: string; r
  * Asks the first available approver, denying on timeout or when `cancel` aborts (the agent withdrew
  * the call). Resolves; never rejects.
  */
-export async function requestApproval(approvers: Approver[], request: ApprovalRequest, timeoutMs: number, cancel?: AbortSignal): Promise<ApprovalOutcome> {
+export async function requestApproval(
+  approvers: Approver[],
+  request: ApprovalRequest,
+  timeoutMs: number,
+  cancel?: AbortSignal,
+  /** The reason given when no approver is available. */
+  nobody: string = NO_APPROVER_REASON,
+): Promise<ApprovalOutcome> {
   const approver = approvers.find((a) => a.available());
-  if (!approver) return { approved: false, by: 'none', answer: 'none', reason: NO_APPROVER_REASON };
+  if (!approver) return { approved: false, by: 'none', answer: 'none', reason: nobody };
 
   const controller = new AbortController();
   const seconds = Math.round(timeoutMs / 100) / 10;
@@ -75,6 +83,9 @@ export class EditorApprover implements Approver {
       {
         server: request.server,
         session: request.session,
+        ...(request.conversation !== undefined ? { conversation: request.conversation } : {}),
+        ...(request.request !== undefined ? { request: request.request } : {}),
+        ...(request.traceparent !== undefined ? { traceparent: request.traceparent } : {}),
         tool: request.tool,
         arguments: request.arguments,
         risk: request.risk,

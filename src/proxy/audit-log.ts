@@ -27,6 +27,10 @@ export interface AuditEntry {
   /** Time the proxy took to decide, approval included, in milliseconds. */
   latencyMs: number;
   session: string;
+  /** The chat conversation, request and trace context the agent's client named in the call's `_meta`. */
+  conversation?: string;
+  request?: string;
+  traceparent?: string;
   /** For `ask`: who answered and how. */
   approval?: { by: string; answer: string };
 }
@@ -219,6 +223,9 @@ export function auditLine(entry: AuditEntry, args?: { value: unknown }): string 
     (entry.argsHmac === undefined ? '' : ',"argsHmac":"' + entry.argsHmac + '"') +
     ',"latencyMs":' + JSON.stringify(entry.latencyMs) +
     ',"session":' + JSON.stringify(entry.session) +
+    (entry.conversation === undefined ? '' : ',"conversation":' + JSON.stringify(entry.conversation)) +
+    (entry.request === undefined ? '' : ',"request":' + JSON.stringify(entry.request)) +
+    (entry.traceparent === undefined ? '' : ',"traceparent":' + JSON.stringify(entry.traceparent)) +
     (entry.approval ? ',"approval":' + JSON.stringify(entry.approval) : '') +
     (args ? ',"args":' + JSON.stringify(maskSecrets(args.value ?? {})) : '') +
     '}';

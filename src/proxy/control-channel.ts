@@ -1,6 +1,7 @@
 // The proxy's side of the control channel: connects to the editor's socket, is admitted with the
 // single-use ticket of its launch, reports tools, decisions, policy and upstream events, and asks for
-// approvals. It reconnects with backoff when the editor goes away, admitted then by the resume secret of
+// approvals, and hands on the approved policy the editor sends (in its welcome, then in `policy` messages).
+// It reconnects with backoff when the editor goes away, admitted then by the resume secret of
 // the last welcome (kept in memory only); while it is not connected, events are dropped (the latest
 // tools and policy reports are resent after the next welcome) and approvals go to the next approver.
 //
@@ -54,15 +55,25 @@ export class ControlChannel {
   /** The secret of the last welcome, for the next reconnection; in memory only. */
   private resume: string | undefined;
   private deadline: NodeJS.Timeout | undefined;
-  private settle: ((admitted: boolean) => void) | undefined;
+  private settle: ((admitted: boolean, why?: string) => void) | undefined;
   /** True once welcomed; false when the ticket was refused, nobody listens, or its lifetime passed. */
   readonly admitted: Promise<boolean>;
+  /** Why the editor did not admit this proxy, once `admitted` resolved false. */
+  notAdmitted: string | undefined;
+  /**
+   * Gets the approved policy text the editor sent; `undefined` when a welcome carried none. Called before
+   * the reports that follow a welcome are sent, so they describe the policy it brought.
+   */
+  onPolicy: ((text: string | undefined) => void) | undefined;
+  /** The editor, after admitting this proxy, refused it for good: no later policy can arrive. */
+  onLost: ((why: string) => void) | undefined;
 
   constructor(private readonly options: ControlChannelOptions) {
     this.ticket = options.ticket;
     this.admitted = new Promise<boolean>((resolve) => {
-      this.settle = (admitted) => {
+      this.settle = (admitted, why) => {
         this.settle = undefined;
+        if (!admitted) this.notAdmitted = why ?? 'the channel was closed';
         this.ticket = undefined;
         if (this.deadline) clearTimeout(this.deadline);
         this.deadline = undefined;
@@ -99,7 +110,7 @@ export class ControlChannel {
       const lifetimeMs = this.options.ticketLifetimeMs ?? TICKET_LIFETIME_MS;
       this.deadline = setTimeout(() => {
         this.options.log(`control channel: the editor did not answer within ${lifetimeMs / 1000} s; running without it`);
-        this.settle?.(false);
+        this.settle?.(false, `the editor did not answer within ${lifetimeMs / 1000} s`);
         this.stopForGood();
       }, lifetimeMs);
     }
@@ -131,7 +142,7 @@ export class ControlChannel {
       if (this.attempts === 0) this.options.log(`control channel: cannot reach the editor at ${this.options.socketPath} (${error.code ?? error.message})`);
       // Nobody can redeem the ticket of an editor that no longer listens: no use waiting for it.
       if (this.settle && NOBODY_LISTENS.has(error.code ?? '')) {
-        this.settle(false);
+        this.settle(false, `nothing listens at ${this.options.socketPath} (${error.code})`);
         this.stopForGood();
       }
     });
@@ -150,10 +161,11 @@ export class ControlChannel {
       case 'welcome':
         if (message.protocol !== CONTROL_PROTOCOL_VERSION) {
           this.options.log(`control channel: the editor speaks protocol ${message.protocol}, this proxy ${CONTROL_PROTOCOL_VERSION}; not using it`);
-          this.stopForGood();
+          this.lostForGood(`the editor speaks protocol ${String(message.protocol)}, this proxy ${CONTROL_PROTOCOL_VERSION}`);
           return;
         }
         if (typeof message.resume === 'string' && message.resume !== '') this.resume = message.resume;
+        this.onPolicy?.(typeof message.policy?.text === 'string' ? message.policy.text : undefined);
         this.welcomed = true;
         this.attempts = 0;
         this.settle?.(true);
@@ -165,8 +177,12 @@ export class ControlChannel {
         if (message.reason === 'ticket already used' && this.settle) {
           this.options.log('control channel: unless an earlier connection of this proxy dropped before the editor answered it, another process presented this proxy\'s ticket first and may be speaking for Warden; the editor has warned the user');
         }
-        this.settle?.(false);
-        this.stopForGood();
+        this.lostForGood(`the editor refused it: ${String(message.reason)}`);
+        return;
+      case 'policy':
+        if (!this.welcomed) return;
+        if (typeof message.text === 'string') this.onPolicy?.(message.text);
+        else this.options.log('control channel: ignored a policy message without a text');
         return;
       case 'approval-response': {
         const resolve = this.pending.get(message.id);
@@ -239,6 +255,13 @@ export class ControlChannel {
       this.start();
     }, delay);
     this.retryTimer.unref();
+  }
+
+  /** The editor will not have this proxy: before admission, that is the answer; after it, the policy's source is gone. */
+  private lostForGood(why: string): void {
+    if (this.settle) this.settle(false, why);
+    else this.onLost?.(why);
+    this.stopForGood();
   }
 
   private stopForGood(): void {

@@ -1,9 +1,10 @@
 // What the proxy changes, and only this: a blocked `tools/call` is answered with a tool error that
 // says why, and a `tools/list` result loses its hidden tools, and its annotations are written by
-// Warden: known hints, booleans only, and `readOnlyHint: true` only on a tool Warden classifies as read
-// (VS Code auto-approves read-only tools; a server that lies about that would skip the user's only
-// gate). Descriptions are never changed.
-import type { Decision, RiskAssessment, ToolInfo } from '../policy/model';
+// Warden: known hints, booleans only, `readOnlyHint: true` on a tool the policy decides `ask` or `deny`
+// (Warden asks for the one and blocks the other, so VS Code need not ask first: one prompt, Warden's),
+// and otherwise only on a tool Warden classifies as read (VS Code auto-approves read-only tools; a server
+// that lies about that would skip the user's only gate). Descriptions are never changed.
+import type { Action, Decision, RiskAssessment, ToolInfo } from '../policy/model';
 import { classifyTool } from '../policy/risk';
 import type { ToolReport } from './control-protocol';
 import type { Enforcer } from './policy-source';
@@ -38,33 +39,54 @@ export function riskOf(enforcer: Enforcer, server: string, tool: ToolInfo): Risk
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
 
 /**
+ * What the policy decides for a tool before its arguments are seen (a dry run: no rate limit counted); a
+ * rule with an `args` check decides by its action. With no usable policy: deny.
+ */
+export function toolAction(enforcer: Enforcer, server: string, tool: string): Action {
+  if (!enforcer.engine) return enforcer.refusal.decision;
+  const rule = enforcer.engine.ruleFor(server, tool);
+  if (rule?.args && !rule.hide) return rule.action;
+  return enforcer.engine.decide({ server, tool }, { dryRun: true }).decision;
+}
+
+/**
+ * How a tool's `readOnlyHint` is forwarded: `true` for a tool the policy decides `ask` or `deny` (Warden
+ * asks, or blocks: VS Code's own confirmation would be a second prompt, or a pointless one); for any other
+ * tool the server's `true` only when Warden classifies the tool as read or the user trusts the server's
+ * annotations; else it is dropped.
+ */
+function readOnlyRule(enforcer: Enforcer, server: string, tool: ToolInfo, trustAnnotations: boolean): 'set' | 'as-claimed' | 'drop' {
+  if (toolAction(enforcer, server, tool.name) !== 'allow') return 'set';
+  return trustAnnotations || riskOf(enforcer, server, tool).category === 'read' ? 'as-claimed' : 'drop';
+}
+
+/**
  * The tools to show the client: hidden tools and entries that are not tools removed, and each tool's
  * annotations written by Warden: the known hints as booleans only (VS Code takes any truthy value as
- * true), and `readOnlyHint: true` only on a tool Warden classifies as read, unless the user chose to
- * trust the server's annotations (then VS Code runs the tools it marks read-only without asking).
+ * true), and `readOnlyHint` as `readOnlyRule` says.
  */
 export function filterTools(enforcer: Enforcer, server: string, tools: unknown[], trustAnnotations = false): unknown[] {
   const out: unknown[] = [];
   for (const item of tools) {
     if (!isTool(item) || enforcer.engine?.isHidden(server, item.name)) continue;
     const { annotations: claimed, ...rest } = item as ToolInfo & Record<string, unknown>;
-    const readOnly = trustAnnotations || riskOf(enforcer, server, item).category === 'read';
-    const annotations = writtenAnnotations(claimed, readOnly);
+    const annotations = writtenAnnotations(claimed, readOnlyRule(enforcer, server, item, trustAnnotations));
     out.push(annotations ? { ...rest, annotations } : rest);
   }
   return out;
 }
 
-function writtenAnnotations(claimed: unknown, readOnlyAllowed: boolean): Record<string, unknown> | undefined {
-  if (!claimed || typeof claimed !== 'object' || Array.isArray(claimed)) return undefined;
-  const given = claimed as Record<string, unknown>;
+function writtenAnnotations(claimed: unknown, readOnly: 'set' | 'as-claimed' | 'drop'): Record<string, unknown> | undefined {
+  const given = claimed && typeof claimed === 'object' && !Array.isArray(claimed) ? (claimed as Record<string, unknown>) : undefined;
+  if (!given && readOnly !== 'set') return undefined;
   const written: Record<string, unknown> = {};
-  if (typeof given.title === 'string') written.title = given.title;
+  if (typeof given?.title === 'string') written.title = given.title;
   for (const hint of HINTS) {
-    const value = given[hint];
-    if (typeof value !== 'boolean' || (hint === 'readOnlyHint' && value && !readOnlyAllowed)) continue;
+    const value = given?.[hint];
+    if (typeof value !== 'boolean' || (hint === 'readOnlyHint' && value && readOnly === 'drop')) continue;
     written[hint] = value;
   }
+  if (readOnly === 'set') written.readOnlyHint = true;
   return written;
 }
 
@@ -72,7 +94,6 @@ function writtenAnnotations(claimed: unknown, readOnlyAllowed: boolean): Record<
 export function toolReports(enforcer: Enforcer, server: string, tools: Iterable<ToolInfo>): ToolReport[] {
   const reports: ToolReport[] = [];
   for (const tool of tools) {
-    const rule = enforcer.engine?.ruleFor(server, tool.name);
     const decision = enforcer.engine ? enforcer.engine.decide({ server, tool: tool.name }, { dryRun: true }) : enforcer.refusal;
     const risk = riskOf(enforcer, server, tool);
     reports.push({
@@ -81,7 +102,7 @@ export function toolReports(enforcer: Enforcer, server: string, tools: Iterable<
       ...(tool.annotations ? { annotations: tool.annotations as Record<string, unknown> } : {}),
       risk: { category: risk.category, level: risk.level, source: risk.source, warnings: risk.warnings },
       // A rule with an argument check decides by its action; the dry run has no arguments to check.
-      decision: rule?.args && !rule.hide ? rule.action : decision.decision,
+      decision: toolAction(enforcer, server, tool.name),
       hidden: decision.hidden,
       rule: decision.rule,
       line: decision.line,
@@ -91,11 +112,12 @@ export function toolReports(enforcer: Enforcer, server: string, tools: Iterable<
 }
 
 /** A signature of what the client sees of `tools`; a change after a policy reload means list_changed. */
-export function visibleSignature(enforcer: Enforcer, server: string, tools: Iterable<ToolInfo>): string {
+export function visibleSignature(enforcer: Enforcer, server: string, tools: Iterable<ToolInfo>, trustAnnotations = false): string {
   const parts: string[] = [];
   for (const tool of tools) {
     const hidden = enforcer.engine?.isHidden(server, tool.name) === true;
-    const readOnly = tool.annotations?.readOnlyHint === true && riskOf(enforcer, server, tool).category === 'read';
+    const rule = hidden ? 'drop' : readOnlyRule(enforcer, server, tool, trustAnnotations);
+    const readOnly = rule === 'set' || (rule === 'as-claimed' && tool.annotations?.readOnlyHint === true);
     parts.push(`${tool.name}:${hidden ? 'h' : readOnly ? 'r' : '-'}`);
   }
   return parts.join('\n');

@@ -1,9 +1,10 @@
-// The policy the proxy enforces, kept current: read at start, re-read when the file changes.
-// A valid edit replaces the engine (rate-limit windows survive: one EngineState for the proxy's
-// life); an invalid edit keeps the last good policy and reports why. With no good policy yet, every
-// call is refused with the reason (fail closed). The file is followed through symbolic links, and only
-// a regular file of at most MAX_POLICY_BYTES is read: anything else is refused with the reason, at start
-// and on reload (where the last good policy is kept), and never blocks the proxy.
+// The policy the proxy enforces, kept current. Two sources: the file (the standalone CLI: read at start,
+// re-read when it changes) and the editor (a proxy the editor launched: the approved text it sends, see
+// approved-policy-source.ts). Either way a valid text replaces the engine (rate-limit windows survive: one
+// EngineState for the proxy's life); an invalid one keeps the last good policy and reports why. With no
+// good policy yet, every call is refused with the reason (fail closed). The file is followed through
+// symbolic links, and only a regular file of at most MAX_POLICY_BYTES is read: anything else is refused
+// with the reason, at start and on reload (where the last good policy is kept), and never blocks the proxy.
 import { resolve } from 'node:path';
 import { EngineState, PolicyEngine } from '../policy/engine';
 import { formatLocation, refuseAll } from '../policy/fail-closed';
@@ -19,7 +20,7 @@ export const MAX_POLICY_BYTES = 1024 * 1024;
 export type PolicyStatus =
   | { status: 'loaded'; file: string }
   | { status: 'invalid'; file: string; diagnostics: Diagnostic[]; keptLastGood: boolean }
-  | { status: 'missing'; file: string; keptLastGood: boolean };
+  | { status: 'missing'; file: string; keptLastGood: boolean; /** Why there is none, when not a missing file. */ detail?: string };
 
 /** What decides calls right now: an engine, or (no good policy yet) a refusal for every call. */
 export type Enforcer = { engine: PolicyEngine; refusal?: undefined } | { engine?: undefined; refusal: Decision };
@@ -27,20 +28,25 @@ export type Enforcer = { engine: PolicyEngine; refusal?: undefined } | { engine?
 /** After a change is seen, wait this long for more writes before reading (editors write in steps). */
 const SETTLE_MS = 15;
 
-export class PolicySource {
+/** What the relay reads: the enforcer of the moment, the state that outlives reloads, and reload events. */
+export interface EnforcedPolicy {
+  /** The policy file's absolute path, named in reasons. */
+  readonly file: string;
+  readonly state: EngineState;
+  readonly current: Enforcer;
+  onChange(listener: (status: PolicyStatus, enforcer: Enforcer) => void): () => void;
+}
+
+/** A policy made from texts: each valid one becomes the engine; an invalid one keeps the last good engine. */
+export abstract class PolicyHolder implements EnforcedPolicy {
   readonly file: string;
   readonly state = new EngineState();
-  private enforcer: Enforcer;
-  private lastText: string | undefined;
-  private lastStatus: PolicyStatus | undefined;
-  private follower: FileFollower | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  protected enforcer: Enforcer;
   private readonly listeners: ((status: PolicyStatus, enforcer: Enforcer) => void)[] = [];
 
-  constructor(file: string) {
+  constructor(file: string, notYet: string) {
     this.file = resolve(file);
-    this.enforcer = { refusal: refuseAll(this.file, 'not read yet') };
-    this.load();
+    this.enforcer = { refusal: refuseAll(this.file, notYet) };
   }
 
   get current(): Enforcer {
@@ -54,6 +60,41 @@ export class PolicySource {
       const index = this.listeners.indexOf(listener);
       if (index !== -1) this.listeners.splice(index, 1);
     };
+  }
+
+  /** Parses `text`; a valid policy becomes the engine, anything else keeps the last good one (or refuses all). */
+  protected statusOfText(text: string): PolicyStatus {
+    const { policy, diagnostics } = parsePolicy(text, this.file);
+    if (policy) {
+      try {
+        this.enforcer = { engine: new PolicyEngine(policy, this.state) };
+        return { status: 'loaded', file: this.file };
+      } catch (error) {
+        // A policy the parser accepts but the engine cannot compile is treated as invalid: fail closed.
+        diagnostics.push({ range: START_OF_FILE, severity: 'error', code: 'engine-error', message: `the policy cannot be enforced: ${(error as Error).message}` });
+      }
+    }
+    const keptLastGood = this.enforcer.engine !== undefined;
+    if (!keptLastGood) this.enforcer = { refusal: refuseAll(this.file, diagnostics) };
+    return { status: 'invalid', file: this.file, diagnostics: diagnostics.filter((d) => d.severity === 'error'), keptLastGood };
+  }
+
+  protected report(status: PolicyStatus): PolicyStatus {
+    for (const listener of this.listeners) listener(status, this.enforcer);
+    return status;
+  }
+}
+
+/** The policy file on disk, followed: the standalone CLI's source. */
+export class PolicySource extends PolicyHolder {
+  private lastText: string | undefined;
+  private lastStatus: PolicyStatus | undefined;
+  private follower: FileFollower | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(file: string) {
+    super(file, 'not read yet');
+    this.load();
   }
 
   /** Re-reads the file now; returns what happened. */
@@ -78,26 +119,9 @@ export class PolicySource {
     return this.report(this.statusOfText(text));
   }
 
-  private statusOfText(text: string): PolicyStatus {
-    const { policy, diagnostics } = parsePolicy(text, this.file);
-    if (policy) {
-      try {
-        this.enforcer = { engine: new PolicyEngine(policy, this.state) };
-        return { status: 'loaded', file: this.file };
-      } catch (error) {
-        // A policy the parser accepts but the engine cannot compile is treated as invalid: fail closed.
-        diagnostics.push({ range: START_OF_FILE, severity: 'error', code: 'engine-error', message: `the policy cannot be enforced: ${(error as Error).message}` });
-      }
-    }
-    const keptLastGood = this.enforcer.engine !== undefined;
-    if (!keptLastGood) this.enforcer = { refusal: refuseAll(this.file, diagnostics) };
-    return { status: 'invalid', file: this.file, diagnostics: diagnostics.filter((d) => d.severity === 'error'), keptLastGood };
-  }
-
-  private report(status: PolicyStatus): PolicyStatus {
+  protected override report(status: PolicyStatus): PolicyStatus {
     this.lastStatus = status;
-    for (const listener of this.listeners) listener(status, this.enforcer);
-    return status;
+    return super.report(status);
   }
 
   /**
@@ -131,6 +155,7 @@ export function describeStatus(status: PolicyStatus): string {
     case 'loaded':
       return `policy loaded: ${status.file}`;
     case 'missing':
+      if (status.detail !== undefined) return `${status.detail}; ${status.keptLastGood ? 'keeping the last approved policy' : 'every tool call is refused until one arrives'}`;
       return status.keptLastGood
         ? `policy file is missing: ${status.file}; keeping the last good policy`
         : `policy file not found: ${status.file}; every tool call is refused until it exists`;

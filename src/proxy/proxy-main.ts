@@ -1,14 +1,17 @@
-// Puts the proxy together: the policy (watched), the audit log, the control channel, the upstream
-// factory and the downstream transport; and takes it down cleanly on a signal.
+// Puts the proxy together: the policy (the file, watched; or, launched by the editor, the approved text
+// the editor sends), the audit log, the control channel, the upstream factory and the downstream
+// transport; and takes it down cleanly on a signal.
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { version } from '../../package.json';
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from './approval';
+import { ApprovedPolicySource } from './approved-policy-source';
 import { AuditLog } from './audit-log';
 import { ControlChannel } from './control-channel';
-import type { PolicyMessage } from './control-protocol';
+import { CONTROL_SOCKET_ENV, CONTROL_TICKET_ENV, type PolicyMessage } from './control-protocol';
 import { serveStdio } from './downstream-stdio';
 import { DEFAULT_MAX_FRAME_BYTES } from './framing';
-import { describeStatus, PolicySource, type PolicyStatus } from './policy-source';
+import { describeStatus, PolicySource, type EnforcedPolicy, type PolicyStatus } from './policy-source';
 import { ProxySession, type Downstream } from './relay';
 import type { Upstream, UpstreamFactory } from './upstream';
 import { StdioUpstream } from './upstream-stdio';
@@ -70,8 +73,10 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
   const maxFrameBytes = config.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const approvalTimeoutMs = config.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
 
-  const policy = new PolicySource(config.policyFile);
-  const control = ControlChannel.fromEnv(process.env, { pid: process.pid, server: config.server, policy: policy.file, version }, log);
+  // Launched by the editor (either channel variable set): the policy comes from the editor only.
+  const launchedByEditor = Boolean(process.env[CONTROL_SOCKET_ENV] || process.env[CONTROL_TICKET_ENV]);
+  const policyFile = resolve(config.policyFile);
+  const control = ControlChannel.fromEnv(process.env, { pid: process.pid, server: config.server, policy: policyFile, version }, log);
   // Its failures and recoveries go to stderr and to the editor: while it cannot be written, calls are refused.
   const auditReport = (message: string, level: 'info' | 'warn' | 'error'): void => {
     log(message);
@@ -83,14 +88,29 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
     log(describeStatus(status));
     control?.send(policyMessage(config.server, status));
   };
-  const initial = policy.load();
-  reportPolicy(initial);
-  policy.onChange(reportPolicy);
-  policy.watch();
-  control?.start();
-  // The server starts only once the launch's ticket is dead: it can read this process's initial
-  // environment in /proc, and must find nothing there it could present to the editor.
-  if (control) await control.admitted;
+  let policy: EnforcedPolicy & { close?(): void };
+  if (launchedByEditor) {
+    const approved = new ApprovedPolicySource(policyFile);
+    approved.onChange(reportPolicy);
+    policy = approved;
+    if (control) {
+      control.onPolicy = (text) => (text === undefined ? approved.noneSent() : approved.receive(text));
+      control.onLost = (why) => approved.lost(why);
+      reportPolicy(approved.waiting());
+      control.start();
+      // The server starts only once the launch's ticket is dead: it can read this process's initial
+      // environment in /proc, and must find nothing there it could present to the editor.
+      if (!(await control.admitted)) approved.unreachable(control.notAdmitted ?? 'it was not admitted');
+    } else {
+      approved.unreachable(`set both ${CONTROL_SOCKET_ENV} and ${CONTROL_TICKET_ENV}`);
+    }
+  } else {
+    const file = new PolicySource(policyFile);
+    file.onChange(reportPolicy);
+    reportPolicy(file.load());
+    file.watch();
+    policy = file;
+  }
 
   // The sessions' own notes (dropped messages, restarts) go to stderr and to the editor's log channel.
   const sessionLog = (message: string): void => {
@@ -101,7 +121,18 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
   const sessions = new Set<ProxySession>();
   const createSession = (downstream: Downstream, sessionId: string = randomUUID()): ProxySession => {
     const session = new ProxySession(
-      { server: config.server, sessionId, policy, upstream, audit, control, approvalTimeoutMs, trustAnnotations: config.trustAnnotations === true, log: sessionLog },
+      {
+        server: config.server,
+        sessionId,
+        policy,
+        upstream,
+        audit,
+        control,
+        editorApprovalsOnly: launchedByEditor,
+        approvalTimeoutMs,
+        trustAnnotations: config.trustAnnotations === true,
+        log: sessionLog,
+      },
       downstream,
     );
     sessions.add(session);
@@ -113,7 +144,7 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
     if (stopping) return;
     stopping = true;
     await Promise.all([...sessions].map((s) => s.close()));
-    policy.close();
+    policy.close?.();
     control?.close();
     audit?.close();
   };
@@ -183,7 +214,11 @@ export function createUpstream(target: ProxyTarget, maxFrameBytes: number, logTo
 
 function policyMessage(server: string, status: PolicyStatus): PolicyMessage {
   if (status.status === 'loaded') return { type: 'policy', server, status: 'loaded', file: status.file };
-  if (status.status === 'missing') return { type: 'policy', server, status: 'missing', file: status.file, keptLastGood: status.keptLastGood };
+  if (status.status === 'missing') {
+    const message: PolicyMessage = { type: 'policy', server, status: 'missing', file: status.file, keptLastGood: status.keptLastGood };
+    if (status.detail !== undefined) message.diagnostics = [{ line: 1, column: 1, severity: 'error', code: 'no-approved-policy', message: status.detail }];
+    return message;
+  }
   return {
     type: 'policy',
     server,

@@ -16,10 +16,12 @@ import {
 } from './approval';
 import { auditTime, type AuditEntry, type AuditLog } from './audit-log';
 import { attemptedCall, refusedCall, type RefusedCall } from './call-attempt';
+import { callOrigin, countingSession } from './call-origin';
 import type { ControlChannel } from './control-channel';
+import type { CallOrigin } from './control-protocol';
 import { blockedResult, decideCall, filterTools, isTool, riskOf, toolReports, visibleSignature } from './interception';
 import { ErrorCode, errorFrame, frameOf, passThroughResponse, progressTokenOf, reserialised, resultFrame, type Frame, type JsonRpcMessage, type RequestId } from './jsonrpc';
-import type { PolicySource } from './policy-source';
+import type { EnforcedPolicy } from './policy-source';
 import type { Upstream, UpstreamFactory } from './upstream';
 
 /** The agent's side, as the relay sees it. */
@@ -33,10 +35,15 @@ export interface Downstream {
 export interface SessionOptions {
   server: string;
   sessionId: string;
-  policy: PolicySource;
+  policy: EnforcedPolicy;
   upstream: UpstreamFactory;
   audit?: AuditLog;
   control?: ControlChannel;
+  /**
+   * Launched by the editor: `ask` is approved in Warden's own prompt only, never by an MCP elicitation that
+   * the agent's client might answer by itself; with the editor not connected it is refused.
+   */
+  editorApprovalsOnly?: boolean;
   approvalTimeoutMs: number;
   /** Forward the server's `readOnlyHint` as it is, instead of only for tools Warden classifies as read. */
   trustAnnotations?: boolean;
@@ -172,7 +179,7 @@ export class ProxySession {
   private auditRefusal(refused: RefusedCall): void {
     const reason = `refused without asking the policy: ${refused.why}`;
     const decision: Decision = { decision: 'deny', reason, rule: null, line: null, rateLimit: null, hidden: false };
-    this.record(refused.tool, refused.args, decision, 'deny', reason, performance.now());
+    this.record(refused.tool, refused.args, {}, decision, 'deny', reason, performance.now());
   }
 
   /** A message that threw on its way through: logged; a request gets an error instead of hanging. */
@@ -234,7 +241,7 @@ export class ProxySession {
 
   private toolCall(frame: Frame): void {
     const id = frame.msg.id as RequestId;
-    const params = frame.msg.params as { name?: unknown; arguments?: unknown } | undefined;
+    const params = frame.msg.params as { name?: unknown; arguments?: unknown; _meta?: unknown } | undefined;
     if (!params || typeof params.name !== 'string') {
       this.downstream.send(errorFrame(id, ErrorCode.InvalidParams, 'Invalid params: tools/call needs "params.name", a string'), id);
       return;
@@ -242,38 +249,42 @@ export class ProxySession {
     const started = performance.now();
     const tool = params.name;
     const args = params.arguments;
+    const origin = callOrigin(params);
     const enforcer = this.options.policy.current;
-    const decision = decideCall(enforcer, this.server, tool, args, this.sessionId);
+    const decision = decideCall(enforcer, this.server, tool, args, countingSession(origin, this.sessionId));
     if (decision.decision === 'allow') {
-      this.recordThenForward(frame, tool, args, decision, decision.reason, started);
+      this.recordThenForward(frame, tool, args, origin, decision, decision.reason, started);
     } else if (decision.decision === 'deny') {
-      this.record(tool, args, decision, 'deny', decision.reason, started);
+      this.record(tool, args, origin, decision, 'deny', decision.reason, started);
       this.answerBlocked(id, decision.reason, decision.line);
     } else {
       // Nobody is asked to approve a call whose line could not be written.
       const failure = this.options.audit?.ready() ?? null;
-      if (failure === null) this.approve(frame, tool, args, decision, started);
-      else this.refuseUnaudited(frame, this.entry(tool, args, decision, 'deny', decision.reason, started), failure);
+      if (failure === null) this.approve(frame, tool, args, origin, decision, started);
+      else this.refuseUnaudited(frame, this.entry(tool, args, origin, decision, 'deny', decision.reason, started), failure);
     }
   }
 
-  private approve(frame: Frame, tool: string, args: unknown, decision: Decision, started: number): void {
+  private approve(frame: Frame, tool: string, args: unknown, origin: CallOrigin, decision: Decision, started: number): void {
     const id = frame.msg.id as RequestId;
     const controller = new AbortController();
     this.approvals.set(id, controller);
     const enforcer = this.options.policy.current;
     const approvers: Approver[] = [];
     if (this.options.control) approvers.push(new EditorApprover(this.options.control));
-    approvers.push(
-      new ElicitationApprover(
-        () => this.clientCanElicit(),
-        (method, params, signal) => this.requestFromClient(method, params, id, signal),
-      ),
-    );
+    if (!this.options.editorApprovalsOnly) {
+      approvers.push(
+        new ElicitationApprover(
+          () => this.clientCanElicit(),
+          (method, params, signal) => this.requestFromClient(method, params, id, signal),
+        ),
+      );
+    }
     const toolInfo = this.catalogue.get(tool) ?? { name: tool };
     const request = {
       server: this.server,
       session: this.sessionId,
+      ...origin,
       tool,
       arguments: args ?? {},
       risk: riskOf(enforcer, this.server, toolInfo),
@@ -281,15 +292,16 @@ export class ProxySession {
       rule: decision.rule,
       line: decision.line,
     };
-    void requestApproval(approvers, request, this.options.approvalTimeoutMs, controller.signal).then((outcome: ApprovalOutcome) => {
+    const nobody = this.options.editorApprovalsOnly ? EDITOR_NOT_CONNECTED : undefined;
+    void requestApproval(approvers, request, this.options.approvalTimeoutMs, controller.signal, nobody).then((outcome: ApprovalOutcome) => {
       this.approvals.delete(id);
       if (this.closed) return;
       const approval = { by: outcome.by, answer: outcome.answer };
       if (outcome.approved) {
-        this.recordThenForward(frame, tool, args, decision, outcome.reason, started, approval);
+        this.recordThenForward(frame, tool, args, origin, decision, outcome.reason, started, approval);
         return;
       }
-      this.record(tool, args, decision, 'deny', outcome.reason, started, approval);
+      this.record(tool, args, origin, decision, 'deny', outcome.reason, started, approval);
       // A call the client cancelled gets no answer (the MCP cancellation rule).
       if (outcome.answer !== 'cancelled') this.answerBlocked(id, outcome.reason, decision.line);
     });
@@ -328,6 +340,7 @@ export class ProxySession {
   private record(
     tool: string,
     args: unknown,
+    origin: CallOrigin,
     decision: Decision,
     outcome: 'allow' | 'deny',
     reason: string | null,
@@ -336,7 +349,7 @@ export class ProxySession {
   ): void {
     const { audit, control } = this.options;
     if (!audit && !control) return;
-    const entry = this.entry(tool, args, decision, outcome, reason, started, approval);
+    const entry = this.entry(tool, args, origin, decision, outcome, reason, started, approval);
     control?.send({ type: 'decision', ...entry });
     if (!audit) return;
     if (this.chunk) audit.hold(entry, this.loggedArgs(args));
@@ -347,10 +360,19 @@ export class ProxySession {
    * An allowed call: its audit line is written first (now, or with the lines of its chunk, before the
    * chunk's upstream write), then the call goes to the server. A line that cannot be written refuses it.
    */
-  private recordThenForward(frame: Frame, tool: string, args: unknown, decision: Decision, reason: string | null, started: number, approval?: AuditEntry['approval']): void {
+  private recordThenForward(
+    frame: Frame,
+    tool: string,
+    args: unknown,
+    origin: CallOrigin,
+    decision: Decision,
+    reason: string | null,
+    started: number,
+    approval?: AuditEntry['approval'],
+  ): void {
     const { audit, control } = this.options;
     if (!audit && !control) return this.forwardRequest(frame);
-    const entry = this.entry(tool, args, decision, 'allow', reason, started, approval);
+    const entry = this.entry(tool, args, origin, decision, 'allow', reason, started, approval);
     if (!audit) {
       control?.send({ type: 'decision', ...entry });
       return this.forwardRequest(frame);
@@ -395,6 +417,7 @@ export class ProxySession {
   private entry(
     tool: string,
     args: unknown,
+    origin: CallOrigin,
     decision: Decision,
     outcome: 'allow' | 'deny',
     reason: string | null,
@@ -414,6 +437,9 @@ export class ProxySession {
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
       session: this.sessionId,
     };
+    if (origin.conversation !== undefined) entry.conversation = origin.conversation;
+    if (origin.request !== undefined) entry.request = origin.request;
+    if (origin.traceparent !== undefined) entry.traceparent = origin.traceparent;
     if (approval) entry.approval = approval;
     return entry;
   }
@@ -545,7 +571,7 @@ export class ProxySession {
     if (!result || typeof result !== 'object' || !Array.isArray(result.tools)) return reserialised(frame);
     const enforcer = this.options.policy.current;
     for (const tool of result.tools) if (isTool(tool)) this.catalogue.set(tool.name, tool);
-    this.catalogueSignature = visibleSignature(enforcer, this.server, this.catalogue.values());
+    this.catalogueSignature = visibleSignature(enforcer, this.server, this.catalogue.values(), this.options.trustAnnotations);
     this.options.control?.send({ type: 'tools', server: this.server, session: this.sessionId, tools: toolReports(enforcer, this.server, this.catalogue.values()) });
     // Always written anew: the tools and annotations the client reads are the ones decided here.
     const tools = filterTools(enforcer, this.server, result.tools, this.options.trustAnnotations);
@@ -556,7 +582,7 @@ export class ProxySession {
   private policyChanged(): void {
     if (this.closed || this.catalogue.size === 0) return;
     const enforcer = this.options.policy.current;
-    const signature = visibleSignature(enforcer, this.server, this.catalogue.values());
+    const signature = visibleSignature(enforcer, this.server, this.catalogue.values(), this.options.trustAnnotations);
     this.options.control?.send({ type: 'tools', server: this.server, session: this.sessionId, tools: toolReports(enforcer, this.server, this.catalogue.values()) });
     if (signature === this.catalogueSignature) return;
     this.catalogueSignature = signature;
@@ -689,6 +715,10 @@ function batched(to: { cork?(): void; uncork?(): void } | undefined, deliver: ()
     to?.uncork?.();
   }
 }
+
+/** Why an `ask` is refused by a proxy the editor launched while the editor is not connected. */
+export const EDITOR_NOT_CONNECTED =
+  "approval required, but Warden's approver in the editor is not connected (a proxy the editor launched asks only there, never through the agent's client)";
 
 /** Prefix of the ids of Warden's own requests; the rest is random, so nobody can guess one. */
 const OWN_ID_PREFIX = 'mcp-warden-';

@@ -1,5 +1,6 @@
 // Answers the proxies' approval requests: asks the approver (a dialog in the editor, a script in tests),
-// remembers "allow for this session" per server, session and tool, and denies when nobody answers in time.
+// remembers "allow for this session" per server, session and tool (the session being the chat conversation
+// when the call names one, else the proxy's session), and denies when nobody answers in time.
 // A request the proxy withdrew (timeout on its side, or the agent cancelled) closes its prompt and gets no answer.
 import type { ApprovalRequestMessage } from '../proxy/control-protocol';
 
@@ -59,6 +60,8 @@ export class ApprovalBroker {
       key: pendingKey(connection, message.id),
       server: message.server,
       session: message.session,
+      ...(typeof message.conversation === 'string' ? { conversation: message.conversation } : {}),
+      ...(typeof message.request === 'string' ? { request: message.request } : {}),
       tool: message.tool,
       arguments: message.arguments,
       risk: message.risk,
@@ -145,6 +148,8 @@ function pendingKey(connection: string, id: string): string {
   return `${connection}\u0000${id}`;
 }
 
+/** A conversation outlives the proxy's connection: its allowances stay until the editor ends. */
 function allowanceKey(prompt: ApprovalPrompt): string {
-  return `${prompt.server}\u0000${prompt.session}\u0000${prompt.tool}`;
+  const session = prompt.conversation !== undefined ? `conversation:${prompt.conversation}` : prompt.session;
+  return `${prompt.server}\u0000${session}\u0000${prompt.tool}`;
 }

@@ -89,6 +89,7 @@ describe('hostile: the control channel', () => {
         return { ...handlers, welcomed: (proxy) => (welcomed.push(proxy.pid), handlers.welcomed?.(proxy)) };
       },
     });
+    server.setApprovedPolicy(policyFile, POLICY);
     const { record, audit, report: reportFile } = files();
     const launched = await launch([process.execPath, THIEF], { ...server.env('rec'), RECORD_FILE: record, THIEF_REPORT: reportFile }, audit);
     client = launched.client;
@@ -164,7 +165,8 @@ describe('hostile: the control channel', () => {
     assert.deepEqual([line.decision, (line.approval as { by: string }).by], ['allow', 'editor']);
   });
 
-  it('a second proxy started with the same (used) ticket is refused, runs without the channel, and its ask is denied with no approver', async () => {
+  // Was: ran without the channel on its policy file. A proxy the editor launched enforces only what the editor sends.
+  it('a second proxy started with the same (used) ticket is refused, and refuses every call (no file, no approver)', async () => {
     const record = join(temp.dir, 'second.jsonl');
     const env = server.env('rec');
     const first = await launch([process.execPath, RECORDING], { ...env, RECORD_FILE: join(temp.dir, 'first.jsonl') });
@@ -173,7 +175,8 @@ describe('hostile: the control channel', () => {
       await waitFor(() => /the editor refused this proxy: ticket already used/.test(second.stderr()), 5000, 'the refusal');
       assert.match(second.stderr(), /another process presented this proxy's ticket first/);
       const denied = await second.client.callTool({ name: 'write_note', arguments: { path: 'x' } });
-      assert.match(textOf(denied), /approval required but no approver is connected/);
+      assert.match(textOf(denied), /^Blocked by policy: No approved policy: .*\(the editor refused it: ticket already used\)/);
+      assert.match(textOf(await second.client.callTool({ name: 'echo', arguments: { message: 'x' } })), /^Blocked by policy: No approved policy/);
       assert.deepEqual(recordedCalls(record), []);
       // The first is still the editor's, and still asks it.
       assert.equal(textOf(await first.client.callTool({ name: 'write_note', arguments: { path: 'y' } })), 'wrote 0 characters to y');
@@ -201,12 +204,14 @@ describe('hostile: the control channel', () => {
     }
   });
 
-  it('an editor that is not listening: the proxy gives up the ticket at once and serves without the channel', async () => {
+  // Was: served without the channel on its policy file. Now every call is refused: no approved policy can arrive.
+  it('an editor that is not listening: the proxy gives up the ticket at once and refuses every call, never reading the file', async () => {
     const record = join(temp.dir, 'alone.jsonl');
     const started = Date.now();
     const alone = await launch([process.execPath, RECORDING], { [CONTROL_SOCKET_ENV]: join(temp.dir, 'gone.sock'), [CONTROL_TICKET_ENV]: 'a'.repeat(64), RECORD_FILE: record });
     try {
-      assert.equal(textOf(await alone.client.callTool({ name: 'echo', arguments: { message: 'hi' } })), 'Echo: hi');
+      assert.match(textOf(await alone.client.callTool({ name: 'echo', arguments: { message: 'hi' } })), /^Blocked by policy: No approved policy: .*nothing listens at .*gone\.sock/);
+      assert.deepEqual(recordedCalls(record), []);
       assert.ok(Date.now() - started < 10_000);
       assert.match(alone.stderr(), /cannot reach the editor/);
     } finally {

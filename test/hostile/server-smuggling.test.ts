@@ -4,6 +4,8 @@
 // are written by Warden (known hints, booleans only, readOnlyHint only on read tools).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { PolicyEngine } from '../../src/policy/engine';
+import { parsePolicy } from '../../src/policy/parse';
 import { filterTools } from '../../src/proxy/interception';
 import type { Enforcer } from '../../src/proxy/policy-source';
 import { waitFor, yaml } from '../proxy/helpers';
@@ -226,7 +228,8 @@ onEachTransport(['stdio', 'url'], { policy: POLICY, script: SMUGGLER, capabiliti
 });
 
 describe('the annotations Warden writes (unit)', () => {
-  const enforcer = { engine: undefined, refusal: { decision: 'deny', reason: 'no policy', rule: null, line: null, rateLimit: null, hidden: false } } as unknown as Enforcer;
+  // Every tool allowed: what is written for a tool the policy lets through (ask and deny tools are marked read-only).
+  const enforcer: Enforcer = { engine: new PolicyEngine(parsePolicy('version: 1\ndefault: allow\n', 'p.yaml').policy!) };
 
   it('keeps name, description and schema as they are, and writes hints from booleans only', () => {
     const tool = { name: 'read_file', description: 'Read a file', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true, openWorldHint: 'no', destructiveHint: false } };

@@ -1,5 +1,6 @@
-// Approval of `ask` calls: through the editor's control channel when one is connected, else through
-// MCP elicitation to the agent's client, else denied. An approval lets that one call through.
+// Approval of `ask` calls: through the editor's control channel when one is connected, else (the
+// standalone CLI only) through MCP elicitation to the agent's client, else denied. An approval lets that
+// one call through. A proxy the editor launched never elicits.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -155,19 +156,28 @@ describe('approval through the editor (control channel)', () => {
     }
   });
 
-  it('falls back to elicitation when the editor refuses the ticket', async () => {
+  // Was: fell back to the policy file and elicitation. A proxy the editor launched enforces only what the editor sends.
+  it('refuses every call, never eliciting nor reading the file, when the editor refuses the ticket', async () => {
     const tmp = tempDir();
     const editor = new FakeEditor(tmp.dir);
     await editor.listen();
     try {
-      await withProxy({ elicitation: true, env: editor.env('wrong-ticket') }, async (proxy, record) => {
-        proxy.client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: {} }));
+      await withProxy({ elicitation: true, env: editor.env('wrong-ticket') }, async (proxy, record, audit) => {
+        let elicited = 0;
+        proxy.client.setRequestHandler(ElicitRequestSchema, async () => {
+          elicited++;
+          return { action: 'accept', content: {} };
+        });
         await editor.waitFor('hello');
         await waitFor(() => /the editor refused this proxy: unknown ticket/.test(proxy.stderr()), 3000, 'the refusal');
         const result = await proxy.client.callTool({ name: 'write_note', arguments: { path: 'notes/x' } });
-        assert.equal(textOf(result), 'wrote 0 characters to notes/x');
+        assert.equal(result.isError, true);
+        assert.match(textOf(result), /^Blocked by policy: No approved policy: the control channel to the editor that launched this proxy cannot be used \(the editor refused it: unknown ticket\)/);
+        assert.equal(elicited, 0);
         assert.equal(editor.of('approval-request').length, 0);
-        assert.equal(notesWritten(record).length, 1);
+        assert.equal(notesWritten(record).length, 0);
+        await waitFor(() => auditLines(audit).length > 0, 2000, 'the audit line');
+        assert.deepEqual(auditLines(audit).map((l) => [l.tool, l.decision]), [['write_note', 'deny']]);
       });
     } finally {
       await editor.close();

@@ -1,6 +1,8 @@
 // The editor's side of the control channel, as a test needs it: listens on a Unix socket, checks the
-// ticket (or the resume secret it gave), welcomes the proxy, records what it reports and answers approval
-// requests as told.
+// ticket (or the resume secret it gave), welcomes the proxy with the approved policy (by default the
+// policy file as it is when the proxy connects: this editor approves whatever it finds), records what it
+// reports, sends later policies when told, and answers approval requests as told.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -19,8 +21,11 @@ export class FakeEditor {
   readonly messages: ProxyToEditor[] = [];
   readonly socketPath: string;
   answer: Answer = () => ({ approved: true });
+  /** The approved policy the welcome carries for the file a proxy names: undefined sends none. */
+  approved: (file: string) => string | undefined = (file) => readFileSync(file, 'utf8');
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly welcomed = new Set<Socket>();
   private resume: string | undefined;
 
   constructor(
@@ -41,7 +46,10 @@ export class FakeEditor {
 
   private accept(socket: Socket): void {
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.welcomed.delete(socket);
+    });
     socket.setEncoding('utf8');
     let buffered = '';
     let welcomed = false;
@@ -59,13 +67,25 @@ export class FakeEditor {
           }
           welcomed = true;
           this.resume = 'test-resume-' + Math.random().toString(36).slice(2);
-          socket.write(JSON.stringify({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: this.resume }) + '\n');
+          const text = this.approved(message.proxy.policy);
+          socket.write(JSON.stringify({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: this.resume, ...(text !== undefined ? { policy: { text } } : {}) }) + '\n');
+          this.welcomed.add(socket);
         } else if (welcomed && message.type === 'approval-request') {
           const answer = this.answer(message);
           if (answer) socket.write(JSON.stringify({ type: 'approval-response', id: message.id, ...answer }) + '\n');
         }
       }
     });
+  }
+
+  /** Sends every welcomed proxy a new approved policy. */
+  sendPolicy(text: string): void {
+    for (const socket of this.welcomed) socket.write(JSON.stringify({ type: 'policy', text }) + '\n');
+  }
+
+  /** Sends every welcomed proxy a raw line (for malformed messages). */
+  sendLine(line: string): void {
+    for (const socket of this.welcomed) socket.write(line + '\n');
   }
 
   of<T extends ProxyToEditor['type']>(type: T): Extract<ProxyToEditor, { type: T }>[] {

@@ -93,7 +93,10 @@ describe('server-filesystem behind the proxy', () => {
       const byName = new Map(tools.map((t) => [t.name, t]));
       assert.ok(!byName.has('move_file'));
       assert.equal(byName.get('read_text_file')?.annotations?.readOnlyHint, true);
-      assert.notEqual(byName.get('write_file')?.annotations?.readOnlyHint, true);
+      // Denied: marked read-only, since Warden blocks it (the client need not ask first).
+      assert.equal(byName.get('write_file')?.annotations?.readOnlyHint, true);
+      // Allowed and not a read tool: never marked read-only.
+      assert.notEqual(byName.get('edit_file')?.annotations?.readOnlyHint, true);
     } finally {
       await proxy.close();
       tmp.cleanup();

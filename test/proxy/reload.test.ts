@@ -1,11 +1,11 @@
-// Live reload: a valid edit of the policy applies to the next call within 250 ms; an invalid edit
-// keeps the last good policy and is reported on stderr and over the control channel.
+// Live reload of the standalone CLI (no editor: it reads its file): a valid edit of the policy applies to
+// the next call within 250 ms; an invalid edit keeps the last good policy and is reported on stderr. (A
+// proxy the editor launched never reads the file: test/proxy/approved-policy.test.ts.)
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FakeEditor } from './fake-editor';
-import { connectStdio, RECORDING, recordedCalls, tapIncoming, tempDir, textOf, waitFor, writePolicy, yaml } from './helpers';
+import { auditLines, connectStdio, RECORDING, recordedCalls, tapIncoming, tempDir, textOf, waitFor, writePolicy, yaml } from './helpers';
 
 const ALLOW_ECHO = yaml('version: 1', 'servers:', '  rec:', '    tools:', '      echo: { action: allow }');
 const DENY_ECHO = yaml('version: 1', 'servers:', '  rec:', '    tools:', '      echo: { action: deny, reason: Echo is off }', '      whoami: { hide: true }');
@@ -14,11 +14,10 @@ const INVALID = yaml('version: 1', 'servers:', '  rec:', '    tools:', '      ec
 describe('live policy reload', () => {
   it('applies a valid edit within 250 ms, keeps the last good policy on an invalid one, and reports both', async () => {
     const tmp = tempDir();
-    const editor = new FakeEditor(tmp.dir);
-    await editor.listen();
     const record = join(tmp.dir, 'record.jsonl');
+    const audit = join(tmp.dir, 'audit.jsonl');
     const policy = writePolicy(tmp.dir, ALLOW_ECHO);
-    const proxy = await connectStdio({ policy, server: 'rec', upstream: [process.execPath, RECORDING], env: { RECORD_FILE: record, ...editor.env() } });
+    const proxy = await connectStdio({ policy, server: 'rec', audit, upstream: [process.execPath, RECORDING], env: { RECORD_FILE: record } });
     const incoming = tapIncoming(proxy.transport);
     const echo = async (): Promise<{ isError?: unknown; text: string }> => {
       const result = await proxy.client.callTool({ name: 'echo', arguments: { message: 'x' } });
@@ -27,8 +26,6 @@ describe('live policy reload', () => {
     try {
       assert.equal((await echo()).text, 'Echo: x');
       await proxy.client.listTools();
-      await editor.waitFor('policy', (m) => m.status === 'loaded');
-      await editor.waitFor('tools');
 
       // A valid edit: measured from the write to the first call it decides.
       const written = performance.now();
@@ -53,9 +50,6 @@ describe('live policy reload', () => {
 
       // An invalid edit: reported, and the last good policy (echo denied) still holds.
       writeFileSync(policy, INVALID);
-      const report = await editor.waitFor('policy', (m) => m.status === 'invalid');
-      assert.equal(report.keptLastGood, true);
-      assert.equal(report.diagnostics?.[0]?.line, 5);
       await waitFor(() => /policy has errors; keeping the last good policy/.test(proxy.stderr()), 2000, 'the stderr report');
       assert.match(proxy.stderr(), new RegExp(`${policy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:\\d+: `));
       assert.match((await echo()).text, /^Blocked by policy: Echo is off/);
@@ -63,17 +57,15 @@ describe('live policy reload', () => {
 
       // And a fix applies again.
       writeFileSync(policy, ALLOW_ECHO);
-      await waitFor(() => editor.of('policy').filter((m) => m.status === 'loaded').length >= 3, 2000, 'the fixed policy');
+      await waitFor(() => (proxy.stderr().match(/policy loaded:/g) ?? []).length >= 3, 2000, 'the fixed policy');
       const before = recordedCalls(record).length;
       assert.equal((await echo()).text, 'Echo: x');
       assert.deepEqual(recordedCalls(record).slice(before), ['echo']);
 
-      // The editor was told about every decision.
-      const decisions = editor.of('decision');
-      assert.ok(decisions.some((d) => d.tool === 'echo' && d.decision === 'deny' && d.reason === 'Echo is off'));
+      // Every decision is in the audit log.
+      assert.ok(auditLines(audit).some((d) => d.tool === 'echo' && d.decision === 'deny' && d.reason === 'Echo is off'));
     } finally {
       await proxy.close();
-      await editor.close();
       tmp.cleanup();
     }
   });

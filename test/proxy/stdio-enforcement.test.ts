@@ -81,11 +81,12 @@ describe('stdio proxy in front of a recording server', () => {
     assert.ok(!recordedCalls(record).includes('secret_debug'));
   });
 
-  it('keeps readOnlyHint only on tools Warden classifies as read, and leaves descriptions alone', async () => {
+  it('keeps readOnlyHint only on allowed tools Warden classifies as read, sets it on denied ones, and leaves descriptions alone', async () => {
     const { tools } = await proxy.client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
     assert.equal(byName.get('echo')!.annotations?.readOnlyHint, true);
-    assert.equal(byName.get('delete_everything')!.annotations?.readOnlyHint, undefined);
+    // Denied: Warden blocks it, so the client need not ask first.
+    assert.equal(byName.get('delete_everything')!.annotations?.readOnlyHint, true);
     assert.equal(byName.get('delete_everything')!.description, 'Delete every file in the workspace');
     assert.equal(byName.get('write_note')!.annotations?.readOnlyHint, false);
   });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { upstreamEnvironment } from '../../src/proxy/upstream-env';
+import { FakeEditor } from './fake-editor';
 import { connectStdio, EVERYTHING, tempDir, textOf, writePolicy, yaml } from './helpers';
 
 describe('upstream environment', () => {
@@ -17,11 +18,14 @@ describe('upstream environment', () => {
 
     it('the server sees its own variables but not the control ticket', async () => {
       const policy = writePolicy(temp.dir, yaml('version: 1', 'servers:', '  everything:', '    tools:', '      get-env: { action: allow }'));
+      // An editor that admits the proxy, so the call is decided by the policy it sends.
+      const editor = new FakeEditor(temp.dir, 'ticket-the-server-must-not-see');
+      await editor.listen();
       const connected = await connectStdio({
         policy,
         server: 'everything',
         upstream: [process.execPath, EVERYTHING, 'stdio'],
-        env: { MCP_WARDEN_CONTROL_SOCKET: `${temp.dir}/no-editor.sock`, MCP_WARDEN_CONTROL_TICKET: 'ticket-the-server-must-not-see', WARDEN_TEST_MARKER: 'kept' },
+        env: { ...editor.env(), WARDEN_TEST_MARKER: 'kept' },
       });
       try {
         const text = textOf(await connected.client.callTool({ name: 'get-env', arguments: {} }));
@@ -30,6 +34,7 @@ describe('upstream environment', () => {
         assert.doesNotMatch(text, /MCP_WARDEN_CONTROL/);
       } finally {
         await connected.close();
+        await editor.close();
       }
     });
   });

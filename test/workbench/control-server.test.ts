@@ -3,7 +3,7 @@
 // decisions the log, approvals the approver, and the socket is private.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { MemoryCatalogue } from '../../src/language/catalogue';
@@ -48,6 +48,7 @@ const status = new ProxyStatus();
 const approver = new ScriptedApprover();
 const approvals = new ApprovalBroker(() => approver);
 const logged: string[] = [];
+let policyFile: string;
 
 before(async () => {
   requireBundle();
@@ -56,7 +57,9 @@ before(async () => {
     directory: `${temp.dir}/storage`,
     handlers: (id, connection) => controlHandlers(id, connection, { catalogue, decisions, status, approvals, log: (level, message) => logged.push(`${level} ${message}`) }),
   });
-  const policyFile = writePolicy(temp.dir, POLICY);
+  policyFile = writePolicy(temp.dir, POLICY);
+  // What a person approved: the proxy enforces this text, never the file.
+  server.setApprovedPolicy(policyFile, POLICY);
   const invocation = proxyInvocation({ command: process.execPath, args: [SCANNER] }, { cliPath: CLI, policyFile, server: 'security-scanner', approvalTimeoutSeconds: 1 });
   const env = { ...(process.env as Record<string, string>), ...(invocation.env as Record<string, string>), ...server.env('security-scanner') };
   client = new Client({ name: 'agent', version: '1' });
@@ -141,3 +144,45 @@ async function waitFor(condition: () => boolean, what: string, ms = 5_000): Prom
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+test('allow for this session counts per chat conversation', async () => {
+  const askedBefore = approver.asked.length;
+  const scan = (target: string, conversation: string) => client.callTool({ name: 'start_security_scan', arguments: { target }, _meta: { 'vscode.conversationId': conversation } });
+  approver.answers.push('allow-session', 'deny');
+  assert.equal((await scan('e', 'conversation-1')).isError, undefined);
+  assert.equal((await scan('f', 'conversation-1')).isError, undefined, 'allowed for the conversation without asking');
+  assert.match(text(await scan('g', 'conversation-2')), /^Blocked by policy: Denied in the editor/);
+  assert.equal(approver.asked.length - askedBefore, 2);
+  assert.deepEqual(approver.asked.slice(askedBefore).map((p) => p.conversation), ['conversation-1', 'conversation-2']);
+  assert.ok(approvals.allowances().includes('security-scanner/start_security_scan (conversation:conversation-1)'), approvals.allowances().join(', '));
+  await waitFor(() => decisions.entries().some((e) => e.tool === 'start_security_scan' && e.approval?.answer === 'decline'), 'the decision');
+});
+
+test('the approved policy: an edit of the file changes nothing; setApprovedPolicy applies to the next call within 250 ms, for that file only', async () => {
+  // The file is loosened on disk: stop_scan stays denied.
+  writeFileSync(policyFile, POLICY.replace('action: deny', 'action: allow'));
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.match(text(await client.callTool({ name: 'stop_scan', arguments: { scan_id: 'x' } })), /^Blocked by policy: Stopping a running scan/);
+
+  // Another file's approval reaches no proxy of this one.
+  const loadedBefore = logged.filter((line) => line.includes('policy loaded')).length;
+  server.setApprovedPolicy(`${policyFile}.other`, 'version: 1\ndefault: deny\n');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(logged.filter((line) => line.includes('policy loaded')).length, loadedBefore);
+
+  const tighter = POLICY + '      get_scan_status:\n        action: deny\n        reason: Status is private\n';
+  const sent = performance.now();
+  server.setApprovedPolicy(policyFile, tighter);
+  let blocked = '';
+  while (performance.now() - sent < 3000) {
+    const result = await client.callTool({ name: 'get_scan_status', arguments: { scan_id: 'x' } });
+    if (result.isError) {
+      blocked = text(result);
+      break;
+    }
+  }
+  const elapsed = performance.now() - sent;
+  assert.match(blocked, /^Blocked by policy: Status is private/);
+  assert.ok(elapsed <= 250, `applied after ${elapsed.toFixed(0)} ms`);
+  await waitFor(() => logged.filter((line) => line.includes('policy loaded')).length > loadedBefore, 'the proxy\'s report');
+});
