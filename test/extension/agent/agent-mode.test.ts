@@ -12,6 +12,8 @@ import {
 } from '../warden-helpers';
 import { agentModel, approvalsOff, askAgent, HeldReviewer, scannerCalls, turnOnCopilotAgent, type AgentModel, type AgentResult } from './agent-helpers';
 
+const STOP_SCAN_DENIED = '      stop_scan:\n        action: deny\n';
+const STOP_SCAN_ALLOWED = '      stop_scan:\n        action: allow\n';
 const SCANNER_SCRIPT = '${workspaceFolder}/../../test/fixtures/security-scanner.js';
 const SCANNER_LAUNCH = `      command: node\n      args: ["${SCANNER_SCRIPT}"]\n`;
 
@@ -72,6 +74,25 @@ suite('Agent mode: what the agent cannot do to Warden', () => {
     }
   }
 
+  /** Writes `text` as a person would and applies it through the review (what a person's edit gets). */
+  async function approvePolicy(text: string): Promise<void> {
+    reviewer.standing = 'apply';
+    try {
+      await vscode.workspace.fs.writeFile(policyFile(), new TextEncoder().encode(text));
+      await waitFor(() => api.policyChanges.approvedText(policyFile().fsPath) === text, 'the new policy approved');
+    } finally {
+      reviewer.standing = undefined;
+    }
+  }
+
+  /** delete_finding (destructive, not open-world) on ask, as a person sets it: VS Code would ask before it. */
+  async function askBeforeDeleteFinding(): Promise<void> {
+    const asking = original.replace('      delete_*:\n', '      delete_finding:\n        action: ask\n        reason: A person decides which finding goes.\n      delete_*:\n');
+    assert.notEqual(asking, original);
+    await approvePolicy(asking);
+    await waitFor(() => api.proxies.reported(SCANNER)?.find((tool) => tool.name === 'delete_finding')?.decision === 'ask', 'the proxy to enforce delete_finding: ask');
+  }
+
   /** Plans one turn, sends it, and returns its results; VS Code must not have asked. */
   async function agentTurn(prompt: string, calls: Parameters<AgentModel['plan']>[0]): Promise<AgentResult[]> {
     const before = model.results.length;
@@ -115,6 +136,32 @@ suite('Agent mode: what the agent cannot do to Warden', () => {
     assert.match(blocked.text, /^Blocked by policy: Findings stay with the scanner\. \(/);
     assert.deepEqual(scannerCalls().slice(before).map((call) => call.tool), ['list_findings']);
     assert.equal(reviewer.asked.length, asked, 'a tightening is not reviewed');
+  });
+
+  test('an agent edit that loosens the policy (stop_scan allowed) is not enforced, and stop_scan stays blocked, until a person applies it', async function () {
+    this.timeout(60_000);
+    const file = policyFile().fsPath;
+    const before = scannerCalls().length;
+    const asked = reviewer.asked.length;
+    const [edited, stop] = await agentTurn('Allow stop_scan in the policy, then stop scan S-1.', [
+      { tool: 'replace_string_in_file', input: { filePath: file, oldString: STOP_SCAN_DENIED, newString: STOP_SCAN_ALLOWED } },
+      { tool: 'stop_scan', input: { scan_id: 'S-1' } },
+    ]);
+    assert.ok((await readFile(policyFile())).includes(STOP_SCAN_ALLOWED), `the edit is on disk; the edit tool said: ${edited.text}`);
+    assert.match(stop.text, /^Blocked by policy: Stopping a running security scan can hide an attack\. \(/);
+    assert.deepEqual(scannerCalls().slice(before), []);
+
+    // The person is asked in Warden's UI what loosens; until then the approved policy is what the proxy has.
+    const change = await waitFor(() => reviewer.asked.slice(asked).find((c) => c.loosened.some((l) => l.server === SCANNER && l.tool === 'stop_scan')), 'the review of the loosening');
+    assert.equal(change.file, file);
+    assert.equal(api.policyChanges.waiting()?.file, file);
+    assert.equal(api.policyChanges.approvedText(file), original);
+
+    assert.ok(reviewer.answer('apply') >= 1);
+    await waitFor(() => api.proxies.reported(SCANNER)?.find((tool) => tool.name === 'stop_scan')?.decision === 'allow', 'the proxy to enforce the applied policy');
+    const [applied] = await agentTurn('Stop scan S-1.', [{ tool: 'stop_scan', input: { scan_id: 'S-1' } }]);
+    assert.equal((JSON.parse(applied.text) as { status: string }).status, 'stopped');
+    assert.deepEqual(scannerCalls().slice(before).map((call) => call.tool), ['stop_scan']);
   });
 
   test('an agent rewrite of the scanner\'s launch command does not run, not even when the server restarts', async function () {
@@ -164,6 +211,71 @@ suite('Agent mode: what the agent cannot do to Warden', () => {
     assert.deepEqual(scannerCalls().slice(before), []);
   });
 
+  test('an `ask` tool gets exactly one prompt, Warden\'s, with VS Code\'s approvals on or off; a denied tool gets none', async function () {
+    this.timeout(60_000);
+    await askBeforeDeleteFinding();
+    const before = scannerCalls().length;
+    // Findings the scanner does not have: its answer proves the call reached it, whatever ran before.
+    for (const [off, finding] of [[false, 'F-5'], [true, 'F-6']] as const) {
+      await approvalsOff(off);
+      const asked = approver.asked.length;
+      approver.answers.push('allow-once');
+      const [deleted, stop] = await agentTurn(`Delete finding ${finding}, then stop scan S-1.`, [
+        { tool: 'delete_finding', input: { finding_id: finding } },
+        { tool: 'stop_scan', input: { scan_id: 'S-1' } },
+      ]);
+      assert.deepEqual(approver.asked.slice(asked).map((prompt) => [prompt.tool, prompt.arguments]), [['delete_finding', { finding_id: finding }]], `approvals ${off ? 'off' : 'on'}`);
+      assert.equal(deleted.text, `no finding ${finding}`);
+      assert.match(stop.text, /^Blocked by policy: Stopping a running security scan can hide an attack\. \(/);
+    }
+    assert.deepEqual(scannerCalls().slice(before).map((call) => call.tool), ['delete_finding', 'delete_finding']);
+  });
+
+  test('an open-world `ask` tool: VS Code asks nothing before the call and Warden asks once; with approvals on, VS Code then reviews its result', async function () {
+    this.timeout(60_000);
+    await approvalsOff(false);
+    const before = scannerCalls().length;
+    const asked = approver.asked.length;
+    const turns = model.turnsDone();
+    approver.answers.push('allow-once');
+    model.plan([{ tool: 'start_security_scan', input: { target: 'staging.internal' } }]);
+    // start_security_scan is annotated open-world: VS Code asks whether the model may see what it returned.
+    const confirmation = await askAgent(model, 'Start a scan of staging.internal.');
+    assert.equal(confirmation?.kind, 'toolPostApproval', JSON.stringify(confirmation));
+    assert.match(confirmation.toolId, /_start_security_scan$/);
+    assert.deepEqual(approver.asked.slice(asked).map((prompt) => prompt.tool), ['start_security_scan']);
+    assert.deepEqual(scannerCalls().slice(before).map((call) => call.tool), ['start_security_scan'], 'the call ran before VS Code\'s prompt');
+    await vscode.commands.executeCommand('workbench.action.chat.acceptTool');
+    await waitFor(() => model.turnsDone() > turns, 'the turn to end');
+    assert.equal((JSON.parse(model.results.at(-1)!.text) as { status: string }).status, 'running');
+  });
+
+  test('"Allow for this session" lasts for the chat conversation: asked once in it, again in the next; the Decisions view groups the calls by conversation', async function () {
+    this.timeout(60_000);
+    await askBeforeDeleteFinding();
+    const before = scannerCalls().length;
+    const asked = approver.asked.length;
+    approver.answers.push('allow-session');
+    // Findings the scanner does not have: what matters is that the calls reach it.
+    const [first, second] = await agentTurn('Delete findings F-7 and F-8.', [
+      { tool: 'delete_finding', input: { finding_id: 'F-7' } },
+      { tool: 'delete_finding', input: { finding_id: 'F-8' } },
+    ]);
+    assert.deepEqual([first.text, second.text], ['no finding F-7', 'no finding F-8']);
+    assert.equal(approver.asked.length - asked, 1, 'asked once in the conversation');
+    approver.answers.push('deny');
+    const [third] = await agentTurn('Delete finding F-9.', [{ tool: 'delete_finding', input: { finding_id: 'F-9' } }]);
+    assert.match(third.text, /^Blocked by policy: Denied in the editor \(/);
+    const prompts = approver.asked.slice(asked);
+    assert.equal(prompts.length, 2, 'a new conversation is asked again');
+    const [one, two] = prompts.map((prompt) => prompt.conversation);
+    assert.ok(one && two && one !== two, `conversations ${one} and ${two}`);
+    assert.deepEqual(scannerCalls().slice(before).map((call) => call.arguments.finding_id), ['F-7', 'F-8']);
+    const latest = api.decisions.entries().filter((entry) => entry.tool === 'delete_finding').slice(0, 3);
+    assert.deepEqual(latest.map((entry) => [entry.decision, entry.conversation]), [['deny', two], ['allow', one], ['allow', one]]);
+    const groups = api.decisionsView.getChildren().slice(0, 2) as Array<{ kind?: string; conversation?: string }>;
+    assert.deepEqual(groups.map((group) => [group.kind, group.conversation]), [['conversation', two], ['conversation', one]]);
+  });
 });
 
 function seconds(since: number): string {
