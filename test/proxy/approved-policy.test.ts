@@ -111,7 +111,7 @@ describe('a proxy the editor launched: the approved policy only', () => {
     }
   });
 
-  it('a policy message applies to the next call within 250 ms, both ways; an invalid one keeps the approved policy', async () => {
+  it('a policy message applies to the next call within 250 ms, both ways; an invalid one keeps the approved policy', async (t) => {
     const setup = await launch({ file: ALLOW_ECHO });
     try {
       assert.equal((await echo(setup.proxy)).isError, false);
@@ -122,6 +122,7 @@ describe('a proxy the editor launched: the approved policy only', () => {
       setup.editor.sendPolicy(DENY_ECHO);
       const tightened = await untilChanged(sent, () => echo(setup.proxy), (r) => r.isError);
       assert.ok(tightened.ms <= 250, `the tightening applied after ${tightened.ms.toFixed(0)} ms`);
+      t.diagnostic(`a tightening applied to the first call ${tightened.ms.toFixed(1)} ms after the editor sent it`);
       assert.match(tightened.result.text, /^Blocked by policy: Echo is off \(.*policy\.yaml:5\)$/);
       const deniedSince = recordedCalls(setup.record).length;
 
@@ -136,6 +137,7 @@ describe('a proxy the editor launched: the approved policy only', () => {
       setup.editor.sendPolicy(ALLOW_ECHO);
       const loosened = await untilChanged(sent, () => echo(setup.proxy), (r) => !r.isError);
       assert.ok(loosened.ms <= 250, `the approved loosening applied after ${loosened.ms.toFixed(0)} ms`);
+      t.diagnostic(`an approved loosening applied to the first call ${loosened.ms.toFixed(1)} ms after the editor sent it`);
       assert.equal(loosened.result.text, 'Echo: x');
 
       // A policy message that is not one (no text) is ignored and said so.
