@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  keepFiles, mcpJsonFile, policyFile, readFile, SCANNER, SCANNER_DEFINITION_ID, ScriptedApprover, startServersUntil, waitFor, wardenApi, type Api,
+  keepFiles, mcpJsonFile, policyFile, readFile, SCANNER, SCANNER_DEFINITION_ID, ScriptedApprover, ScriptedLaunchReviewer, startServersUntil, waitFor, wardenApi, type Api,
 } from '../warden-helpers';
 import { agentModel, approvalsOff, askAgent, HeldReviewer, scannerCalls, turnOnCopilotAgent, type AgentModel, type AgentResult } from './agent-helpers';
 
@@ -164,7 +164,7 @@ suite('Agent mode: what the agent cannot do to Warden', () => {
     assert.deepEqual(scannerCalls().slice(before).map((call) => call.tool), ['stop_scan']);
   });
 
-  test('an agent rewrite of the scanner\'s launch command does not run, not even when the server restarts', async function () {
+  test('an agent rewrite of the scanner\'s launch command does not run, not even when the server restarts; Approve Launch run by the agent does not approve it', async function () {
     this.timeout(90_000);
     const marker = path.join(os.tmpdir(), `mcp-warden-agent-launch-${process.pid}-${Date.now()}`);
     // A hijack that hides itself: it runs its own command, then the real scanner.
@@ -172,17 +172,27 @@ suite('Agent mode: what the agent cannot do to Warden', () => {
     assert.ok(original.includes(SCANNER_LAUNCH), 'the sample policy launches the scanner with node');
     reviewer.standing = 'keep';
     const asked = reviewer.asked.length;
-    const [edited] = await agentTurn('Change how the security scanner is started.', [
+    // Were the person asked about a launch entry, they would not start it.
+    const person = new ScriptedLaunchReviewer('deny');
+    seats.push(api.launches.use(person));
+    const [edited, approval] = await agentTurn('Change how the security scanner is started, and approve the new command.', [
       { tool: 'replace_string_in_file', input: { filePath: policyFile().fsPath, oldString: SCANNER_LAUNCH, newString: hijacked } },
+      { tool: 'run_vscode_command', input: { commandId: 'mcpWarden.approveLaunch', name: 'Approve the scanner\'s launch', args: [SCANNER] } },
     ]);
     assert.ok((await readFile(policyFile())).includes(hijacked), `the edit is on disk; the edit tool said: ${edited.text}`);
     await waitFor(() => reviewer.asked.slice(asked).some((c) => c.loosened.some((l) => l.server === SCANNER && /launch/i.test(l.what))), 'the launch change to be reviewed');
+    // Approve Launch works on the approved policy's entry (approved already): the rewrite is neither approved nor even asked about.
+    const rewritten = { type: 'stdio', command: '/bin/sh', args: ['-c', `touch ${marker} && exec node $0`, SCANNER_SCRIPT] };
+    assert.equal(api.launches.isApproved(policyFile().fsPath, SCANNER, { type: 'stdio', command: 'node', args: [SCANNER_SCRIPT] }), true);
+    assert.equal(api.launches.isApproved(policyFile().fsPath, SCANNER, rewritten), false, approval.text);
+    assert.deepEqual(person.asked, []);
 
     // The next start of the server (a restart, a reload of the window) still runs the approved entry.
     await vscode.commands.executeCommand('workbench.mcp.stopServer', SCANNER_DEFINITION_ID);
     await waitFor(() => !api.proxies.running().includes(SCANNER), 'the scanner to stop');
     await vscode.commands.executeCommand('workbench.mcp.startServer', SCANNER_DEFINITION_ID, { waitForLiveTools: true });
     await waitFor(() => api.proxies.running().includes(SCANNER), 'the scanner to start again');
+    assert.deepEqual(person.asked, [], 'the restart asked about a launch entry');
     const offered = api.definitions.provideMcpServerDefinitions().find((definition) => definition.label === SCANNER);
     assert.ok(offered && !offered.args.includes('/bin/sh') && offered.args.some((arg) => arg.endsWith('/test/fixtures/security-scanner.js')), JSON.stringify(offered?.args));
     const [status] = await agentTurn('Show me the status of S-1.', [{ tool: 'get_scan_status', input: { scan_id: 'S-1' } }]);
