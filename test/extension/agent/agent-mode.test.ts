@@ -164,6 +164,24 @@ suite('Agent mode: what the agent cannot do to Warden', () => {
     assert.deepEqual(scannerCalls().slice(before).map((call) => call.tool), ['stop_scan']);
   });
 
+  test('a terminal command of the agent that loosens the policy is held the same way: stop_scan stays blocked', async function () {
+    this.timeout(60_000);
+    const file = policyFile().fsPath;
+    const before = scannerCalls().length;
+    const asked = reviewer.asked.length;
+    reviewer.standing = 'keep';
+    const command = `sed -i '/^      stop_scan:$/{n;s/action: deny/action: allow/}' '${file}'`;
+    const [ran, stop] = await agentTurn('Allow stop_scan from the terminal, then stop scan S-1.', [
+      { tool: 'run_in_terminal', input: { command, explanation: 'Allow stop_scan', goal: 'Allow stop_scan', mode: 'sync', isBackground: false, timeout: 15_000 } },
+      { tool: 'stop_scan', input: { scan_id: 'S-1' } },
+    ]);
+    assert.ok((await readFile(policyFile())).includes(STOP_SCAN_ALLOWED), `the terminal changed the file; the terminal tool said: ${ran.text}`);
+    assert.match(stop.text, /^Blocked by policy: Stopping a running security scan can hide an attack\. \(/);
+    assert.deepEqual(scannerCalls().slice(before), []);
+    await waitFor(() => reviewer.asked.slice(asked).some((c) => c.loosened.some((l) => l.server === SCANNER && l.tool === 'stop_scan')), 'the review of the loosening');
+    assert.equal(api.policyChanges.approvedText(file), original);
+  });
+
   test('an agent rewrite of the scanner\'s launch command does not run, not even when the server restarts; Approve Launch run by the agent does not approve it', async function () {
     this.timeout(90_000);
     const marker = path.join(os.tmpdir(), `mcp-warden-agent-launch-${process.pid}-${Date.now()}`);
