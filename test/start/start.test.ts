@@ -1,6 +1,7 @@
 // `npm start` as a newcomer meets it: the packaged extension in a real VS Code on the sample workspace.
 // Starts the same command, opens the printed URL in Chromium, finds the Warden view, has the scanner's
-// tools discovered, finds the stop_scan node, and stops everything. It leaves a picture of the browser in out/npm-start.png (or SCREENSHOT).
+// tools discovered (allowing the scanner's launch entry when Warden asks), finds the stop_scan node, and
+// stops everything. It leaves a picture of the browser in out/npm-start.png (or SCREENSHOT).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -59,6 +60,9 @@ test('npm start serves VS Code with the Warden view, its servers and the stop_sc
     }
     assert.match(texts[scanner + 1] ?? '', /Tools not listed yet/, texts.join('\n'));
     await rows.nth(scanner + 1).click();
+    // A launch entry runs only once a person approved it on this machine: Warden asks, the newcomer allows.
+    const allow = page.locator('.monaco-dialog-box .monaco-button').filter({ hasText: /^Allow$/ });
+    await allow.first().click({ timeout: 60_000 });
     await rows.filter({ hasText: 'stop_scan' }).first().waitFor({ timeout: 60_000 });
     const stopScan = (await rows.filter({ hasText: 'stop_scan' }).first().innerText()).replace(/\s+/g, ' ');
     assert.match(stopScan, /execute · high/);
