@@ -4,11 +4,11 @@
 // cannot be written (disk full, no permission, not a file), calls are refused with the reason until a
 // write succeeds again: the proxy fails closed, never open. A torn last line is ended at open, so it
 // stays one bad line that readers skip.
-import * as crypto from 'node:crypto';
 import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Action } from '../policy/model';
 import { defaultAuditKeyFile, loadAuditKey, modeText } from './audit-key';
+import { HmacSha256 } from './hmac-sha256';
 import { maskSecrets } from './secrets';
 
 export interface AuditEntry {
@@ -208,21 +208,22 @@ export class AuditLog {
 
 /**
  * One JSONL line: the entry, then the masked arguments when they are logged. Concatenated rather than
- * stringified as an object: it is built for every call, before the call goes on.
+ * stringified as an object: it is built for every call, before the call goes on. The fields that repeat
+ * from line to line (server, session, tool, reason, rule) are quoted once while they stay the same.
  */
 export function auditLine(entry: AuditEntry, args?: { value: unknown }): string {
   let json =
     '{"time":"' + entry.time +
-    '","server":' + JSON.stringify(entry.server) +
-    ',"tool":' + JSON.stringify(entry.tool) +
+    '","server":' + QUOTED.server.of(entry.server) +
+    ',"tool":' + QUOTED.tool.of(entry.tool) +
     ',"decision":"' + entry.decision +
     '","policy":"' + entry.policy +
-    '","reason":' + JSON.stringify(entry.reason) +
-    ',"rule":' + JSON.stringify(entry.rule) +
+    '","reason":' + (entry.reason === null ? 'null' : QUOTED.reason.of(entry.reason)) +
+    ',"rule":' + (entry.rule === null ? 'null' : QUOTED.rule.of(entry.rule)) +
     ',"line":' + JSON.stringify(entry.line) +
     (entry.argsHmac === undefined ? '' : ',"argsHmac":"' + entry.argsHmac + '"') +
     ',"latencyMs":' + JSON.stringify(entry.latencyMs) +
-    ',"session":' + JSON.stringify(entry.session) +
+    ',"session":' + QUOTED.session.of(entry.session) +
     (entry.conversation === undefined ? '' : ',"conversation":' + JSON.stringify(entry.conversation)) +
     (entry.request === undefined ? '' : ',"request":' + JSON.stringify(entry.request)) +
     (entry.traceparent === undefined ? '' : ',"traceparent":' + JSON.stringify(entry.traceparent)) +
@@ -233,6 +234,22 @@ export function auditLine(entry: AuditEntry, args?: { value: unknown }): string 
   return json + '\n';
 }
 
+/** A string field's JSON, kept while the field has the same value as in the line before. */
+class LastQuoted {
+  private value = '';
+  private json = '""';
+
+  of(value: string): string {
+    if (value !== this.value) {
+      this.value = value;
+      this.json = JSON.stringify(value);
+    }
+    return this.json;
+  }
+}
+
+const QUOTED = { server: new LastQuoted(), tool: new LastQuoted(), reason: new LastQuoted(), rule: new LastQuoted(), session: new LastQuoted() };
+
 /** The time for a line: new Date().toISOString(), made once per millisecond. */
 export function auditTime(): string {
   const now = Date.now();
@@ -241,30 +258,18 @@ export function auditTime(): string {
 }
 let lastTime = { ms: 0, text: '' };
 
-/**
- * The audit key, ready to digest: HMAC-SHA256 keyed with the key file's 64 hexadecimal characters.
- * Computed as HMAC is defined, with two one-shot hashes (Node's crypto.hash, 20.12 and later) over
- * pads made once: about a third cheaper per call than a new Hmac object.
- */
+/** The audit key, ready to digest: HMAC-SHA256 keyed with the key file's 64 hexadecimal characters. */
 export class AuditKey {
-  private readonly inner: string;
-  private readonly outer = Buffer.alloc(96);
+  private readonly hmac: HmacSha256;
 
   constructor(readonly text: string) {
     if (!/^[0-9a-f]{64}$/.test(text)) throw new Error('an audit key is 64 hexadecimal digits');
-    // 64 ASCII bytes: the key is exactly one SHA-256 block, and its pads stay ASCII.
-    let inner = '';
-    for (let i = 0; i < 64; i++) {
-      inner += String.fromCharCode(text.charCodeAt(i) ^ 0x36);
-      this.outer[i] = text.charCodeAt(i) ^ 0x5c;
-    }
-    this.inner = inner;
+    // The key is its 64 characters as they are written (ASCII): exactly one SHA-256 block.
+    this.hmac = new HmacSha256(Buffer.from(text, 'latin1'));
   }
 
   digest(message: string): string {
-    if (typeof crypto.hash !== 'function') return crypto.createHmac('sha256', this.text).update(message).digest('hex');
-    crypto.hash('sha256', this.inner + message, 'buffer').copy(this.outer, 64);
-    return crypto.hash('sha256', this.outer, 'hex');
+    return this.hmac.hex(message);
   }
 }
 
@@ -290,22 +295,17 @@ export function canonicalJson(value: unknown): string {
   return out + '}';
 }
 
-/** Reused for every write of a few lines: no buffer made per call. */
-const WRITE_BUFFER = Buffer.allocUnsafe(64 * 1024);
-
-/** write() until every byte is out: a regular file writes short only when it is out of space. */
+/**
+ * write() until every byte is out: a regular file writes short only when it is out of space. The text
+ * goes to write() as it is (Node encodes it on the way, without a buffer made here); a short write
+ * sends the rest from its bytes.
+ */
 function writeAll(fd: number, text: string): void {
-  let bytes = WRITE_BUFFER;
-  let length: number;
-  // At most 3 bytes per UTF-16 unit: a text this short always fits the buffer.
-  if (text.length * 3 <= WRITE_BUFFER.length) {
-    length = WRITE_BUFFER.write(text);
-  } else {
-    bytes = Buffer.from(text);
-    length = bytes.length;
-  }
-  let offset = 0;
-  while (offset < length) offset += writeSync(fd, bytes, offset, length - offset);
+  const written = writeSync(fd, text);
+  if (written === Buffer.byteLength(text)) return;
+  const bytes = Buffer.from(text);
+  let offset = written;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 function endsWithNewline(fd: number, size: number): boolean {

@@ -47,6 +47,14 @@ describe('auditLine', () => {
     assert.ok(line.includes('a\\u2028b\\u2029c\\u0085d'));
     assert.equal((JSON.parse(line) as { tool: string }).tool, 'a\u2028b\u2029c\u0085d');
   });
+
+  it('quotes each field of each line as its own (fields kept quoted from the line before change)', () => {
+    const other: AuditEntry = { ...ENTRY, server: 'o"ther', tool: 'to\\ol', reason: 'a "reason"', rule: 'r\n', session: 'y' };
+    for (const entry of [ENTRY, other, other, ENTRY, { ...other, reason: null, rule: null }, ENTRY]) {
+      const expected = { ...entry, args: { k: 1 } } as Record<string, unknown>;
+      assert.deepEqual(JSON.parse(auditLine(entry, { value: { k: 1 } })), expected);
+    }
+  });
 });
 
 describe('AuditLog', () => {
