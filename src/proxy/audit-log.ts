@@ -4,11 +4,11 @@
 // cannot be written (disk full, no permission, not a file), calls are refused with the reason until a
 // write succeeds again: the proxy fails closed, never open. A torn last line is ended at open, so it
 // stays one bad line that readers skip.
+import * as crypto from 'node:crypto';
 import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Action } from '../policy/model';
 import { defaultAuditKeyFile, loadAuditKey, modeText } from './audit-key';
-import { HmacSha256 } from './hmac-sha256';
 import { maskSecrets } from './secrets';
 
 export interface AuditEntry {
@@ -258,18 +258,30 @@ export function auditTime(): string {
 }
 let lastTime = { ms: 0, text: '' };
 
-/** The audit key, ready to digest: HMAC-SHA256 keyed with the key file's 64 hexadecimal characters. */
+/**
+ * The audit key, ready to digest: HMAC-SHA256 keyed with the key file's 64 hexadecimal characters.
+ * Computed as HMAC is defined, with two one-shot hashes of Node's own (crypto.hash, 20.12 and later)
+ * over pads made once: about a third cheaper per call than a new Hmac object.
+ */
 export class AuditKey {
-  private readonly hmac: HmacSha256;
+  private readonly inner: string;
+  private readonly outer = Buffer.alloc(96);
 
   constructor(readonly text: string) {
     if (!/^[0-9a-f]{64}$/.test(text)) throw new Error('an audit key is 64 hexadecimal digits');
-    // The key is its 64 characters as they are written (ASCII): exactly one SHA-256 block.
-    this.hmac = new HmacSha256(Buffer.from(text, 'latin1'));
+    // 64 ASCII bytes: the key is exactly one SHA-256 block, and its pads stay ASCII.
+    let inner = '';
+    for (let i = 0; i < 64; i++) {
+      inner += String.fromCharCode(text.charCodeAt(i) ^ 0x36);
+      this.outer[i] = text.charCodeAt(i) ^ 0x5c;
+    }
+    this.inner = inner;
   }
 
   digest(message: string): string {
-    return this.hmac.hex(message);
+    if (typeof crypto.hash !== 'function') return crypto.createHmac('sha256', this.text).update(message).digest('hex');
+    crypto.hash('sha256', this.inner + message, 'buffer').copy(this.outer, 64);
+    return crypto.hash('sha256', this.outer, 'hex');
   }
 }
 
