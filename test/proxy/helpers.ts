@@ -39,11 +39,15 @@ export function writePolicy(dir: string, text: string, name = 'policy.yaml'): st
   return file;
 }
 
-/** The lines the recording server received, parsed. */
+/**
+ * The lines the recording server received, parsed. Only whole lines count: read while the server is
+ * still appending a long one, the file ends in part of it.
+ */
 export function recorded(file: string): { method?: string; params?: { name?: string; arguments?: unknown }; id?: unknown }[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop(); // '' after the last newline, or a line not yet written whole
+  return lines
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as { method?: string });
 }
