@@ -112,12 +112,13 @@ describe('hostile: the audit line is written before the call goes on (kill -9)',
     it(`every call the server received has its line after a kill -9 (${variant.name}; one and many calls per chunk)`, async () => {
       const s = setup(variant.policy);
       const proxy = start(s);
+      let flood: NodeJS.Timeout | undefined;
       try {
         await initialized(proxy);
         call(proxy, 'who', 'whoami', {});
         const upstreamPid = Number((await answer(proxy, 'who')).text);
         let n = 0;
-        const flood = setInterval(() => {
+        flood = setInterval(() => {
           if (proxy.child.stdin!.writableLength > 1_000_000) return; // keep the pipe full, not the test's memory
           // Alternately one call per write and a chunk of twenty.
           if (n % 2 === 0) call(proxy, n, 'echo', { message: `m${n++}`, filler: variant.filler });
@@ -148,6 +149,7 @@ describe('hostile: the audit line is written before the call goes on (kill -9)',
         );
         assert.equal(receivedCalls(s.record).filter((m) => m.params?.name === 'delete_everything').length, 0);
       } finally {
+        clearInterval(flood); // a failed wait must not leave the flood keeping the test process alive
         await proxy.close();
         s.cleanup();
       }
@@ -160,6 +162,8 @@ describe('hostile: the audit line is written before the call goes on (kill -9)',
     // Thousands of strings to mask: the line of each call takes a while to build.
     const items = Array.from({ length: 3000 }, (_, i) => `item ${i}`);
     let watcher: FSWatcher | undefined;
+    let answered: NodeJS.Timeout | undefined;
+    let giveUp: NodeJS.Timeout | undefined;
     try {
       await initialized(proxy);
       let n = 0;
@@ -167,7 +171,7 @@ describe('hostile: the audit line is written before the call goes on (kill -9)',
       const next = (): void => {
         if (!stopped) call(proxy, n, 'echo', { message: `m${n++}`, items });
       };
-      const answered = setInterval(() => {
+      answered = setInterval(() => {
         if (proxy.received.some((m) => m.id === n - 1)) next();
       }, 1);
       // Killed the moment the server writes down a call after the 30th answer: the proxy has just forwarded it.
@@ -181,7 +185,10 @@ describe('hostile: the audit line is written before the call goes on (kill -9)',
         });
       });
       next();
-      await killed;
+      const late = new Promise<never>((_, reject) => {
+        giveUp = setTimeout(() => reject(new Error('the server wrote down no call after the 30th answer in time')), 30_000);
+      });
+      await Promise.race([killed, late]);
       await waitFor(() => proxy.child.signalCode === 'SIGKILL', 5000, 'the proxy to die');
       await new Promise((r) => setTimeout(r, 500)); // the server writes down what it had read
       const logged = loggedDigests(s.audit);
@@ -195,6 +202,9 @@ describe('hostile: the audit line is written before the call goes on (kill -9)',
         `${missing.length} of ${received.length} calls reached the server without an audit line`,
       );
     } finally {
+      // A failed wait must not leave timers keeping the test process alive.
+      clearInterval(answered);
+      clearTimeout(giveUp);
       watcher?.close();
       await proxy.close();
       s.cleanup();
