@@ -10,7 +10,7 @@
 // are bounded in size, in total bytes in flight and in time (`readBody`).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ByteBudget, readBody } from './http-body';
 import { ErrorCode, errorFrame, parseFrames, reserialised, type Frame, type ParsedFrame, type RequestId } from './jsonrpc';
 import { allowedHostnames, ListenerGuard, type Refusal } from './listener-guard';
@@ -521,6 +521,20 @@ function sendRefusal(res: ServerResponse, refusal: Refusal, code: number = Error
   for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
   // A refusal that closes the connection does so even while the client is still sending: its body is not read.
   const socket = res.socket; // detached from the response by the time it has finished
-  if (refusal.headers?.connection === 'close') res.once('finish', () => socket?.destroy());
+  if (refusal.headers?.connection === 'close' && socket) res.once('finish', () => closeUnread(socket));
   sendJsonError(res, refusal.status, null, code, refusal.message);
+}
+
+/** How long a refused connection may stay half-closed so that its client reads the answer. */
+const REFUSED_LINGER_MS = 2000;
+
+/**
+ * Ends a connection whose request body is not read: reading stops, the answer goes out followed by a
+ * FIN, and only later is the socket destroyed. Destroying it at once, with the client's unread bytes
+ * in its receive buffer, makes the kernel reset the connection and drop the answer still queued.
+ */
+function closeUnread(socket: Socket): void {
+  socket.pause();
+  socket.end();
+  setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
 }
