@@ -9,7 +9,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, 
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { canonicalJson } from '../../src/proxy/audit-log';
-import { CLI, INITIALIZE, isAlive, proxyArgs, RECORDING, recorded, requireBundle, spawnRawProxy, tempDir, textOf, waitFor, writePolicy, yaml, type RawProxy } from '../proxy/helpers';
+import { CLI, INITIALIZE, isAlive, proxyArgs, rawProxyOver, RECORDING, recorded, requireBundle, spawnRawProxy, tempDir, textOf, waitFor, writePolicy, yaml, type RawProxy } from '../proxy/helpers';
 
 const POLICY = yaml(
   'version: 1',
@@ -419,7 +419,7 @@ describe('hostile: a log that cannot be written refuses calls (fail closed)', ()
       env: { ...process.env, RECORD_FILE: s.record, MCP_WARDEN_AUDIT_KEY_FILE: s.keyFile },
       ...asUser,
     });
-    const proxy = wrap(child);
+    const proxy = rawProxyOver(child);
     try {
       await initialized(proxy);
       call(proxy, 1, 'echo', { message: 'x' });
@@ -447,42 +447,6 @@ describe('hostile: a log that cannot be written refuses calls (fail closed)', ()
     }
   });
 });
-
-/** A RawProxy over a child started here (as another user). */
-function wrap(child: ReturnType<typeof spawn>): RawProxy {
-  const received: Record<string, unknown>[] = [];
-  let stderr = '';
-  let buffered = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (text: string) => {
-    buffered += text;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) !== -1) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (line.trim()) received.push(JSON.parse(line) as Record<string, unknown>);
-    }
-  });
-  child.stderr!.on('data', (data: Buffer) => (stderr += data.toString()));
-  child.stdin!.on('error', () => undefined);
-  const write = (text: string | Buffer): void => void child.stdin!.write(text);
-  return {
-    child,
-    write,
-    request: (message) => write(JSON.stringify({ jsonrpc: '2.0', ...message }) + '\n'),
-    received,
-    waitForId: async (id, timeoutMs = 10_000) => {
-      let found: Record<string, unknown> | undefined;
-      await waitFor(() => (found = received.find((m) => m.id === id && !('method' in m))) !== undefined, timeoutMs, `the answer to ${JSON.stringify(id)}:\n${stderr}`);
-      return found!;
-    },
-    stderr: () => stderr,
-    close: async () => {
-      child.stdin!.end();
-      await waitFor(() => child.exitCode !== null || child.signalCode !== null, 4000, 'the proxy to exit').catch(() => child.kill('SIGKILL'));
-    },
-  };
-}
 
 describe('hostile: the log file and the key are private (mode 0600)', () => {
   it('creates the log and the key with mode 0600', { skip: process.platform === 'win32' && 'POSIX modes' }, async () => {

@@ -228,7 +228,11 @@ export interface RawProxy {
 /** The proxy over stdio with no client library in between: for malformed input and crash tests. */
 export function spawnRawProxy(options: ProxyOptions): RawProxy {
   requireBundle();
-  const child = spawn(process.execPath, proxyArgs(options), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  return rawProxyOver(spawn(process.execPath, proxyArgs(options), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } }));
+}
+
+/** A RawProxy over a proxy process started elsewhere (with its stdio piped). */
+export function rawProxyOver(child: ChildProcess): RawProxy {
   const received: Record<string, unknown>[] = [];
   let stderr = '';
   let buffered = '';
@@ -254,7 +258,7 @@ export function spawnRawProxy(options: ProxyOptions): RawProxy {
     received,
     waitForId: async (id, timeoutMs = 10_000) => {
       let found: Record<string, unknown> | undefined;
-      await waitFor(() => (found = received.find((m) => m.id === id && !('method' in m))) !== undefined, timeoutMs, `the answer to ${JSON.stringify(id)}`);
+      await waitFor(() => (found = received.find((m) => m.id === id && !('method' in m))) !== undefined, timeoutMs, `the answer to ${JSON.stringify(id)}:\n${stderr}`);
       return found!;
     },
     stderr: () => stderr,
