@@ -5,6 +5,7 @@
 // (dist/cli.js) in front of the recording server: each refusal is a clear HTTP error, nothing reaches
 // the server (no upstream is even started) and the audit log holds nothing for it.
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -296,7 +297,7 @@ describe('the HTTP listener under unfinished large bodies', () => {
         const baseline = rssMb(proxy.child.pid!);
         // 29 MB of each 30 MB body: under the 32 MiB message limit, and never finished.
         for (let i = 0; i < BODIES; i++) posts.push(unfinishedPost(proxy, { ...proxy.auth, 'mcp-session-id': session }, 29 * 1024 * 1024, chunked));
-        await Promise.all(posts.map((p) => Promise.race([p.written, new Promise((r) => setTimeout(r, 15_000))])));
+        await Promise.all(posts.map((p) => Promise.race([p.written, sleep(15_000, undefined, { ref: false })])));
         await new Promise((r) => setTimeout(r, 300));
         const peak = rssMb(proxy.child.pid!);
         t.diagnostic(`proxy RSS: ${baseline.toFixed(0)} MB before, ${peak.toFixed(0)} MB with ${BODIES} unfinished 30 MB bodies`);
@@ -341,7 +342,7 @@ describe('the HTTP listener under unfinished large bodies', () => {
       const baseline = rssMb(proxy.child.pid!);
       for (let i = 0; i < 6; i++) posts.push(unfinishedPost(proxy, {}, 29 * 1024 * 1024, i % 2 === 0));
       await waitFor(() => posts.every((p) => /^HTTP\/1\.1 401 /.test(p.received())), 5000, 'six 401s');
-      await Promise.all(posts.map((p) => Promise.race([p.written, new Promise((r) => setTimeout(r, 15_000))])));
+      await Promise.all(posts.map((p) => Promise.race([p.written, sleep(15_000, undefined, { ref: false })])));
       const peak = rssMb(proxy.child.pid!);
       t.diagnostic(`proxy RSS: ${baseline.toFixed(0)} MB before, ${peak.toFixed(0)} MB after 6 anonymous 30 MB bodies`);
       assert.ok(peak - baseline < 60, `the proxy grew by ${(peak - baseline).toFixed(0)} MB`);

@@ -97,6 +97,7 @@ describe('a proxy the editor launched: the approved policy only', () => {
       assert.match((await echo(setup.proxy)).text, /^Blocked by policy: Echo is off/);
       writeFileSync(setup.policy, INVALID);
       await new Promise((r) => setTimeout(r, 200));
+      assert.match((await echo(setup.proxy)).text, /^Blocked by policy: Echo is off/);
       rmSync(setup.policy);
       await new Promise((r) => setTimeout(r, 200));
       assert.match((await echo(setup.proxy)).text, /^Blocked by policy: Echo is off/);
@@ -104,8 +105,8 @@ describe('a proxy the editor launched: the approved policy only', () => {
       // The proxy reported the editor's policy once, and nothing about the file's changes.
       assert.deepEqual(setup.editor.of('policy').map((m) => m.status), ['loaded']);
       assert.doesNotMatch(setup.proxy.stderr(), /policy has errors|policy file is missing|policy file not found/);
-      await waitFor(() => auditLines(setup.audit).length >= 3, 2000, 'the audit lines');
-      assert.deepEqual(auditLines(setup.audit).map((l) => [l.tool, l.decision]), [['echo', 'deny'], ['echo', 'deny'], ['echo', 'deny']]);
+      await waitFor(() => auditLines(setup.audit).length >= 4, 2000, 'the audit lines');
+      assert.deepEqual(auditLines(setup.audit).map((l) => [l.tool, l.decision]), [['echo', 'deny'], ['echo', 'deny'], ['echo', 'deny'], ['echo', 'deny']]);
     } finally {
       await setup.close();
     }
