@@ -5,8 +5,24 @@
 // must not match and can no longer match is dropped, so the walk stays small for the usual globs.
 import { globMatcher } from './glob';
 
-/** A letter no glob writes: a control character, which real tool names do not hold. */
-const FILLER = '\u0001';
+/** The letters the globs of one search write; any other letter moves every glob alike. */
+interface Alphabet {
+  written: Set<string>;
+  /** The first letter from U+0001 up that no glob writes (a control character, unless a glob writes it). */
+  filler: string;
+}
+
+function alphabetOf(globs: readonly string[]): Alphabet {
+  const written = new Set(globs.flatMap((glob) => Array.from(glob)));
+  return { written, filler: unwritten(written, 1) };
+}
+
+function unwritten(written: Set<string>, from: number, skip?: string): string {
+  for (let code = from; ; code++) {
+    const letter = String.fromCodePoint(code);
+    if (!written.has(letter) && letter !== skip) return letter;
+  }
+}
 
 /** A name; `none` when no name qualifies; `unknown` when finding out would cost more than the budget. */
 export type SearchResult = { name: string } | 'none' | 'unknown';
@@ -24,17 +40,19 @@ export function findName(must: readonly string[], mustNot: readonly string[], av
   const steps = typeof budget === 'number' ? { left: budget } : budget;
   const excluded = mustNot.map(globMatcher);
   const qualifies = (name: string) => !avoid.has(name) && !excluded.some((glob) => glob.test(name));
+  const alphabet = alphabetOf([...must, ...mustNot]);
   // Likely names first, cheaply: the shortest the required globs share, and the same made of fillers.
-  for (const name of likelyNames(must, steps)) if (qualifies(name)) return { name };
-  return walk(must, mustNot, avoid, steps);
+  for (const name of likelyNames(must, steps, alphabet)) if (qualifies(name)) return { name };
+  return walk(must, mustNot, avoid, steps, alphabet);
 }
 
-function likelyNames(must: readonly string[], steps: Steps): string[] {
-  if (must.length === 0) return ['', FILLER, FILLER + FILLER];
-  const found = walk(must, [], new Set(), steps);
+function likelyNames(must: readonly string[], steps: Steps, alphabet: Alphabet): string[] {
+  const filler = alphabet.filler;
+  if (must.length === 0) return ['', filler, filler + filler];
+  const found = walk(must, [], new Set(), steps, alphabet);
   if (typeof found !== 'object') return [];
   const shortest = found.name;
-  const filled = must.length === 1 ? [must[0].replace(/[*?]/g, FILLER), must[0].replace(/\*/g, '').replace(/\?/g, FILLER)] : [];
+  const filled = must.length === 1 ? [must[0].replace(/[*?]/g, filler), must[0].replace(/\*/g, '').replace(/\?/g, filler)] : [];
   return [shortest, ...filled];
 }
 
@@ -46,7 +64,7 @@ interface Glob {
 /** For each live glob (by index), the positions it may be at, past any `*`. */
 type State = Map<number, number[]>;
 
-function walk(must: readonly string[], mustNot: readonly string[], avoid: ReadonlySet<string>, steps: Steps): SearchResult {
+function walk(must: readonly string[], mustNot: readonly string[], avoid: ReadonlySet<string>, steps: Steps, alphabet: Alphabet): SearchResult {
   const globs: Glob[] = [...must.map((g) => ({ parts: Array.from(g), required: true })), ...mustNot.map((g) => ({ parts: Array.from(g), required: false }))];
   const avoided = [...avoid].sort();
   const start: State = new Map(globs.map((glob, index) => [index, [closure(glob.parts, 0)]]));
@@ -57,7 +75,7 @@ function walk(must: readonly string[], mustNot: readonly string[], avoid: Readon
   for (let head = 0; head < queue.length; head++) {
     const { state, name } = queue[head];
     if (accepts(globs, state) && !avoid.has(name)) return { name };
-    for (const letter of lettersAt(globs, state, avoided, name)) {
+    for (const letter of lettersAt(globs, state, avoided, name, alphabet)) {
       const next: State = new Map();
       let dead = false;
       for (const [index, positions] of state) {
@@ -113,8 +131,8 @@ function begins(keys: string[], name: string): boolean {
  * glob as the filler does. The filler first: names made of it are the least likely to be exact rule keys;
  * when the name so far begins one, another letter no glob writes too, that begins none.
  */
-function lettersAt(globs: Glob[], state: State, avoided: string[], name: string): string[] {
-  const letters = new Set([FILLER]);
+function lettersAt(globs: Glob[], state: State, avoided: string[], name: string, alphabet: Alphabet): string[] {
+  const letters = new Set([alphabet.filler]);
   for (const [index, positions] of state) {
     for (const at of positions) {
       const part = globs[index].parts[at];
@@ -122,9 +140,9 @@ function lettersAt(globs: Glob[], state: State, avoided: string[], name: string)
     }
   }
   if (begins(avoided, name)) {
-    for (let code = 2; code < 32; code++) {
-      const other = String.fromCharCode(code);
-      if (!letters.has(other) && !begins(avoided, name + other)) {
+    // Exact keys are finitely many: among the letters no glob writes, one soon begins none of them.
+    for (let other = unwritten(alphabet.written, 1, alphabet.filler); ; other = unwritten(alphabet.written, other.codePointAt(0)! + 1, alphabet.filler)) {
+      if (!begins(avoided, name + other)) {
         letters.add(other);
         break;
       }

@@ -69,6 +69,10 @@ class Resolver {
     if (isScalar(node)) {
       value = node.value;
       if (typeof value === 'symbol') value = value.description ?? null; // a `<<` where it is no key
+      // JSON has no NaN or infinity: written out (as null) they would compare and cache as another value.
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        this.report(node, 'non-finite-number', `${node.source ?? String(value)} is not a number a policy can hold (JSON has no NaN or infinity)`);
+      }
     } else if (isMap(node) || isSeq(node)) {
       if (node.anchor) this.open.add(node);
       value = isMap(node) ? this.map(node.items as Pair[]) : node.items.map((item) => this.value(item as Node));

@@ -631,3 +631,20 @@ describe('unrecognisedChanges (what a later policy language may add)', () => {
     assert.deepEqual(unrecognisedChanges({ x: { a: 1, b: 2 } }, { x: { b: 2, a: 1 } }), []);
   });
 });
+
+test('a policy with NaN or infinity is refused, so it cannot pass for the null it would be written as', () => {
+  const approved = 'version: 1\nservers:\n  s:\n    tools:\n      t:\n        args: { type: object, properties: { x: { not: { const: null } } } }\n';
+  for (const written of ['.nan', '.inf', '-.inf', '.NaN']) {
+    const result = comparePolicyTexts(approved, approved.replace('const: null', `const: ${written}`), 'p.yaml', new Map());
+    assert.equal(result.ok, false, written);
+  }
+});
+
+test('a glob that writes the letter the search would fill in with still has its loosening found', () => {
+  const approved = 'version: 1\nservers:\n  s:\n    tools:\n      "?*": { action: deny }\n';
+  const proposed = 'version: 1\nservers:\n  s:\n    tools:\n      "\\u0001*": { action: deny }\n      "?*": { action: allow }\n';
+  const result = comparePolicyTexts(approved, proposed, 'p.yaml', new Map());
+  assert.ok(result.ok);
+  assert.ok(result.loosened.some((l) => l.server === 's' && l.what === 'decision'), JSON.stringify(result.loosened));
+});
+
