@@ -16,10 +16,8 @@ export interface VerifiedLine {
 
 export interface Verification {
   matches: VerifiedLine[];
-  /** Lines with a digest that were compared. */
+  /** Lines with a digest that were compared (with `only`: 0 when that line is no audit entry with one). */
   checked: number;
-  /** With `only`: whether that line is an audit entry with a digest. */
-  exists: boolean;
 }
 
 /** The lines of `text` (or only line `only`) written for a call with exactly `args`. */
@@ -29,7 +27,6 @@ export function matchingLines(text: string, key: string, args: unknown, only?: n
   const lines = text.split('\n');
   const matches: VerifiedLine[] = [];
   let checked = 0;
-  let exists = false;
   for (let i = 0; i < lines.length; i++) {
     if (only !== undefined && i + 1 !== only) continue;
     let entry: Record<string, unknown>;
@@ -43,7 +40,6 @@ export function matchingLines(text: string, key: string, args: unknown, only?: n
     const sha = entry.argsSha256;
     if (typeof hmac !== 'string' && typeof sha !== 'string') continue;
     checked++;
-    exists = true;
     if (hmac !== keyed && sha !== unkeyed) continue;
     matches.push({
       line: i + 1,
@@ -54,5 +50,5 @@ export function matchingLines(text: string, key: string, args: unknown, only?: n
       keyed: hmac === keyed,
     });
   }
-  return { matches, checked, exists };
+  return { matches, checked };
 }

@@ -618,6 +618,12 @@ describe('hostile: the argument digest cannot be brute-forced without the key', 
       const otherKey = join(s.dir, 'other-key');
       writeFileSync(otherKey, 'cd'.repeat(32) + '\n', { mode: 0o600 });
       assert.equal(spawnSync(process.execPath, [CLI, 'audit', 'verify', s.audit, '--key', otherKey, '--args', '{"to":"a","code":"123456"}']).status, 1);
+      // A forged line with an unkeyed digest (as earlier versions wrote) is shown, but proves nothing.
+      const forged = JSON.stringify({ time: 't', server: 'rec', tool: 'echo', decision: 'allow', argsSha256: createHash('sha256').update(canonicalJson({ code: '111111' })).digest('hex') });
+      writeFileSync(s.audit, readFileSync(s.audit, 'utf8') + forged + '\n');
+      const unkeyed = verify('--args', '{"code":"111111"}');
+      assert.equal(unkeyed.status, 1);
+      assert.match(unkeyed.stdout, /^line 3: rec\/echo, allow, t: these arguments \(unkeyed SHA-256/);
       // The key from the environment, as the proxy finds it.
       const fromEnv = spawnSync(process.execPath, [CLI, 'audit', 'verify', s.audit, '--args', '{"code":"123456","to":"a"}'], {
         encoding: 'utf8',

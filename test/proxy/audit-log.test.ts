@@ -251,7 +251,7 @@ describe('matchingLines', () => {
     );
     assert.equal(all.checked, 3);
     assert.deepEqual(matchingLines(text, key, { code: '1' }, 4).matches.length, 1);
-    assert.equal(matchingLines(text, key, { code: '1' }, 2).exists, false);
+    assert.equal(matchingLines(text, key, { code: '1' }, 2).checked, 0);
     assert.equal(matchingLines(text, key, { code: '2' }).matches.length, 0);
     const unkeyed = JSON.stringify({ ...ENTRY, argsHmac: undefined, argsSha256: createHash('sha256').update(canonicalJson({ code: '9' })).digest('hex') });
     assert.deepEqual(
