@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PolicyLanguageApi } from '../../src/extension/language/policy-language';
+import type { WardenApi } from '../../src/extension/warden';
 import { readMcpConfig } from '../../src/language/mcp-config';
 import type { ToolInfo } from '../../src/policy/model';
+import { ScriptedLaunchReviewer } from './warden-helpers';
 
 const EXTENSION_ID = 'mcp-warden.mcp-warden';
 
@@ -191,9 +193,14 @@ suite('Policy language', () => {
       api.catalogue.setServers('seen', seen);
       if (!before) api.catalogue.clearTools('discovery-test');
     });
-    // As the Servers view calls it: with the tree node of the server.
+    // As the Servers view calls it: with the tree node of the server. The command it starts runs only once
+    // a person allowed it in Warden's prompt, which shows the command.
+    const person = new ScriptedLaunchReviewer('allow');
+    const seat = (api as unknown as WardenApi).launches.use(person);
+    cleanUp.push(async () => seat.dispose());
     const count = await vscode.commands.executeCommand<number>('mcpWarden.discoverTools', { kind: 'server', name: 'discovery-test' });
     assert.ok(count !== undefined && count >= 10, `listed ${count} tools`);
+    assert.deepEqual(person.asked.map((request) => request.server), ['discovery-test']);
     const names = api.catalogue.rankedTools('discovery-test').map((t) => t.info.name);
     assert.ok(names.includes('echo') && names.includes('get-sum'), names.join(', '));
     assert.equal(api.catalogue.tools('discovery-test')?.origin, 'discovery');

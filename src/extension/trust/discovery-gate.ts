@@ -1,5 +1,6 @@
 // Discover Tools starts a server's command to list its tools: in an untrusted workspace nothing is started,
-// and a protected server's launch entry runs only once a person approved it (as when VS Code starts it).
+// and the command that would run (a protected server's launch entry, or an mcp.json entry) runs only once a
+// person approved that exact entry, as when VS Code starts a protected server.
 // The gate is installed at activation; until then nothing is started.
 import type { ServerInfo } from '../../language/catalogue';
 

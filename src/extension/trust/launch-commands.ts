@@ -4,7 +4,8 @@
 // entries a person applied through the policy review (that review showed them).
 import * as vscode from 'vscode';
 import { parsePolicy } from '../../policy/parse';
-import { protectedServers } from '../../workbench/launch-entry';
+import type { ServerInfo } from '../../language/catalogue';
+import { protectedServers, toServerLaunch } from '../../workbench/launch-entry';
 import type { AppliedChange } from '../leash/policy-leash';
 import type { PolicyState } from '../wiring/policy-state';
 import { serverName, type ServerTarget } from '../wiring/protect-commands';
@@ -14,15 +15,26 @@ import { LAUNCH_NOT_APPROVED, type LaunchApprovals } from './launch-approvals';
 export function registerLaunchCommands(policy: PolicyState, launches: LaunchApprovals): vscode.Disposable[] {
   setDiscoveryGate(async (server) => {
     if (!vscode.workspace.isTrusted) return 'the workspace is not trusted';
+    if (!server.launch?.command) return undefined; // Nothing is started.
+    // What must be approved is what would run: the catalogue's entry. The policy's launch entry when that
+    // is it; any other (an mcp.json entry, even one named like a protected server) under its own file.
     const guarded = policy.protectedServer(server.name);
     const file = policy.uri?.fsPath;
-    if (!guarded || !file) return undefined; // Declared in an mcp.json, not by the policy.
-    return (await launches.ensure(file, server.name, guarded.entry, new AbortController().signal)) ? undefined : LAUNCH_NOT_APPROVED;
+    const approved =
+      guarded && file && JSON.stringify(toServerLaunch(guarded.entry)) === JSON.stringify(server.launch)
+        ? await launches.ensure(file, server.name, guarded.entry, new AbortController().signal)
+        : await launches.ensure(declaredIn(server), server.name, { ...server.launch }, new AbortController().signal);
+    return approved ? undefined : LAUNCH_NOT_APPROVED;
   });
   return [
     { dispose: () => setDiscoveryGate(undefined) },
     vscode.commands.registerCommand('mcpWarden.approveLaunch', (target?: ServerTarget) => approveLaunch(policy, launches, serverName(target))),
   ];
+}
+
+/** The file that declares a server, as approvals are keyed (a name alone when the catalogue knows no file). */
+function declaredIn(server: ServerInfo): string {
+  return server.source.uri ? vscode.Uri.parse(server.source.uri).fsPath : `(${server.source.origin})`;
 }
 
 async function approveLaunch(policy: PolicyState, launches: LaunchApprovals, name: string | undefined): Promise<boolean> {
