@@ -247,3 +247,30 @@ test('an own edit is approved only when the file holds exactly what Warden wrote
   see(edit(APPROVED) + '\n# and something else\n' + 'default_extra: 1\n');
   assert.equal(leash.approvedText(FILE), APPROVED);
 });
+
+test('trust on first use is for the first policy only: one at another path later (another folder put first) is reviewed', async () => {
+  const OTHER = '/work/other/.vscode/mcp-policy.yaml';
+  const reviewer = new HandReviewer();
+  const enforced: [string, string][] = [];
+  const leash = new PolicyLeash({
+    store: new ApprovedStore(new MemoryMemento() as unknown as vscode.Memento),
+    reviewers: new PolicyReviewerSeat(reviewer),
+    compare: comparePolicyTexts,
+    knownTools: () => new Map([['scanner', ['stop_scan']]]),
+    trusted: () => true,
+    enforce: (file, text) => void enforced.push([file, text]),
+  });
+  leash.consider(FILE, APPROVED, true);
+  assert.equal(leash.approvedText(FILE), APPROVED);
+  const allowAll = 'version: 1\ndefault: allow\n';
+  leash.consider(OTHER, allowAll, true);
+  await settle();
+  assert.equal(leash.approvedText(OTHER), undefined, 'not trusted on sight');
+  assert.deepEqual(enforced, [[FILE, APPROVED]], 'nothing enforced for the new path');
+  assert.equal(reviewer.asked.length, 1);
+  assert.equal(reviewer.asked[0].change.file, OTHER);
+  assert.ok(reviewer.asked[0].change.loosened.length > 0);
+  reviewer.asked[0].answer('apply');
+  await settle();
+  assert.equal(leash.approvedText(OTHER), allowAll);
+});

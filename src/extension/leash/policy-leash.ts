@@ -78,6 +78,8 @@ export class PolicyLeash extends Disposable {
   private review: { controller: AbortController; answer: Promise<ReviewAnswer> } | undefined;
   /** Texts Warden wrote on a person's click, per file: when the file holds `written`, `approve` is approved. */
   private readonly ownEdits = new Map<string, { written: string; approve: string }>();
+  /** Whether this window has a policy it enforces: trust on first use is for the first one only. */
+  private enforcing = false;
 
   constructor(private readonly deps: LeashDependencies) {
     super();
@@ -105,13 +107,23 @@ export class PolicyLeash extends Disposable {
     }
     const record = this.deps.store.record(file);
     if (record === undefined) {
-      // Trust on first use: the person opened and trusted the workspace with this policy in it.
-      if (proposed !== undefined && valid && (this.deps.trusted?.() ?? true)) this.approve(file, proposed);
-      else this.setWaiting(undefined);
-      return;
+      if (proposed === undefined || !valid || !(this.deps.trusted?.() ?? true)) {
+        this.setWaiting(undefined);
+        return;
+      }
+      // Trust on first use: the person opened and trusted the workspace with this policy in it. Only for the
+      // window's first policy: one that appears once another is enforced (another folder put first, another
+      // path) is reviewed below, as a loosening of nothing approved.
+      if (!this.enforcing) {
+        this.approve(file, proposed);
+        return;
+      }
     }
     if (record === proposed || (record === null && proposed === undefined)) {
-      if (record !== null) this.deps.enforce(file, record);
+      if (typeof record === 'string') {
+        this.enforcing = true;
+        this.deps.enforce(file, record);
+      }
       this.setWaiting(undefined);
       return;
     }
@@ -172,6 +184,7 @@ export class PolicyLeash extends Disposable {
   }
 
   private approve(file: string, text: string | undefined): void {
+    if (text !== undefined) this.enforcing = true;
     if (this.deps.store.record(file) === (text ?? null)) {
       if (text !== undefined) this.deps.enforce(file, text);
       return;
