@@ -103,7 +103,8 @@ export class PolicyLeash extends Disposable {
     const own = this.ownEdits.get(file);
     if (own && own.written === proposed) {
       this.ownEdits.delete(file);
-      this.approve(file, own.approve);
+      // A click approves nothing in a workspace not trusted yet: trusting it is the person's act that comes first.
+      if (this.deps.trusted?.() ?? true) this.approve(file, own.approve);
     }
     const record = this.deps.store.record(file);
     if (record === undefined) {

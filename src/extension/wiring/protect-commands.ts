@@ -82,7 +82,7 @@ class ProtectCommands {
       const { text: without, removed } = removeServerEntry(text, name);
       const edit = (policyText: string) => setServerLaunch(policyText, name, entry);
       // What changes for this server only tightens (it ran without Warden); anything else would be reviewed.
-      if (!(await mayEdit(this.policy, { target, edit, knownTools: () => this.knownTools(), ignore: (item) => item.server === name }))) return false;
+      if (!(await mayEdit(this.policy, { target, edit, knownTools: () => this.knownTools(), ignore: (item) => item.server === name && item.what === 'launch' }))) return false;
       // The policy first: if writing mcp.json fails, the server is declared twice rather than nowhere.
       if (!(await editPolicy(this.policy, edit))) return false;
       const policyFile = this.policy.uri?.fsPath;
