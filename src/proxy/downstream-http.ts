@@ -521,7 +521,13 @@ function sendRefusal(res: ServerResponse, refusal: Refusal, code: number = Error
   for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
   // A refusal that closes the connection does so even while the client is still sending: its body is not read.
   const socket = res.socket; // detached from the response by the time it has finished
-  if (refusal.headers?.connection === 'close' && socket) res.once('finish', () => closeUnread(socket));
+  if (refusal.headers?.connection === 'close' && socket) {
+    // Node ends a `connection: close` response with socket.destroySoon(), which destroys the socket as
+    // soon as the answer is flushed: with the client's unread bytes still queued, that is a reset, and a
+    // client still writing can see the reset before it reads the answer.
+    socket.destroySoon = () => closeUnread(socket);
+    res.once('finish', () => closeUnread(socket));
+  }
   sendJsonError(res, refusal.status, null, code, refusal.message);
 }
 
@@ -534,7 +540,11 @@ const REFUSED_LINGER_MS = 2000;
  * in its receive buffer, makes the kernel reset the connection and drop the answer still queued.
  */
 function closeUnread(socket: Socket): void {
+  if (lingering.has(socket)) return;
+  lingering.add(socket);
   socket.pause();
   socket.end();
   setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
 }
+
+const lingering = new WeakSet<Socket>();
