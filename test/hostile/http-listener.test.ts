@@ -243,14 +243,18 @@ function unfinishedPost(
   headers: Record<string, string>,
   bodyBytes: number,
   chunked: boolean,
-): { socket: Socket; received: () => string; closed: () => boolean; error: () => string | undefined; written: Promise<void> } {
+): { socket: Socket; received: () => string; closed: () => boolean; msFromAnswerToError: () => number | undefined; written: Promise<void> } {
   const socket = connect(Number(proxy.url.port), '127.0.0.1');
   let received = '';
   let closed = false;
-  let error: string | undefined;
+  let answeredAt: number | undefined;
+  let msFromAnswerToError: number | undefined;
   socket.once('close', () => (closed = true));
-  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-  socket.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
+  socket.on('data', (chunk: Buffer) => {
+    answeredAt ??= Date.now();
+    received += chunk.toString('latin1');
+  });
+  socket.on('error', () => (msFromAnswerToError ??= answeredAt === undefined ? -1 : Date.now() - answeredAt));
   const head = [
     'POST /mcp HTTP/1.1',
     `Host: 127.0.0.1:${proxy.url.port}`,
@@ -278,7 +282,7 @@ function unfinishedPost(
     more();
     socket.once('close', () => resolve());
   });
-  return { socket, received: () => received, closed: () => closed, error: () => error, written };
+  return { socket, received: () => received, closed: () => closed, msFromAnswerToError: () => msFromAnswerToError, written };
 }
 
 /** Unfinished 30 MB bodies sent at once: held whole, they would take 290 MB (the proxy once grew by 373 MB with 6). */
@@ -344,11 +348,9 @@ describe('the HTTP listener under unfinished large bodies', () => {
       for (let i = 0; i < 6; i++) posts.push(unfinishedPost(proxy, {}, 29 * 1024 * 1024, i % 2 === 0));
       await waitFor(() => posts.every((p) => /^HTTP\/1\.1 401 /.test(p.received())), 5000, 'six 401s');
       await Promise.all(posts.map((p) => Promise.race([p.written, sleep(15_000, undefined, { ref: false })])));
-      // The refusal ends with a FIN the client reads after the answer, not a reset its next write meets first.
-      assert.deepEqual(
-        posts.map((p) => p.error()),
-        posts.map(() => undefined),
-      );
+      // The refusal ends with a FIN after the answer and lingers: a reset at once can reach a client that
+      // is still writing before it has read the answer. A client still writing 2 s later is reset then.
+      for (const p of posts) assert.ok((p.msFromAnswerToError() ?? Infinity) > 1000, `reset ${p.msFromAnswerToError()} ms after the answer`);
       const peak = rssMb(proxy.child.pid!);
       t.diagnostic(`proxy RSS: ${baseline.toFixed(0)} MB before, ${peak.toFixed(0)} MB after 6 anonymous 30 MB bodies`);
       assert.ok(peak - baseline < 60, `the proxy grew by ${(peak - baseline).toFixed(0)} MB`);
