@@ -52,7 +52,7 @@ function ruleHover(snapshot: PolicySnapshot, catalogue: ToolCatalogue, server: s
     if (matched.length > 15) lines.push(`- … and ${matched.length - 15} more`);
     return `**${pattern}** — a glob matching ${matched.length} of the ${listed.tools.length} known tools of \`${server}\`:\n\n${lines.join('\n')}`;
   }
-  const decision = decisionText(engine.decide({ server, tool: pattern }, { dryRun: true }), usable);
+  const decision = decisionText(engine.decide({ server, tool: pattern }, { dryRun: true, beforeArgs: true }), usable);
   const known = catalogue.tool(server, pattern);
   if (!known) {
     const listed = catalogue.tools(server);

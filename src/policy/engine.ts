@@ -18,6 +18,11 @@ export interface ToolCall {
 export interface DecideOptions {
   /** Decide without counting the call against a rate limit (explain, previews). */
   dryRun?: boolean;
+  /**
+   * Decide for the tool before any call's arguments are seen (the tree, `tools`, the proxy's reports): an
+   * `args` check is a condition on each call, so it is not evaluated against arguments nobody sent.
+   */
+  beforeArgs?: boolean;
 }
 
 /** What outlives a policy reload: rate-limit windows and compiled argument schemas. */
@@ -88,7 +93,7 @@ export class PolicyEngine {
     if (rule.hide) return decided('deny', `Tool "${call.tool}" is hidden by rule "${rule.pattern}"`, true);
     if (rule.action === 'deny') return decided('deny', rule.reason ?? `Tool "${call.tool}" is denied by rule "${rule.pattern}"`);
 
-    if (rule.args) {
+    if (rule.args && !options.beforeArgs) {
       const verdict = this.state.args.check(rule.args, call.args);
       if (!verdict.ok) return decided('deny', `Arguments rejected by rule "${rule.pattern}": ${verdict.problems.join('; ')}`);
     }

@@ -44,9 +44,7 @@ const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHi
  */
 export function toolAction(enforcer: Enforcer, server: string, tool: string): Action {
   if (!enforcer.engine) return enforcer.refusal.decision;
-  const rule = enforcer.engine.ruleFor(server, tool);
-  if (rule?.args && !rule.hide) return rule.action;
-  return enforcer.engine.decide({ server, tool }, { dryRun: true }).decision;
+  return enforcer.engine.decide({ server, tool }, { dryRun: true, beforeArgs: true }).decision;
 }
 
 /**
@@ -94,15 +92,14 @@ function writtenAnnotations(claimed: unknown, readOnly: 'set' | 'as-claimed' | '
 export function toolReports(enforcer: Enforcer, server: string, tools: Iterable<ToolInfo>): ToolReport[] {
   const reports: ToolReport[] = [];
   for (const tool of tools) {
-    const decision = enforcer.engine ? enforcer.engine.decide({ server, tool: tool.name }, { dryRun: true }) : enforcer.refusal;
+    const decision = enforcer.engine ? enforcer.engine.decide({ server, tool: tool.name }, { dryRun: true, beforeArgs: true }) : enforcer.refusal;
     const risk = riskOf(enforcer, server, tool);
     reports.push({
       name: tool.name,
       ...(tool.description !== undefined ? { description: tool.description } : {}),
       ...(tool.annotations ? { annotations: tool.annotations as Record<string, unknown> } : {}),
       risk: { category: risk.category, level: risk.level, source: risk.source, warnings: risk.warnings },
-      // A rule with an argument check decides by its action; the dry run has no arguments to check.
-      decision: toolAction(enforcer, server, tool.name),
+      decision: decision.decision,
       hidden: decision.hidden,
       rule: decision.rule,
       line: decision.line,

@@ -53,6 +53,8 @@ export interface ToolRow {
   decision: Decision;
   /** The action a click on Deny/Allow/Ask compares with: `deny` for hidden tools. */
   action: Action;
+  /** The deciding rule checks each call's arguments (a call that fails the check is denied). */
+  argsChecked: boolean;
   /** False when Warden does not stand between the agent and this server. */
   enforced: boolean;
   description: string;
@@ -191,8 +193,10 @@ function toolRow(server: string, tool: CataloguedTool, engine: PolicyEngine | un
   const risk = rule?.risk ? classifyTool(tool.info, rule.risk) : tool.risk;
   const decision: Decision = failClosed && enforced
     ? { decision: 'deny', reason: 'The policy has errors and there is no earlier good version: every call is refused', rule: null, line: null, rateLimit: null, hidden: false }
-    : (engine?.decide({ server, tool: tool.info.name }, { dryRun: true }) ?? { decision: 'allow', reason: null, rule: null, line: null, rateLimit: null, hidden: false });
+    : (engine?.decide({ server, tool: tool.info.name }, { dryRun: true, beforeArgs: true }) ?? { decision: 'allow', reason: null, rule: null, line: null, rateLimit: null, hidden: false });
   const action: Action = decision.hidden ? 'deny' : decision.decision;
+  // A rule's `args` check is a condition on each call; a denied or hidden tool never reaches it.
+  const argsChecked = rule?.args !== undefined && action !== 'deny' && !(failClosed && enforced);
   const row: ToolRow = {
     kind: 'tool',
     server,
@@ -202,8 +206,9 @@ function toolRow(server: string, tool: CataloguedTool, engine: PolicyEngine | un
     badge: RISK_BADGE_LETTER[risk.category],
     decision,
     action,
+    argsChecked,
     enforced,
-    description: toolDescription(risk, decision, enforced),
+    description: toolDescription(risk, decision, enforced, argsChecked),
     tooltip: '',
     contextValue: toolContextValue(action, risk.level, decision.rule !== null, enforced),
     icon: { id: decision.hidden ? 'eye-closed' : CATEGORY_ICON[risk.category], color: RISK_COLOR[risk.level] },
@@ -212,9 +217,10 @@ function toolRow(server: string, tool: CataloguedTool, engine: PolicyEngine | un
   return row;
 }
 
-/** `execute · high · denied`, then a rate limit, then whether Warden enforces it. */
-export function toolDescription(risk: RiskAssessment, decision: Decision, enforced: boolean): string {
+/** `execute · high · denied`, then an args check and a rate limit, then whether Warden enforces it. */
+export function toolDescription(risk: RiskAssessment, decision: Decision, enforced: boolean, argsChecked = false): string {
   const parts = [riskLabel(risk), decision.hidden ? 'hidden' : DECISION_WORD[decision.decision]];
+  if (argsChecked) parts.push('args checked');
   if (decision.rateLimit) parts.push(`≤ ${decision.rateLimit.max} per ${formatSeconds(decision.rateLimit.windowSeconds)}`);
   return parts.join(' · ') + (enforced ? '' : ' (not enforced)');
 }
@@ -227,6 +233,7 @@ function toolTooltip(row: ToolRow): string {
   const where = decision.line ? ` (line ${decision.line})` : '';
   const by = decision.rule !== null ? `rule \`${decision.rule}\`${where}` : decision.line ? `the default${where}` : 'no rule and no default';
   let text = `**Decision: ${decision.hidden ? 'hidden' : DECISION_WORD[decision.decision]}** — ${by}`;
+  if (row.argsChecked) text += "; each call's arguments are checked (a call that fails the check is denied)";
   if (decision.rateLimit) text += `; at most ${decision.rateLimit.max} calls per ${formatSeconds(decision.rateLimit.windowSeconds)}`;
   parts.push(text);
   if (decision.reason) parts.push(`> ${decision.reason}`);

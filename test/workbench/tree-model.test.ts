@@ -101,6 +101,29 @@ test('a server row: protected, running, tool count and denied count; tools riski
   assert.equal(scanner.tools.find((t) => t.name === 'get_scan_status')!.contextValue, 'tool:allow:low:norule:enforced');
 });
 
+test('a rule with an args check shows its action with "args checked", is not counted as denied, and says so in its tooltip', () => {
+  const policy = POLICY.replace('      get-env:\n', `      get-sum:
+        args: { type: object, properties: { a: { type: number, maximum: 10 } }, required: [a] }
+        rate_limit: { max: 3, window: 1m }
+      echo:
+        action: ask
+        args: { type: object, required: [message] }
+      get-env:
+`);
+  const model = buildTreeModel(sourceOf(policy, {}, (catalogue) => {
+    catalogue.setTools('everything', [{ name: 'echo' }, { name: 'get-sum' }, { name: 'get-env', annotations: { readOnlyHint: true } }], 'discovery', 1_000);
+  }));
+  const everything = model.servers.find((s) => s.name === 'everything')!;
+  const sum = everything.tools.find((t) => t.name === 'get-sum')!;
+  assert.equal(sum.description, 'read · medium · allowed · args checked · ≤ 3 per 1m (not enforced)');
+  assert.equal(sum.action, 'allow');
+  assert.equal(sum.decision.decision, 'allow');
+  assert.match(sum.tooltip, /\*\*Decision: allowed\*\* — rule `get-sum` \(line \d+\); each call's arguments are checked \(a call that fails the check is denied\); at most 3 calls per 1m/);
+  assert.doesNotMatch(sum.tooltip, /Arguments rejected/);
+  assert.equal(everything.tools.find((t) => t.name === 'echo')!.description.split(' · ').slice(-2).join(' · '), 'ask · args checked (not enforced)');
+  assert.equal(everything.description, 'stdio · not protected · 3 tools · 1 denied', 'only get-env is denied');
+});
+
 test('an unprotected server: its decisions are shown as not enforced, and its tooltip says where it is declared', () => {
   const model = buildTreeModel(sourceOf(POLICY));
   const everything = model.servers.find((s) => s.name === 'everything')!;
