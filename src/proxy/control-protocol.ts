@@ -36,7 +36,33 @@ export interface HelloMessage {
   ticket?: string;
   /** The secret of the last `welcome`: every reconnection. */
   resume?: string;
-  proxy: { pid: number; server: string; policy: string; version: string };
+  /** The one server this proxy protects. */
+  proxy: ProxyIdentity;
+}
+
+/**
+ * A gateway's hello (`mcp-warden gateway`): `gateway` instead of `proxy`, otherwise the same. It serves
+ * the servers the editor's `servers` messages name.
+ */
+export interface GatewayHelloMessage extends Omit<HelloMessage, 'proxy'> {
+  gateway: GatewayIdentity;
+}
+
+export interface ProxyIdentity {
+  pid: number;
+  server: string;
+  policy: string;
+  version: string;
+}
+
+export interface GatewayIdentity {
+  pid: number;
+  policy: string;
+  version: string;
+  /** The gateway's listener, e.g. `http://127.0.0.1:41234`; each server is at `<url>/servers/<name>/mcp`. */
+  url: string;
+  /** The bearer token every request to the listener must carry; made by the gateway, never in argv or env. */
+  token: string;
 }
 
 export interface ToolReport {
@@ -171,6 +197,8 @@ export interface WelcomeMessage {
    * proxy refuses every call until a `policy` message arrives.
    */
   policy?: { text: string };
+  /** To a gateway: the servers to serve, as in a `servers` message. */
+  servers?: ServedServer[];
 }
 
 /** The approved policy for the proxy's file changed: the proxy enforces `text` from its next call on. */
@@ -195,4 +223,28 @@ export interface ApprovalResponseMessage {
   reason?: string;
 }
 
-export type EditorToProxy = WelcomeMessage | RefusedMessage | ApprovedPolicyMessage | ApprovalResponseMessage;
+/**
+ * How the gateway starts one server, fully resolved by the editor (inputs, `${env:…}`, envFile): a command
+ * (its `env` set, or with null unset, on top of the gateway's own environment) or a URL.
+ */
+export type ServedLaunch =
+  | { command: string; args?: string[]; env?: Record<string, string | null>; cwd?: string }
+  | { url: string; headers?: Record<string, string> };
+
+export interface ServedServer {
+  /** The server's name in the policy (`servers: NAME:`); served at `/servers/<name>/mcp`. */
+  name: string;
+  launch: ServedLaunch;
+}
+
+/**
+ * To a gateway: the servers it serves from now on, all of them. A server not named is no longer served
+ * (404, its open sessions closed); a server whose launch changed has its open sessions closed, and new
+ * sessions start the new launch.
+ */
+export interface ServersMessage {
+  type: 'servers';
+  servers: ServedServer[];
+}
+
+export type EditorToProxy = WelcomeMessage | RefusedMessage | ApprovedPolicyMessage | ApprovalResponseMessage | ServersMessage;
