@@ -3,8 +3,8 @@
 // and changes only the lines of the entries it touches (see yaml-splice.ts for how).
 //
 // Decisions:
-// - Switching a rule to `allow` without giving a reason removes its `reason`: a reason explains a deny or
-//   an ask and would be stale. Passing a reason string with `allow` keeps that reason.
+// - An edit never deletes what a person wrote unless asked to: switching a rule to `allow` keeps its
+//   `reason` (unused under allow, and there again when the rule is denied or asked once more).
 // - A new rule goes at the end of `tools:`; a new `action` goes first in an existing rule, a new `reason`
 //   right after `action`.
 // - Removing the last rule of a server removes its `tools:` key when the server has other keys (so setting
@@ -40,8 +40,8 @@ const rulePath = (server: string, tool: string) => ['servers', server, 'tools', 
 
 /**
  * Sets the action of the rule whose key is exactly `tool` under `server`, creating `servers:`, the server,
- * `tools:` and the rule as needed. `reason`: a string sets it, null removes it, undefined keeps it (except
- * when switching to allow, which removes it). Other keys of the rule are kept.
+ * `tools:` and the rule as needed. `reason`: a string sets it, null removes it, undefined keeps it (whatever
+ * the action). Other keys of the rule are kept.
  */
 export function setToolAction(text: string, server: string, tool: string, action: Action, reason?: string | null): string {
   checkName('server', server);
@@ -51,7 +51,7 @@ export function setToolAction(text: string, server: string, tool: string, action
   let next = YamlText.parse(startPolicy(text)).setIn([...path, 'action'], action, 'first');
   if (typeof reason === 'string') {
     next = YamlText.parse(next).setIn([...path, 'reason'], reason, { after: 'action' });
-  } else if (reason === null || action === 'allow') {
+  } else if (reason === null) {
     next = YamlText.parse(next).removeIn([...path, 'reason']);
   }
   const rule = YamlText.parse(next).findMap(path);

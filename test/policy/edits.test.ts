@@ -143,12 +143,13 @@ test('reason: undefined keeps it, null removes it, a string replaces it', () => 
   });
 });
 
-test('switching a rule to allow drops its now stale reason, unless a reason is given', () => {
+test('switching a rule to allow keeps the reason a person wrote (harmless under allow); deny again gives the text back', () => {
   const allowed = setToolAction(RICH, 'security-agent', 'stop_scan', 'allow');
-  assert.deepEqual(changedLines(RICH, allowed), {
-    removed: ['        action: deny', '        reason: Stopping a running security scan can hide an attack.'],
-    added: ['        action: allow'],
-  });
+  assert.deepEqual(changedLines(RICH, allowed), { removed: ['        action: deny'], added: ['        action: allow'] });
+  assert.equal(parsePolicy(allowed).policy!.servers.get('security-agent')!.tools.find((rule) => rule.pattern === 'stop_scan')!.reason, 'Stopping a running security scan can hide an attack.');
+  assert.equal(setToolAction(allowed, 'security-agent', 'stop_scan', 'deny'), RICH);
+  const flowAllowed = setToolAction(RICH, 'security-agent', 'fetch_url', 'allow');
+  assert.equal(setToolAction(flowAllowed, 'security-agent', 'fetch_url', 'ask'), RICH);
   const explained = setToolAction(RICH, 'security-agent', 'stop_scan', 'allow', 'Scans are short.');
   assert.ok(explained.includes('        action: allow\n        reason: Scans are short.\n'));
 });
@@ -160,7 +161,7 @@ test('a rule written as a flow map is edited inside its braces, keeping the quot
     added: ["      fetch_url: { action: deny, reason: 'Don''t reach the network' }"],
   });
   const allowed = setToolAction(RICH, 'security-agent', 'fetch_url', 'allow');
-  assert.deepEqual(changedLines(RICH, allowed).added, ['      fetch_url: { action: allow }']);
+  assert.deepEqual(changedLines(RICH, allowed).added, ["      fetch_url: { action: allow, reason: 'Reaches the network' }"]);
 });
 
 test('a rule added to `tools: {}` turns it into a block map', () => {
