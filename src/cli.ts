@@ -1,11 +1,11 @@
 // The `mcp-warden` command line.
 import { version } from '../package.json';
-import { runAudit } from './cli/audit';
-import { runCheck } from './cli/check';
-import { runExplain } from './cli/explain';
-import { runProxyCommand } from './cli/proxy';
-import { runTools } from './cli/tools';
-import { UsageError } from './cli/usage';
+import { runAudit, USAGE as AUDIT_USAGE } from './cli/audit';
+import { runCheck, USAGE as CHECK_USAGE } from './cli/check';
+import { runExplain, USAGE as EXPLAIN_USAGE } from './cli/explain';
+import { runProxyCommand, USAGE as PROXY_USAGE } from './cli/proxy';
+import { runTools, USAGE as TOOLS_USAGE } from './cli/tools';
+import { asksForHelp, UsageError } from './cli/usage';
 
 const HELP = `mcp-warden: a policy between AI agents and the MCP servers they call
 
@@ -24,8 +24,17 @@ const HELP = `mcp-warden: a policy between AI agents and the MCP servers they ca
   mcp-warden --version                            the version
 `;
 
-type Command = (argv: string[]) => number | Promise<number>;
-const COMMANDS: Record<string, Command> = { check: runCheck, explain: runExplain, proxy: runProxyCommand, tools: runTools, audit: runAudit };
+interface Command {
+  run(argv: string[]): number | Promise<number>;
+  usage: string;
+}
+const COMMANDS: Record<string, Command> = {
+  check: { run: runCheck, usage: CHECK_USAGE },
+  explain: { run: runExplain, usage: EXPLAIN_USAGE },
+  proxy: { run: runProxyCommand, usage: PROXY_USAGE },
+  tools: { run: runTools, usage: TOOLS_USAGE },
+  audit: { run: runAudit, usage: AUDIT_USAGE },
+};
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -39,7 +48,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`unknown command "${name}"\n\n${HELP}`);
-  return command(rest);
+  if (asksForHelp(rest)) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  return command.run(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -7,7 +7,7 @@ import { formatAuditSummary, summariseAudit } from '../proxy/audit-summary';
 import { matchingLines } from '../proxy/audit-verify';
 import { parseCommandLine, UsageError } from './usage';
 
-const USAGE = `usage: mcp-warden audit FILE [--json]
+export const USAGE = `usage: mcp-warden audit FILE [--json]
        mcp-warden audit verify FILE --args JSON [--line N] [--key FILE]`;
 
 export function runAudit(argv: string[]): number {

@@ -5,9 +5,11 @@ import { MAX_POLICY_BYTES } from '../proxy/policy-source';
 import { readRegularFileSync } from '../proxy/regular-file';
 import { UsageError } from './usage';
 
+export const USAGE = 'usage: mcp-warden check <policy>';
+
 export function runCheck(argv: string[]): number {
   const [file, ...rest] = argv;
-  if (!file || rest.length > 0) throw new UsageError('usage: mcp-warden check <policy>');
+  if (!file || rest.length > 0) throw new UsageError(USAGE);
   const text = readPolicyText(file);
   const { diagnostics } = parsePolicy(text, file);
   for (const d of diagnostics) {

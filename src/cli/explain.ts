@@ -7,7 +7,7 @@ import { classifyTool } from '../policy/risk';
 import { readPolicyText } from './check';
 import { parseCommandLine, UsageError } from './usage';
 
-const USAGE = 'usage: mcp-warden explain <policy> --server S --tool T [--args JSON] [--annotations JSON] [--description TEXT]';
+export const USAGE = 'usage: mcp-warden explain <policy> --server S --tool T [--args JSON] [--annotations JSON] [--description TEXT]';
 
 export function runExplain(argv: string[]): number {
   const { values, positionals, command } = parseCommandLine(

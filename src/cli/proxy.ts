@@ -6,7 +6,7 @@ import { isLoopbackHost } from '../proxy/listener-guard';
 import { parseProxyTarget, runProxy, type ListenConfig, type ProxyConfig } from '../proxy/proxy-main';
 import { parseCommandLine, UsageError } from './usage';
 
-const USAGE = `usage: mcp-warden proxy --policy P --server NAME [--audit FILE] [--listen 127.0.0.1:PORT]
+export const USAGE = `usage: mcp-warden proxy --policy P --server NAME [--audit FILE] [--listen 127.0.0.1:PORT]
          [--token-file F] [--max-sessions N] [--session-idle-timeout SECONDS]
          [--max-inflight-bytes N] [--body-timeout SECONDS]
          [--approval-timeout SECONDS] [--max-frame-bytes N] [--trust-annotations]

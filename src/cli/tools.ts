@@ -12,7 +12,7 @@ import { createUpstream, parseProxyTarget, type ProxyTarget } from '../proxy/pro
 import { listServerTools } from '../proxy/tool-lister';
 import { parseCommandLine, UsageError } from './usage';
 
-const USAGE = 'usage: mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]';
+export const USAGE = 'usage: mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]';
 
 type Row = Omit<ToolReport, 'decision' | 'hidden' | 'rule' | 'line'> & Partial<Pick<ToolReport, 'decision' | 'hidden' | 'rule' | 'line'>>;
 
@@ -46,7 +46,8 @@ export async function runTools(argv: string[]): Promise<number> {
         return { name: tool.name, ...(tool.description !== undefined ? { description: tool.description } : {}), risk };
       });
   process.stdout.write(values.json ? JSON.stringify(rows) + '\n' : formatRows(rows));
-  return 0;
+  // As `explain`: the decisions shown are the refusal a broken policy gets, and the exit says so.
+  return policy && policy.current.engine === undefined ? 1 : 0;
 }
 
 async function listTools(target: ProxyTarget): Promise<ToolInfo[]> {

@@ -21,3 +21,9 @@ export function parseCommandLine<O extends Options>(argv: string[], options: O, 
     throw new UsageError(`${(error as Error).message}\n${usage}`);
   }
 }
+
+/** `--help` or `-h` among a command's own arguments (those before a `--`, which belong to the server it starts). */
+export function asksForHelp(argv: string[]): boolean {
+  const dashes = argv.indexOf('--');
+  return (dashes === -1 ? argv : argv.slice(0, dashes)).some((arg) => arg === '--help' || arg === '-h');
+}
