@@ -4,6 +4,7 @@ import type { ToolAnnotations } from '../policy/model';
 import { parsePolicy } from '../policy/parse';
 import { previewCall } from '../policy/preview';
 import { classifyTool } from '../policy/risk';
+import { unknownNameNotes } from '../policy/unknown-names';
 import { readPolicyText } from './check';
 import { parseCommandLine, UsageError } from './usage';
 
@@ -40,7 +41,10 @@ export function runExplain(argv: string[]): number {
     rateLimit: decision.rateLimit,
     hidden: decision.hidden,
   };
-  process.stdout.write(JSON.stringify(output) + '\n');
+  // A mistyped name gets a default's answer: say so, on stderr for a person and in the JSON for a tool.
+  const notes = unknownNameNotes(parsed.policy, { server: values.server, tool: values.tool });
+  for (const note of notes) process.stderr.write(`mcp-warden: note: ${note}\n`);
+  process.stdout.write(JSON.stringify(notes.length > 0 ? { ...output, notes } : output) + '\n');
   return parsed.policy ? 0 : 1;
 }
 

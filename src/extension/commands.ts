@@ -1,18 +1,21 @@
 // Commands that work on the workspace policy. Each takes its input as arguments too, so
 // keybindings, other extensions and tests can run it without prompts.
 import * as vscode from 'vscode';
-import type { Decision } from '../policy/model';
+import type { ToolCatalogue } from '../language/catalogue';
+import type { Decision, Policy } from '../policy/model';
 import { parsePolicy } from '../policy/parse';
 import { previewCall } from '../policy/preview';
+import { unknownNameNotes, type KnownNames } from '../policy/unknown-names';
+import { pickName } from './name-pick';
 import type { PolicyDiagnostics } from './policy-diagnostics';
 import { exists, policyUri } from './policy-location';
 import { readPolicyText } from './wiring/policy-reader';
 
-export function registerPolicyCommands(diagnostics: PolicyDiagnostics): vscode.Disposable[] {
+export function registerPolicyCommands(diagnostics: PolicyDiagnostics, catalogue: ToolCatalogue): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('mcpWarden.openPolicy', openPolicy),
     vscode.commands.registerCommand('mcpWarden.checkPolicy', (uri?: vscode.Uri) => checkPolicy(diagnostics, uri)),
-    vscode.commands.registerCommand('mcpWarden.explainTool', explainTool),
+    vscode.commands.registerCommand('mcpWarden.explainTool', (target?: ExplainTarget) => explainTool(catalogue, target)),
   ];
 }
 
@@ -47,18 +50,42 @@ async function checkPolicy(diagnostics: PolicyDiagnostics, uri?: vscode.Uri): Pr
   return { errors, warnings };
 }
 
-/** What the workspace policy decides for one tool of one server (without counting rate limits). */
-async function explainTool(target?: { server?: string; tool?: string; args?: unknown }): Promise<Decision | undefined> {
-  const server = target?.server ?? (await vscode.window.showInputBox({ prompt: 'Server name (as in mcp.json)' }));
-  const tool = server && (target?.tool ?? (await vscode.window.showInputBox({ prompt: `Tool of ${server}` })));
+interface ExplainTarget {
+  server?: string;
+  tool?: string;
+  args?: unknown;
+}
+
+/**
+ * What the workspace policy decides for one tool of one server (without counting rate limits), shown whole
+ * in a modal; a name neither the policy nor the editor knows is said to be unknown, with the closest one.
+ */
+async function explainTool(catalogue: ToolCatalogue, target?: ExplainTarget): Promise<(Decision & { notes: string[] }) | undefined> {
   const uri = policyUri();
-  if (!server || !tool || !uri) return undefined;
+  if (!uri) return undefined;
   const read = await readPolicyText(uri);
   const parsed = 'text' in read ? parsePolicy(read.text, uri.fsPath) : undefined;
+  const known = knownNames(catalogue);
+  const server = target?.server ?? (await pickName('Explain a tool\'s decision: server', [...new Set([...(parsed?.policy?.servers.keys() ?? []), ...known.servers])].sort()));
+  const tool = server && (target?.tool ?? (await pickName(`Explain a tool's decision: tool of ${server}`, toolNames(parsed?.policy, server, known))));
+  if (!server || !tool) return undefined;
   const { decision } = previewCall(parsed, uri.fsPath, { server, tool, args: target?.args });
+  const notes = unknownNameNotes(parsed?.policy, { server, tool }, known);
+  const by = decision.rule !== null ? `rule "${decision.rule}"` : 'the default';
   const where = decision.line ? ` (line ${decision.line})` : '';
-  void vscode.window.showInformationMessage(`MCP Warden: ${server}/${tool}: ${decision.decision}${where}${decision.reason ? ` — ${decision.reason}` : ''}`);
-  return decision;
+  const detail = [decision.reason ?? `Decided by ${by}${where}.`, ...(decision.reason ? [`Decided by ${by}${where}.`] : []), ...notes].join('\n\n');
+  void vscode.window.showInformationMessage(`MCP Warden: ${server} / ${tool}: ${decision.hidden ? 'hidden (deny)' : decision.decision}`, { modal: true, detail });
+  return { ...decision, notes };
+}
+
+function knownNames(catalogue: ToolCatalogue): KnownNames {
+  return { servers: catalogue.servers().map((server) => server.name), tools: (server) => catalogue.tools(server)?.tools.map((tool) => tool.name) };
+}
+
+/** The tools the server listed, then the exact names the policy's rules give it. */
+function toolNames(policy: Policy | undefined, server: string, known: KnownNames): string[] {
+  const rules = policy?.servers.get(server)?.tools.filter((rule) => !rule.isGlob).map((rule) => rule.pattern) ?? [];
+  return [...new Set([...(known.tools(server) ?? []), ...rules])];
 }
 
 function activePolicyUri(): vscode.Uri | undefined {

@@ -7,8 +7,8 @@ import { registerWarden, type WardenApi } from './warden';
 
 export function activate(context: vscode.ExtensionContext): PolicyLanguageApi & WardenApi {
   const diagnostics = new PolicyDiagnostics();
-  context.subscriptions.push(diagnostics, ...registerPolicyCommands(diagnostics));
   const language = registerPolicyLanguage(context);
+  context.subscriptions.push(diagnostics, ...registerPolicyCommands(diagnostics, language.catalogue));
   return { ...language, ...registerWarden(context, language.catalogue) };
 }
 

@@ -126,6 +126,16 @@ describe('mcp-warden CLI', () => {
     assert.equal(readOnly.risk.category, 'destructive');
   });
 
+  test('explain: a mistyped server or tool is named, with the closest one the policy knows', () => {
+    const server = run('explain', good, '--server', 'security-agnet', '--tool', 'stop_scan');
+    assert.equal(server.code, 0);
+    assert.deepEqual(JSON.parse(server.stdout).notes, ['Server "security-agnet" is not in the policy: the top-level default decides (allow). Did you mean "security-agent"?']);
+    assert.match(server.stderr, /^mcp-warden: note: Server "security-agnet" is not in the policy.*Did you mean "security-agent"\?\n$/);
+    const tool = run('explain', good, '--server', 'security-agent', '--tool', 'stop_scna');
+    assert.deepEqual(JSON.parse(tool.stdout).notes, ['Tool "stop_scna" matches no rule of "security-agent": the default of "security-agent" decides (ask). Did you mean "stop_scan"?']);
+    assert.equal(JSON.parse(run('explain', good, '--server', 'security-agent', '--tool', 'list_findings').stdout).notes, undefined);
+  });
+
   test('explain: unusable arguments go to stderr with exit 2', () => {
     for (const args of [
       ['--server', 's'],

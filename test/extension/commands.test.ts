@@ -17,6 +17,17 @@ suite('Policy commands', () => {
     assert.ok(decision.line > 0);
   });
 
+  test('Explain a Tool\'s Decision: a mistyped tool or server is named as unknown, with the closest known name', async () => {
+    type Explained = { decision: string; notes: string[] };
+    const tool = await vscode.commands.executeCommand<Explained>('mcpWarden.explainTool', { server: SCANNER, tool: 'stop_scna' });
+    assert.equal(tool.notes.length, 1);
+    assert.match(tool.notes[0], new RegExp(`^Tool "stop_scna" matches no rule of "${SCANNER}".*Did you mean "stop_scan"\\?$`));
+    const server = await vscode.commands.executeCommand<Explained>('mcpWarden.explainTool', { server: 'everythin', tool: 'echo' });
+    assert.match(server.notes[0], /^Server "everythin" is neither in the policy nor among the servers VS Code knows: .*Did you mean "everything"\?$/);
+    const known = await vscode.commands.executeCommand<Explained>('mcpWarden.explainTool', { server: SCANNER, tool: 'stop_scan' });
+    assert.deepEqual(known.notes, []);
+  });
+
   test('Open Policy where there is none creates it with Create Policy: a starter from the known servers', async function () {
     this.timeout(20_000);
     const settings = () => vscode.workspace.getConfiguration('mcpWarden');
