@@ -1,0 +1,69 @@
+/** What every detector shares: its signature and the way it words a finding. */
+
+import type { Finding, FindingCode, FindingSeverity } from '../findings';
+import type { FieldText } from '../fields';
+import { capitalised } from '../fields';
+import { excerptOf } from '../visible';
+
+export interface DetectorContext {
+  /** This server's tool names, as listed: naming one of them is not shadowing. */
+  ownTools: ReadonlySet<string>;
+  /** The other servers the agent sees, for `tool-shadowing`. */
+  otherServers: readonly { name: string; tools: readonly string[] }[];
+}
+
+/** Reads one text once, front to back, and appends what it finds. Never throws on any text. */
+export type Detector = (field: FieldText, context: DetectorContext, out: Finding[]) => void;
+
+/** At most this many findings of one code in one text; the last one says how many more there were. */
+export const FINDINGS_PER_FIELD = 8;
+
+/** A finding about `field.text[start, end)`, its message prefixed with where it is. */
+export function finding(
+  field: FieldText,
+  code: FindingCode,
+  severity: FindingSeverity,
+  start: number,
+  end: number,
+  what: string,
+): Finding {
+  return {
+    code,
+    severity,
+    message: `${capitalised(field.owner)}, ${field.field}: ${what}`,
+    ...(field.tool !== undefined ? { tool: field.tool } : {}),
+    field: field.field,
+    start,
+    end,
+    excerpt: excerptOf(field.text, start, end),
+  };
+}
+
+/**
+ * Collects one detector's findings in one text, keeping at most FINDINGS_PER_FIELD of each severity:
+ * a text full of hidden characters yields a few findings and a count, not one per character, and
+ * errors are never crowded out by warnings.
+ */
+export class FieldFindings {
+  private readonly counts = new Map<string, number>();
+  private readonly lastKept = new Map<string, Finding>();
+
+  constructor(private readonly out: Finding[]) {}
+
+  add(f: Finding): void {
+    const count = (this.counts.get(f.severity) ?? 0) + 1;
+    this.counts.set(f.severity, count);
+    if (count > FINDINGS_PER_FIELD) return;
+    this.out.push(f);
+    this.lastKept.set(f.severity, f);
+  }
+
+  /** Notes on the last finding kept of each severity how many were left out. */
+  finish(): void {
+    for (const [severity, count] of this.counts) {
+      const last = this.lastKept.get(severity);
+      const extra = count - FINDINGS_PER_FIELD;
+      if (extra > 0 && last !== undefined) last.message += ` (and ${extra} more like it in this text)`;
+    }
+  }
+}
