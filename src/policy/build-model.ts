@@ -8,6 +8,8 @@ import { parseDuration } from './duration';
 import { isGlob, literalChars } from './glob';
 import {
   ACTIONS,
+  PIN_MODES,
+  POISONING_MODES,
   RATE_LIMIT_SCOPES,
   RISK_CATEGORIES,
   RISK_LEVELS,
@@ -35,6 +37,10 @@ export function buildModel(value: unknown, contents: Node | null | undefined, li
     policy.defaultLine = lineOf(places.of('default'));
   }
   if (isMap(value.audit)) policy.audit.args = value.audit.args === true;
+  const pin = oneOf(PIN_MODES, value.pin);
+  if (pin) policy.pin = pin;
+  const poisoning = oneOf(POISONING_MODES, value.poisoning);
+  if (poisoning) policy.poisoning = poisoning;
 
   if (!isMap(value.servers)) return policy;
   const serverPlaces = new MapPlaces(lineCounter, places.of('servers'));
@@ -50,6 +56,10 @@ export function buildModel(value: unknown, contents: Node | null | undefined, li
       server.default = serverDefault;
       server.defaultLine = lineOf(bodyPlaces.of('default'));
     }
+    const serverPin = oneOf(PIN_MODES, body.pin);
+    if (serverPin) server.pin = serverPin;
+    const serverPoisoning = oneOf(POISONING_MODES, body.poisoning);
+    if (serverPoisoning) server.poisoning = serverPoisoning;
     if (!isMap(body.tools)) continue;
     const rulePlaces = new MapPlaces(lineCounter, bodyPlaces.of('tools'));
     for (const pattern of Object.keys(body.tools)) {
@@ -95,6 +105,10 @@ function buildRule(pattern: string, body: unknown, place: Place, index: number, 
 
 function isMap(value: unknown): value is Value {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function oneOf<T extends string>(values: readonly T[], value: unknown): T | undefined {
+  return values.includes(value as T) ? (value as T) : undefined;
 }
 
 function actionOf(value: unknown): Action | undefined {

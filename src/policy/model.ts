@@ -80,11 +80,22 @@ export interface ServerPolicy {
   default?: Action;
   /** One-based line of this server's `default`, when written. */
   defaultLine?: number;
+  /** This server's `pin` and `poisoning`, when written (they override the top level's). */
+  pin?: PinMode;
+  poisoning?: PoisoningMode;
   tools: ToolRule[];
   keyRange: Range;
   range: Range;
   line: number;
 }
+
+/** Whether tool definitions are held to the lockfile: changed and new tools refused, only reported, or not compared. */
+export type PinMode = 'enforce' | 'warn' | 'off';
+export const PIN_MODES: readonly PinMode[] = ['enforce', 'warn', 'off'];
+
+/** What a tool with an error-level description finding gets: refused like a changed tool, or reported. */
+export type PoisoningMode = 'deny' | 'warn';
+export const POISONING_MODES: readonly PoisoningMode[] = ['deny', 'warn'];
 
 export interface AuditSettings {
   /** Write the (secret-masked) raw arguments into the audit log. */
@@ -99,6 +110,9 @@ export interface Policy {
   defaultLine?: number;
   servers: Map<string, ServerPolicy>;
   audit: AuditSettings;
+  /** The top-level `pin` and `poisoning`, when written (absent: enforce for servers the lockfile knows; warn). */
+  pin?: PinMode;
+  poisoning?: PoisoningMode;
   /** The file the policy was read from, when known; used in reasons shown to users. */
   file?: string;
 }
