@@ -16,9 +16,13 @@ import {
   TICKET_LIFETIME_MS,
   type ApprovalRequestMessage,
   type EditorToProxy,
+  type GatewayHelloMessage,
+  type GatewayIdentity,
   type HelloMessage,
   type PolicyMessage,
+  type ProxyIdentity,
   type ProxyToEditor,
+  type ServedServer,
   type ToolsMessage,
 } from './control-protocol';
 
@@ -26,7 +30,9 @@ export interface ControlChannelOptions {
   socketPath: string;
   /** The single-use ticket the editor issued for this launch. */
   ticket: string;
-  proxy: HelloMessage['proxy'];
+  /** Who this is: a proxy (`proxy`) or a gateway (`gateway`), as its hello says. */
+  proxy?: ProxyIdentity;
+  gateway?: GatewayIdentity;
   log: (message: string) => void;
   /** How long to wait for the editor's first answer; never less than the editor's ticket lifetime. */
   ticketLifetimeMs?: number;
@@ -49,7 +55,8 @@ export class ControlChannel {
   private nextId = 1;
   private readonly pending = new Map<string, (answer: EditorAnswer) => void>();
   private readonly latestTools = new Map<string, ToolsMessage>();
-  private latestPolicy: PolicyMessage | undefined;
+  /** The latest policy report of each server (a gateway reports one per server it serves). */
+  private readonly latestPolicy = new Map<string, PolicyMessage>();
   /** The launch's ticket until the editor has answered it; then nothing proves this proxy but `resume`. */
   private ticket: string | undefined;
   /** The secret of the last welcome, for the next reconnection; in memory only. */
@@ -65,6 +72,8 @@ export class ControlChannel {
    * the reports that follow a welcome are sent, so they describe the policy it brought.
    */
   onPolicy: ((text: string | undefined) => void) | undefined;
+  /** A gateway's served set from the editor (a `servers` message, or the `servers` of a welcome). */
+  onServers: ((servers: ServedServer[]) => void) | undefined;
   /** The editor, after admitting this proxy, refused it for good: no later policy can arrive. */
   onLost: ((why: string) => void) | undefined;
 
@@ -86,7 +95,7 @@ export class ControlChannel {
    * A channel when the environment names one; undefined otherwise (or half-configured, with a warning).
    * The ticket is removed from `env`, so nothing this process starts later is given it.
    */
-  static fromEnv(env: NodeJS.ProcessEnv, proxy: HelloMessage['proxy'], log: (message: string) => void): ControlChannel | undefined {
+  static fromEnv(env: NodeJS.ProcessEnv, identity: ProxyIdentity | { gateway: GatewayIdentity }, log: (message: string) => void): ControlChannel | undefined {
     const socketPath = env[CONTROL_SOCKET_ENV];
     const ticket = env[CONTROL_TICKET_ENV];
     delete env[CONTROL_TICKET_ENV];
@@ -95,7 +104,8 @@ export class ControlChannel {
       log(`control channel ignored: set both ${CONTROL_SOCKET_ENV} and ${CONTROL_TICKET_ENV}`);
       return undefined;
     }
-    return new ControlChannel({ socketPath, ticket, proxy, log });
+    const who = 'gateway' in identity ? { gateway: identity.gateway } : { proxy: identity };
+    return new ControlChannel({ socketPath, ticket, ...who, log });
   }
 
   /** True once the editor has accepted this proxy. */
@@ -122,7 +132,8 @@ export class ControlChannel {
     socket.setEncoding('utf8');
     let buffered = '';
     socket.on('connect', () => {
-      const hello: HelloMessage = { type: 'hello', protocol: CONTROL_PROTOCOL_VERSION, ...credential, proxy: this.options.proxy };
+      const who = this.options.gateway ? { gateway: this.options.gateway } : { proxy: this.options.proxy! };
+      const hello: HelloMessage | GatewayHelloMessage = { type: 'hello', protocol: CONTROL_PROTOCOL_VERSION, ...credential, ...who };
       socket.write(JSON.stringify(hello) + '\n');
     });
     socket.on('data', (chunk: string) => {
@@ -166,10 +177,11 @@ export class ControlChannel {
         }
         if (typeof message.resume === 'string' && message.resume !== '') this.resume = message.resume;
         this.onPolicy?.(typeof message.policy?.text === 'string' ? message.policy.text : undefined);
+        if (message.servers !== undefined) this.servers(message.servers);
         this.welcomed = true;
         this.attempts = 0;
         this.settle?.(true);
-        if (this.latestPolicy) this.write(this.latestPolicy);
+        for (const policy of this.latestPolicy.values()) this.write(policy);
         for (const tools of this.latestTools.values()) this.write(tools);
         return;
       case 'refused':
@@ -183,6 +195,9 @@ export class ControlChannel {
         if (!this.welcomed) return;
         if (typeof message.text === 'string') this.onPolicy?.(message.text);
         else this.options.log('control channel: ignored a policy message without a text');
+        return;
+      case 'servers':
+        if (this.welcomed) this.servers(message.servers);
         return;
       case 'approval-response': {
         const resolve = this.pending.get(message.id);
@@ -200,8 +215,22 @@ export class ControlChannel {
   /** Sends an event when connected; tools and policy reports are also kept to resend after a reconnect. */
   send(message: ProxyToEditor): void {
     if (message.type === 'tools') this.latestTools.set(message.session, message);
-    if (message.type === 'policy') this.latestPolicy = message;
+    if (message.type === 'policy') this.latestPolicy.set(message.server, message);
     if (this.welcomed) this.write(message);
+  }
+
+  /** Forgets the policy report kept for a server no longer served. */
+  forgetServer(server: string): void {
+    this.latestPolicy.delete(server);
+  }
+
+  private servers(servers: unknown): void {
+    if (!this.onServers) return;
+    if (!Array.isArray(servers)) {
+      this.options.log('control channel: ignored a servers message whose servers is not a list');
+      return;
+    }
+    this.onServers(servers as ServedServer[]);
   }
 
   /** Forgets what was kept for a session that ended. */

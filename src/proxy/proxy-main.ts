@@ -16,7 +16,8 @@ import { ProxySession, type Downstream } from './relay';
 import type { Upstream, UpstreamFactory } from './upstream';
 import { StdioUpstream } from './upstream-stdio';
 
-export type ProxyTarget = { kind: 'stdio'; command: string; args: string[] } | { kind: 'http'; url: URL; headers: Record<string, string> };
+/** The server to protect. A stdio server's `env` replaces the proxy's own environment (less the channel's variables). */
+export type ProxyTarget = { kind: 'stdio'; command: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string } | { kind: 'http'; url: URL; headers: Record<string, string> };
 
 export interface ProxyConfig {
   policyFile: string;
@@ -187,7 +188,7 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
 }
 
 /** The listener's token: from --token-file, else made for this run. Exits with the reason when the file is unusable. */
-function listenerToken(tokenFile: string | undefined): string {
+export function listenerToken(tokenFile: string | undefined): string {
   const { generateToken, readTokenFile } = require('./listener-token') as typeof import('./listener-token');
   if (tokenFile === undefined) return generateToken();
   try {
@@ -206,13 +207,13 @@ function upstreamFactory(target: ProxyTarget, maxFrameBytes: number): UpstreamFa
 
 /** A new upstream session for the target. */
 export function createUpstream(target: ProxyTarget, maxFrameBytes: number, logTo: (message: string) => void): Upstream {
-  if (target.kind === 'stdio') return new StdioUpstream({ command: target.command, args: target.args, maxFrameBytes, log: logTo });
+  if (target.kind === 'stdio') return new StdioUpstream({ command: target.command, args: target.args, env: target.env, cwd: target.cwd, maxFrameBytes, log: logTo });
   // Loaded only for URL upstreams.
   const { HttpUpstream } = require('./upstream-http') as typeof import('./upstream-http');
   return new HttpUpstream({ url: target.url, headers: target.headers, maxFrameBytes, log: logTo });
 }
 
-function policyMessage(server: string, status: PolicyStatus): PolicyMessage {
+export function policyMessage(server: string, status: PolicyStatus): PolicyMessage {
   if (status.status === 'loaded') return { type: 'policy', server, status: 'loaded', file: status.file };
   if (status.status === 'missing') {
     const message: PolicyMessage = { type: 'policy', server, status: 'missing', file: status.file, keptLastGood: status.keptLastGood };
@@ -235,6 +236,6 @@ function policyMessage(server: string, status: PolicyStatus): PolicyMessage {
   };
 }
 
-function formatHost(host: string): string {
+export function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }

@@ -15,6 +15,8 @@ export interface StdioUpstreamOptions {
   maxFrameBytes: number;
   log: (message: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** The server's working folder; the proxy's own when not given. */
+  cwd?: string;
 }
 
 /** How long a child may take to exit after its stdin closes, then after SIGTERM. */
@@ -40,7 +42,7 @@ export class StdioUpstream implements Upstream {
     const { command, args, log } = this.options;
     // cross-spawn, as the MCP SDK's own stdio client does: on Windows it finds `npx.cmd` for `npx` and
     // runs .cmd and .bat files through cmd.exe with their arguments escaped, which Node's spawn refuses.
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: upstreamEnvironment(this.options.env ?? process.env) });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: upstreamEnvironment(this.options.env ?? process.env), ...(this.options.cwd ? { cwd: this.options.cwd } : {}) });
     this.child = child;
     const splitter = new LineSplitter(this.options.maxFrameBytes, {
       line: (bytes, end) => {
