@@ -3,6 +3,7 @@ import { version } from '../package.json';
 import { runAudit, USAGE as AUDIT_USAGE } from './cli/audit';
 import { runCheck, USAGE as CHECK_USAGE } from './cli/check';
 import { runExplain, USAGE as EXPLAIN_USAGE } from './cli/explain';
+import { runGatewayCommand, USAGE as GATEWAY_USAGE } from './cli/gateway';
 import { runProxyCommand, USAGE as PROXY_USAGE } from './cli/proxy';
 import { runTools, USAGE as TOOLS_USAGE } from './cli/tools';
 import { asksForHelp, UsageError } from './cli/usage';
@@ -16,6 +17,9 @@ const HELP = `mcp-warden: a policy between AI agents and the MCP servers they ca
                    [--approval-timeout SECONDS] [--max-frame-bytes N]
                    (-- CMD [ARGS...] | --url URL [--header "K: V"]...)
                                                   enforce the policy between an agent and an MCP server
+  mcp-warden gateway --policy P --listen 127.0.0.1:PORT [--token-file F] [--audit FILE]
+                                                  one process for every server with a launch entry in the
+                                                  policy, each at /servers/NAME/mcp, enforced as by proxy
   mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]
                                                   a server's tools with their risk and the policy's decision
   mcp-warden audit FILE [--json]                  calls per server, tool and decision in an audit log
@@ -32,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   check: { run: runCheck, usage: CHECK_USAGE },
   explain: { run: runExplain, usage: EXPLAIN_USAGE },
   proxy: { run: runProxyCommand, usage: PROXY_USAGE },
+  gateway: { run: runGatewayCommand, usage: GATEWAY_USAGE },
   tools: { run: runTools, usage: TOOLS_USAGE },
   audit: { run: runAudit, usage: AUDIT_USAGE },
 };

@@ -46,7 +46,7 @@ export function parseProxyArgs(argv: string[]): ProxyConfig {
     policyFile: values.policy,
     server: values.server,
     auditFile: values.audit,
-    listen: parseListener(values, maxFrameBytes),
+    listen: parseListener(values, maxFrameBytes, USAGE),
     target,
     approvalTimeoutMs: values['approval-timeout'] === undefined ? undefined : positiveNumber('--approval-timeout', values['approval-timeout']) * 1000,
     maxFrameBytes,
@@ -56,13 +56,14 @@ export function parseProxyArgs(argv: string[]): ProxyConfig {
 
 type ListenerValues = { listen?: string } & { [K in (typeof LISTENER_OPTIONS)[number]]?: string };
 
-function parseListener(values: ListenerValues, maxFrameBytes: number | undefined): ListenConfig | undefined {
+/** `--listen` and the options that bound the listener (shared with `gateway`, whose `usage` is given). */
+export function parseListener(values: ListenerValues, maxFrameBytes: number | undefined, usage: string): ListenConfig | undefined {
   if (values.listen === undefined) {
     const stray = LISTENER_OPTIONS.find((name) => values[name] !== undefined);
-    if (stray) throw new UsageError(`--${stray} applies to --listen only\n${USAGE}`);
+    if (stray) throw new UsageError(`--${stray} applies to --listen only\n${usage}`);
     return undefined;
   }
-  const { host, port } = parseListen(values.listen);
+  const { host, port } = parseListen(values.listen, usage);
   const tokenFile = values['token-file'];
   // A token printed on stderr is fine for a client on this machine; another machine needs a file kept for it.
   if (!isLoopbackHost(host) && tokenFile === undefined) {
@@ -87,15 +88,15 @@ function wholeNumber(flag: string, text: string): number {
   return value;
 }
 
-function parseListen(text: string): { host: string; port: number } {
+function parseListen(text: string, usage: string): { host: string; port: number } {
   const match = /^(?:(\[[^\]]+\]|[^:]+):)?(\d+)$/.exec(text);
-  if (!match) throw new UsageError(`--listen takes HOST:PORT or PORT, e.g. 127.0.0.1:8080 (port 0 picks a free one)\n${USAGE}`);
+  if (!match) throw new UsageError(`--listen takes HOST:PORT or PORT, e.g. 127.0.0.1:8080 (port 0 picks a free one)\n${usage}`);
   const port = Number(match[2]);
   if (port > 65535) throw new UsageError(`--listen: port ${port} is out of range`);
   return { host: (match[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
 }
 
-function positiveNumber(flag: string, text: string): number {
+export function positiveNumber(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, got "${text}"`);
   return value;
