@@ -31,6 +31,7 @@ import { registerProtectCommands } from './wiring/protect-commands';
 import { LaunchApprovals, type LaunchReviewer } from './trust/launch-approvals';
 import { approveReviewedLaunches, registerLaunchCommands } from './trust/launch-commands';
 import { guardPolicyFilesFromAgentEdits } from './trust/agent-edit-guard';
+import { registerPinning, type PinningApi } from './pinning/pinning';
 
 export interface WardenApi {
   /** The Servers view's data: `tree.model()` is what it shows. */
@@ -73,6 +74,8 @@ export interface WardenApi {
     use(reviewer: LaunchReviewer): vscode.Disposable;
     isApproved(file: string, server: string, entry: Record<string, unknown>): boolean;
   };
+  /** The lockfile beside the policy: the approved one (what the proxies enforce) and a change waiting for a person. */
+  pinning: PinningApi;
   /** Resolves with the control socket's path once it listens (undefined if it could not start). */
   controlSocket: Promise<string | undefined>;
 }
@@ -108,6 +111,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     },
   });
   const policy = new PolicyState(catalogue, leash);
+  const pinning = registerPinning({ store: approved, reviewers, documents: approvedDocuments, policy, control });
   const inputs = new InputSecrets(context.secrets);
   const launches = new LaunchApprovals(context.globalState);
   const tree = new ServersTree(catalogue, policy, proxies, { holdReason: (server) => definitions.holdReason(server), onDidChange: launches.onDidChange });
@@ -121,6 +125,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     leash,
     control,
     policy,
+    ...pinning.disposables,
     tree,
     decisionsView,
     statusBar,
@@ -153,6 +158,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     definitions,
     launches: { use: (reviewer) => launches.use(reviewer), isApproved: (file, server, entry) => launches.isApproved(file, server, entry) },
     controlSocket: control.ready.then((server) => server?.socketPath),
+    pinning: pinning.api,
   };
 }
 

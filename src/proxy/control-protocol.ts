@@ -196,7 +196,11 @@ export interface WelcomeMessage {
    * The approved policy for the file the proxy's hello named, when the editor has one. Without it the
    * proxy refuses every call until a `policy` message arrives.
    */
-  policy?: { text: string };
+  policy?: {
+    text: string;
+    /** The approved lockfile beside the policy (its pinned tool definitions); absent: none, nothing is pinned. */
+    lock?: string;
+  };
   /** To a gateway: the servers to serve, as in a `servers` message. */
   servers?: ServedServer[];
 }
@@ -205,6 +209,8 @@ export interface WelcomeMessage {
 export interface ApprovedPolicyMessage {
   type: 'policy';
   text: string;
+  /** The approved lockfile beside the policy; absent: none, nothing is pinned. The proxy never reads it from disk. */
+  lock?: string;
 }
 
 /** A ticket or secret not accepted, or an unsupported version: the editor closes the connection after sending it. */

@@ -1,8 +1,10 @@
 // The editor's side of one control-channel connection (docs/control-protocol.md): newline-delimited JSON,
 // `hello` checked for the protocol version and admitted by its ticket or resume secret, then the proxy's
-// reports handed on. The welcome carries the approved policy of the proxy's file, and `sendPolicy` each later
-// one. No sockets here: the caller feeds received text in and writes out what `send` is given.
+// reports handed on. The welcome carries the approved policy of the proxy's file (with its approved
+// lockfile), and `sendPolicy` each later one. No sockets here: the caller feeds received text in and writes
+// out what `send` is given.
 import type { Admission, Presented } from './control-credentials';
+import type { ApprovedTexts } from './control-policies';
 import {
   CONTROL_PROTOCOL_VERSION,
   type ApprovalCancelMessage,
@@ -57,8 +59,8 @@ export class ControlConnection {
     private readonly admit: (presented: Presented) => Admission,
     private readonly io: ConnectionIo,
     private handlers: ControlHandlers = {},
-    /** The approved policy text of a file, for the welcome (undefined: none yet). */
-    private readonly approvedPolicy: (file: string) => string | undefined = () => undefined,
+    /** The approved policy text of a file (and its approved lockfile), for the welcome (undefined: none yet). */
+    private readonly approvedPolicy: (file: string) => string | ApprovedTexts | undefined = () => undefined,
   ) {}
 
   /** Sets the handlers (for callers that need the connection to build them). */
@@ -96,9 +98,9 @@ export class ControlConnection {
   }
 
   /** Sends the proxy the policy it enforces from now on (once welcomed; the welcome carries the one before). */
-  sendPolicy(text: string): void {
+  sendPolicy(text: string, lock?: string): void {
     if (this.state !== 'open') return;
-    this.write({ type: 'policy', text });
+    this.write(lock === undefined ? { type: 'policy', text } : { type: 'policy', text, lock });
   }
 
   /** The socket closed. */
@@ -157,8 +159,9 @@ export class ControlConnection {
     }
     this.identity = { pid: Number(proxy.pid), server: proxy.server, policy: String(proxy.policy ?? ''), version: String(proxy.version ?? '') };
     this.state = 'open';
-    const policy = this.approvedPolicy(this.identity.policy);
-    this.write({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: admission.resume, ...(policy !== undefined ? { policy: { text: policy } } : {}) });
+    const approved = this.approvedPolicy(this.identity.policy);
+    const policy = typeof approved === 'string' ? { text: approved } : approved;
+    this.write({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: admission.resume, ...(policy !== undefined ? { policy } : {}) });
     this.handlers.welcomed?.(this.identity);
   }
 

@@ -1,8 +1,8 @@
 // The editor's control-channel socket: a Unix socket in a folder only this user can enter (the socket
 // itself mode 0600), or a named pipe on Windows. A proxy is admitted by the single-use ticket issued for
 // its launch (ControlCredentials). Each connection is a ControlConnection; what it reports goes to the
-// handlers the caller gives per connection. Each proxy is sent the approved policy of its file, at its
-// welcome and whenever it changes (`setApprovedPolicy`).
+// handlers the caller gives per connection. Each proxy is sent the approved policy of its file and the
+// approved lockfile beside it, at its welcome and whenever either changes (`setApprovedPolicy`).
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -40,8 +40,8 @@ export class ControlServer {
     private readonly ownDirectory: string | undefined,
     readonly policies: ApprovedPolicies,
   ) {
-    this.stopSending = policies.onDidChange((file, text) => {
-      for (const connection of this.connections()) if (connection.proxy && policyKey(connection.proxy.policy) === file) connection.sendPolicy(text);
+    this.stopSending = policies.onDidChange((file, text, lock) => {
+      for (const connection of this.connections()) if (connection.proxy && policyKey(connection.proxy.policy) === file) connection.sendPolicy(text, lock);
     });
   }
 
@@ -117,7 +117,7 @@ export class ControlServer {
         end: () => socket.end(),
       },
       {},
-      (file) => this.policies.get(file),
+      (file) => this.policies.approved(file),
     );
     connection.use(options.handlers(id, connection));
     this.sockets.set(id, { socket, connection });

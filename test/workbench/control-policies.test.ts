@@ -11,7 +11,7 @@ const POLICY_FILE = '/ws/.vscode/mcp-policy.yaml';
 function connection(policies: ApprovedPolicies, file = POLICY_FILE) {
   const credentials = new ControlCredentials();
   const sent: Record<string, unknown>[] = [];
-  const control = new ControlConnection((presented) => credentials.admit(presented, 'c', () => false), { send: (line) => sent.push(JSON.parse(line)), end: () => undefined }, {}, (f) => policies.get(f));
+  const control = new ControlConnection((presented) => credentials.admit(presented, 'c', () => false), { send: (line) => sent.push(JSON.parse(line)), end: () => undefined }, {}, (f) => policies.approved(f));
   const hello = { type: 'hello', protocol: 3, ticket: credentials.issue('scanner'), proxy: { pid: 7, server: 'scanner', policy: file, version: '1' } };
   return { control, sent, hello: () => control.receive(JSON.stringify(hello) + '\n') };
 }
@@ -63,4 +63,33 @@ test('listeners hear of each new text once, keyed by the absolute path; the same
   assert.deepEqual(heard, ['/ws/a.yaml=one', '/ws/a.yaml=two']);
   assert.equal(policies.get('/ws/a.yaml'), 'three');
   assert.equal(policies.get('/ws/b.yaml'), undefined);
+});
+
+test('the approved lockfile goes with the policy: in the welcome, and in a policy message when either changes', () => {
+  const policies = new ApprovedPolicies({ awaitLocks: true });
+  const heard: unknown[] = [];
+  policies.onDidChange((file, text, lock) => heard.push([file, text, lock]));
+  policies.set(POLICY_FILE, 'version: 1\n');
+  // The lockfile not settled yet: a proxy welcomed now would enforce no pins, so it gets no policy at all.
+  const early = connection(policies);
+  early.hello();
+  assert.equal('policy' in early.sent[0], false);
+  assert.deepEqual(heard, []);
+
+  policies.setLock(POLICY_FILE, '{"servers":{}}\n');
+  assert.deepEqual(heard, [[POLICY_FILE, 'version: 1\n', '{"servers":{}}\n']]);
+  const later = connection(policies);
+  later.hello();
+  assert.deepEqual(later.sent[0].policy, { text: 'version: 1\n', lock: '{"servers":{}}\n' });
+  later.control.sendPolicy('version: 1\n', '{"servers":{"a":{}}}\n');
+  assert.deepEqual(later.sent[1], { type: 'policy', text: 'version: 1\n', lock: '{"servers":{"a":{}}}\n' });
+
+  // No lockfile approved (removed, and a person applied that): the policy goes without one.
+  policies.setLock(POLICY_FILE, undefined);
+  policies.setLock(POLICY_FILE, undefined);
+  assert.deepEqual(heard.at(-1), [POLICY_FILE, 'version: 1\n', undefined]);
+  assert.equal(heard.length, 2);
+  const without = connection(policies);
+  without.hello();
+  assert.deepEqual(without.sent[0].policy, { text: 'version: 1\n' });
 });

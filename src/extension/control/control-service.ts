@@ -9,8 +9,8 @@ import { Disposable } from '../lifecycle';
 export class ControlService extends Disposable {
   /** The running server; undefined when it could not start (proxies then ask by elicitation, or deny). */
   readonly ready: Promise<ControlServer | undefined>;
-  /** What each policy file's proxies enforce: set before or after the server starts. */
-  private readonly policies = new ApprovedPolicies();
+  /** What each policy file's proxies enforce: set before or after the server starts. A policy waits for its lockfile. */
+  private readonly policies = new ApprovedPolicies({ awaitLocks: true });
 
   constructor(directory: string, sinks: HubSinks, log: vscode.LogOutputChannel) {
     super();
@@ -35,6 +35,14 @@ export class ControlService extends Disposable {
    */
   setApprovedPolicy(file: string, text: string): void {
     this.policies.set(file, text);
+  }
+
+  /**
+   * Records the approved lockfile beside the policy `file` (undefined: none, nothing pinned). A policy is
+   * sent to its proxies only once its lockfile has been recorded, so they never run without their pins.
+   */
+  setApprovedLock(file: string, lock: string | undefined): void {
+    this.policies.setLock(file, lock);
   }
 
   /** The approved policy text of `file`, as last set. */

@@ -14,7 +14,9 @@ export class ModalPolicyReviewer implements PolicyReviewer {
   constructor(private readonly documents: ApprovedDocuments) {}
 
   async review(change: PolicyChange, signal: AbortSignal): Promise<ReviewAnswer> {
-    const message = `MCP Warden: a change to ${vscode.workspace.asRelativePath(change.file)} loosens the policy. The proxies keep the approved policy until you apply it.`;
+    const message = change.kind === 'lockfile'
+      ? `MCP Warden: a change to ${vscode.workspace.asRelativePath(change.file)} lets tools through that the approved pins hold back. The proxies keep the approved pins until you apply it.`
+      : `MCP Warden: a change to ${vscode.workspace.asRelativePath(change.file)} loosens the policy. The proxies keep the approved policy until you apply it.`;
     const detail = describeLoosening(change.loosened);
     for (;;) {
       if (signal.aborted) return 'keep';

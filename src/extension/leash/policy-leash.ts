@@ -43,9 +43,14 @@ export interface LeashDependencies {
   enforce(file: string, text: string): void;
   /** False while the workspace is not trusted: a file seen then is not trusted on first use (yet). */
   trusted?(): boolean;
+  /** What the leash holds: the policy (the default) or its lockfile; the reviewer is told which. */
+  kind?: 'policy' | 'lockfile';
+  /** Whether a text is usable as the file (a policy, by default): only such a text is approved by a click. */
+  valid?(text: string, file: string): boolean;
 }
 
 const FILE_REMOVED: PolicyLoosening = { server: '*', what: 'the policy file was removed', before: 'the approved policy', after: 'no policy' };
+const LOCK_REMOVED: PolicyLoosening = { server: '*', what: 'the lockfile was removed', before: 'the approved lockfile', after: 'no lockfile' };
 
 type Listener<T> = (value: T) => void;
 
@@ -139,7 +144,7 @@ export class PolicyLeash extends Disposable {
       return;
     }
     // A removed file removes every rule: it is reviewed even if the comparison found nothing to list.
-    const loosened = proposed === undefined && compared.loosened.length === 0 ? [FILE_REMOVED] : compared.loosened;
+    const loosened = proposed === undefined && compared.loosened.length === 0 ? [this.deps.kind === 'lockfile' ? LOCK_REMOVED : FILE_REMOVED] : compared.loosened;
     if (loosened.length === 0) {
       this.approve(file, proposed);
       this.setWaiting(undefined);
@@ -174,7 +179,8 @@ export class PolicyLeash extends Disposable {
         approve = undefined; // The edit does not apply to the approved text: the whole change is reviewed.
       }
     }
-    if (approve !== undefined && parsePolicy(approve, file).policy) this.ownEdits.set(file, { written, approve });
+    const valid = this.deps.valid ?? ((text: string) => parsePolicy(text, file).policy !== undefined);
+    if (approve !== undefined && valid(approve, file)) this.ownEdits.set(file, { written, approve });
     else this.ownEdits.delete(file);
   }
 
@@ -206,7 +212,8 @@ export class PolicyLeash extends Disposable {
     this.review?.controller.abort('the policy file changed again');
     const controller = new AbortController();
     // The text under review goes with it: Show diff shows what Apply approves, even if the file changes meanwhile.
-    const answer = this.deps.reviewers.review({ file: change.file, loosened: change.loosened, proposedText: change.text ?? '' }, controller.signal);
+    const kind = this.deps.kind === 'lockfile' ? { kind: this.deps.kind } : {};
+    const answer = this.deps.reviewers.review({ file: change.file, loosened: change.loosened, proposedText: change.text ?? '', ...kind }, controller.signal);
     const review = { controller, answer };
     this.review = review;
     change.inReview = true;

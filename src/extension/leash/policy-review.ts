@@ -13,6 +13,8 @@ export interface PolicyChange {
   loosened: readonly PolicyLoosening[];
   /** The text that would become approved (empty for a deleted file): what Show diff compares with the approved one. */
   proposedText?: string;
+  /** What the file is: the policy (when absent) or the lockfile beside it, whose pins let changed tools through. */
+  kind?: 'policy' | 'lockfile';
 }
 
 export type ReviewAnswer = 'apply' | 'keep';

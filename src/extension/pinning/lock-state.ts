@@ -1,0 +1,117 @@
+// The lockfile beside the workspace policy, under the same leash as the policy: every text it takes (by an
+// edit, an agent, `mcp-warden pin` in a terminal, git) is compared with the lockfile a person approved, and
+// only a change that holds tools back applies at once; one that lets a tool through waits for a person.
+// What the proxies get is always the approved lockfile, sent with the policy over the control channel
+// (`settle`), and settled after every read: the editor holds a policy back until its lockfile is settled,
+// so no proxy runs a moment without its pins.
+import { watch as watchFolder, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import * as vscode from 'vscode';
+import { lockfilePathFor, parseLockfile } from '../../pinning/lockfile';
+import type { PolicyLeash } from '../leash/policy-leash';
+import { Disposable } from '../lifecycle';
+import { readPolicyText } from '../wiring/policy-reader';
+import type { PolicyState } from '../wiring/policy-state';
+
+const RELOAD_DELAY_MS = 20;
+
+/** Hands the approved lockfile of a policy file (undefined: none) to the proxies of that policy. */
+export type SettleLock = (policyFile: string, lock: string | undefined) => void;
+
+export class LockState extends Disposable {
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private folderWatcher: FSWatcher | undefined;
+  private watched: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private loading: Promise<void> = Promise.resolve();
+
+  constructor(private readonly policy: PolicyState, readonly leash: PolicyLeash, private readonly settle: SettleLock) {
+    super();
+    // A review applied (or the store changed): the proxies follow.
+    this.register(leash.onDidChange(() => this.settleNow()));
+    // The policy's path moved (a setting, another folder first): the lockfile beside it moves too.
+    this.register(policy.onDidChange(() => {
+      if (this.uri?.fsPath !== this.watched) this.watch();
+    }));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()));
+    this.register({ dispose: () => this.watcher?.dispose() });
+    this.register({ dispose: () => this.folderWatcher?.close() });
+    this.register({ dispose: () => clearTimeout(this.timer) });
+    this.watch();
+  }
+
+  /** The lockfile of the workspace policy, when there is a folder. */
+  get uri(): vscode.Uri | undefined {
+    const policy = this.policy.uri;
+    return policy && policy.with({ path: lockfilePathFor(policy.path) });
+  }
+
+  /** The approved lockfile's text: what the proxies enforce. */
+  approvedText(): string | undefined {
+    const uri = this.uri;
+    return uri && this.leash.approvedText(uri.fsPath);
+  }
+
+  /** Resolves once the file as it is now has been read. */
+  get ready(): Promise<void> {
+    return this.loading;
+  }
+
+  /** Reads the file again now (after Warden wrote it). */
+  reload(): Promise<void> {
+    clearTimeout(this.timer);
+    this.loading = this.read();
+    return this.loading;
+  }
+
+  private watch(): void {
+    this.watcher?.dispose();
+    this.folderWatcher?.close();
+    this.folderWatcher = undefined;
+    const uri = this.uri;
+    this.watched = uri?.fsPath;
+    if (uri) {
+      this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), basename(uri.path)));
+      const later = () => this.later();
+      this.watcher.onDidChange(later);
+      this.watcher.onDidCreate(later);
+      this.watcher.onDidDelete(later);
+      // The folder's own events come sooner than VS Code's watcher (see PolicyState).
+      if (uri.scheme === 'file') {
+        try {
+          const name = basename(uri.fsPath);
+          this.folderWatcher = watchFolder(dirname(uri.fsPath), { persistent: false }, (_event, changed) => {
+            if (changed === null || changed === name) this.later();
+          });
+          this.folderWatcher.on('error', () => this.folderWatcher?.close());
+        } catch {
+          this.folderWatcher = undefined;
+        }
+      }
+    }
+    void this.reload();
+  }
+
+  private later(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.reload(), RELOAD_DELAY_MS);
+  }
+
+  private async read(): Promise<void> {
+    const uri = this.uri;
+    if (!uri) return;
+    const read = await readPolicyText(uri);
+    if (this.isDisposed || this.uri?.fsPath !== uri.fsPath) return;
+    const file = uri.fsPath;
+    // A file that cannot be read (a FIFO, too big) changes nothing: the approved lockfile stays.
+    if ('missing' in read) this.leash.consider(file, undefined, false);
+    else if ('text' in read) this.leash.consider(file, read.text, parseLockfile(read.text).lockfile !== undefined);
+    this.settleNow();
+  }
+
+  private settleNow(): void {
+    const policy = this.policy.uri;
+    const lock = this.uri;
+    if (policy && lock) this.settle(policy.fsPath, this.leash.approvedText(lock.fsPath));
+  }
+}
