@@ -4,13 +4,14 @@
 // (aliases and merge keys resolved) and compared by what they mean, never by their text: for every
 // server, every tool the catalogue knows, every exact rule key of either policy, and every pairing of the
 // globs or defaults that decide the other tools under each policy (so globs and defaults count for tools
-// nobody listed); plus the top-level default, audit settings, launch entries, and anything the
-// comparison does not understand.
+// nobody listed); plus the top-level default, audit settings, `pin` and `poisoning`, launch entries, and
+// anything the comparison does not understand.
 import { PolicyEngine } from './engine';
 import { globLoosenings } from './glob-loosenings';
 import { launchChanges, launchEntries } from './launch-compare';
 import type { Policy } from './model';
 import { parsePolicy, type ParseResult } from './parse';
+import { pinLoosenings } from './pin-compare';
 import { loosenedTreatment, NOTHING_APPROVED, treatmentOf, type Treatment } from './tool-treatment';
 import { unrecognisedChanges } from './unrecognised-settings';
 import { resolveDocument } from './yaml-resolve';
@@ -21,7 +22,7 @@ export interface Loosening {
   server: string;
   /** The tool or rule key (a glob stays a glob); absent for what concerns the server, or any tool no rule names. */
   tool?: string;
-  /** What loosens: `decision`, `default`, `hidden`, `rate limit`, `argument check`, `risk override`, `launch`, `audit arguments`, `policy file`, `unrecognised setting …`, `rules`. */
+  /** What loosens: `decision`, `default`, `hidden`, `rate limit`, `argument check`, `risk override`, `launch`, `audit arguments`, `pin`, `poisoning`, `policy file`, `unrecognised setting …`, `rules`. */
   what: string;
   /** The approved value, short (`deny`, `hidden`, `10 per 1m`, `checked`, `execute, critical`, a command line, `none`, `nothing approved`). */
   before: string;
@@ -70,6 +71,7 @@ export function comparePolicyTexts(
   if (before.policy && JSON.stringify(before.value) === JSON.stringify(after.value)) return { ok: true, loosened };
 
   loosened.push(...policyWide(before, after));
+  loosened.push(...pinLoosenings(before.policy, after.policy!));
   for (const change of launchChanges(launchEntries(before.value), launchEntries(after.value))) {
     loosened.push({ server: change.server, what: 'launch', before: change.before, after: change.after });
   }

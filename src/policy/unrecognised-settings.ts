@@ -9,7 +9,7 @@ interface Shape {
 }
 
 const RULE: Shape = { action: true, reason: true, hide: true, args: true, rate_limit: { max: true, window: true, scope: true }, risk: { category: true, level: true } };
-const POLICY: Shape = { version: true, default: true, audit: { args: true }, servers: { '*': { default: true, launch: true, tools: { '*': RULE } } } };
+const POLICY: Shape = { version: true, default: true, audit: { args: true }, pin: true, poisoning: true, servers: { '*': { default: true, launch: true, pin: true, poisoning: true, tools: { '*': RULE } } } };
 
 export interface UnrecognisedChange {
   /** Where the setting is, e.g. `servers.sec.tools.scan.timeout`. */
