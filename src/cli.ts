@@ -12,7 +12,7 @@ const HELP = `mcp-warden: a policy between AI agents and the MCP servers they ca
 
   mcp-warden check <policy>                       report the policy's problems (exit 1 on errors)
   mcp-warden explain <policy> --server S --tool T [--args JSON] [--annotations JSON] [--description TEXT]
-                                                  what the policy decides for one call, as JSON
+                     [--as USER [--groups A,B]]   what the policy decides for one call, as JSON
   mcp-warden proxy --policy P --server NAME [--audit FILE] [--listen 127.0.0.1:PORT [--token-file F]]
                    [--approval-timeout SECONDS] [--max-frame-bytes N]
                    (-- CMD [ARGS...] | --url URL [--header "K: V"]...)

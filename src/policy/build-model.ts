@@ -4,6 +4,7 @@
 // that enforce never get it (parse.ts).
 import type { LineCounter, Node } from 'yaml';
 import { argsSchemaDiagnostics } from './args-schema-diagnostics';
+import { callerListOf } from './callers';
 import { parseDuration } from './duration';
 import { isGlob, literalChars } from './glob';
 import {
@@ -93,6 +94,9 @@ function buildRule(pattern: string, body: unknown, place: Place, index: number, 
 
   const risk = riskOf(body.risk);
   if (risk) rule.risk = risk;
+
+  const only = callerListOf(body.only);
+  if (only) rule.only = only;
 
   if (isMap(body.args)) {
     // Each problem on the key or value it is about; a schema with any is not enforced (the policy is invalid).

@@ -4,8 +4,9 @@
 import { ArgsChecker } from './args-check';
 import { formatSeconds } from './duration';
 import { globMatcher, type GlobMatcher } from './glob';
-import type { Decision, Policy, ServerPolicy, ToolRule } from './model';
-import { RateLimiter } from './rate-limiter';
+import { admits, notAdmittedReason } from './callers';
+import type { Decision, Policy, Principal, RateLimitScope, ServerPolicy, ToolRule } from './model';
+import { RateLimiter, type Acquired } from './rate-limiter';
 
 export interface ToolCall {
   server: string;
@@ -13,6 +14,13 @@ export interface ToolCall {
   args?: unknown;
   /** The agent session the call belongs to; rate limits with scope `session` count per session. */
   session?: string;
+  /** Who calls, when an identity established it; absent for the local single user (rules with `only` deny then). */
+  principal?: Principal;
+}
+
+/** A rate-limit count kept outside this process, shared by every instance that uses it. Rejects when it cannot count. */
+export interface SharedLimiter {
+  tryAcquire(key: string, max: number, windowMs: number): Promise<Acquired>;
 }
 
 export interface DecideOptions {
@@ -77,39 +85,58 @@ export class PolicyEngine {
   }
 
   decide(call: ToolCall, options: DecideOptions = {}): Decision {
+    const step = this.beforeCount(call, options);
+    if (!isCount(step)) return step;
+    return this.afterCount(call, step.rule, this.state.limiter.tryAcquire(step.key, step.max, step.windowMs));
+  }
+
+  /**
+   * The same decision with the rate limit counted by `limiter`, a count shared by other processes (Redis).
+   * When the limiter cannot count (unreachable, too slow), the call is denied with its reason: never let through uncounted.
+   */
+  async decideShared(call: ToolCall, limiter: SharedLimiter, options: DecideOptions = {}): Promise<Decision> {
+    const step = this.beforeCount(call, options);
+    if (!isCount(step)) return step;
+    let acquired: Acquired;
+    try {
+      acquired = await limiter.tryAcquire(step.key, step.max, step.windowMs);
+    } catch (error) {
+      const why = (error as Error)?.message ?? String(error);
+      return ruleDecision(step.rule, 'deny', `The rate limit of rule "${step.rule.pattern}" could not be counted: ${why}; the call is refused`);
+    }
+    return this.afterCount(call, step.rule, acquired);
+  }
+
+  /** The decision when it needs no count, else what to count. */
+  private beforeCount(call: ToolCall, options: DecideOptions): Decision | Count {
     const rule = this.ruleFor(call.server, call.tool);
     if (!rule) return this.decideByDefault(call);
 
-    const rateLimit = rule.rateLimit ? { max: rule.rateLimit.max, windowSeconds: rule.rateLimit.windowSeconds } : null;
-    const decided = (decision: Decision['decision'], reason: string | null, hidden = false): Decision => ({
-      decision,
-      reason,
-      rule: rule.pattern,
-      line: rule.line,
-      rateLimit,
-      hidden,
-    });
-
-    if (rule.hide) return decided('deny', `Tool "${call.tool}" is hidden by rule "${rule.pattern}"`, true);
-    if (rule.action === 'deny') return decided('deny', rule.reason ?? `Tool "${call.tool}" is denied by rule "${rule.pattern}"`);
+    if (rule.hide) return ruleDecision(rule, 'deny', `Tool "${call.tool}" is hidden by rule "${rule.pattern}"`, true);
+    if (rule.action === 'deny') return ruleDecision(rule, 'deny', rule.reason ?? `Tool "${call.tool}" is denied by rule "${rule.pattern}"`);
+    if (rule.only && !admits(rule.only, call.principal)) return ruleDecision(rule, 'deny', notAdmittedReason(call.tool, rule.pattern, rule.only, call.principal, rule.reason));
 
     if (rule.args && !options.beforeArgs) {
       const verdict = this.state.args.check(rule.args, call.args);
-      if (!verdict.ok) return decided('deny', `Arguments rejected by rule "${rule.pattern}": ${verdict.problems.join('; ')}`);
+      if (!verdict.ok) return ruleDecision(rule, 'deny', `Arguments rejected by rule "${rule.pattern}": ${verdict.problems.join('; ')}`);
     }
 
     if (rule.rateLimit && !options.dryRun) {
-      const { max, windowSeconds, scope } = rule.rateLimit;
-      const acquired = this.state.limiter.tryAcquire(limiterKey(call, rule), max, windowSeconds * 1000);
-      if (!acquired.ok) {
-        const where = scope === 'session' ? ' in this session' : scope === 'server' ? ' for this server' : '';
-        const retry = formatSeconds(Math.ceil(acquired.retryAfterMs / 1000));
-        return decided('deny', `Rate limit of ${max} calls per ${formatSeconds(windowSeconds)} reached${where} (rule "${rule.pattern}"); retry in ${retry}`);
-      }
+      return { count: true, rule, key: limiterKey(call, rule), max: rule.rateLimit.max, windowMs: rule.rateLimit.windowSeconds * 1000 };
     }
+    return this.passed(call, rule);
+  }
 
-    if (rule.action === 'ask') return decided('ask', rule.reason ?? `Tool "${call.tool}" needs approval (rule "${rule.pattern}")`);
-    return decided('allow', null);
+  private afterCount(call: ToolCall, rule: ToolRule, acquired: Acquired): Decision {
+    if (acquired.ok) return this.passed(call, rule);
+    const { max, windowSeconds, scope } = rule.rateLimit!;
+    const retry = formatSeconds(Math.ceil(acquired.retryAfterMs / 1000));
+    return ruleDecision(rule, 'deny', `Rate limit of ${max} calls per ${formatSeconds(windowSeconds)} reached${SCOPE_WHERE[scope]} (rule "${rule.pattern}"); retry in ${retry}`);
+  }
+
+  private passed(call: ToolCall, rule: ToolRule): Decision {
+    if (rule.action === 'ask') return ruleDecision(rule, 'ask', rule.reason ?? `Tool "${call.tool}" needs approval (rule "${rule.pattern}")`);
+    return ruleDecision(rule, 'allow', null);
   }
 
   private decideByDefault(call: ToolCall): Decision {
@@ -142,6 +169,26 @@ function compileServer(policy: ServerPolicy): CompiledServer {
   return { policy, exact, globs, resolved: new Map() };
 }
 
+/** A call the rule lets through if its rate limit counts it. */
+interface Count {
+  count: true;
+  rule: ToolRule;
+  key: string;
+  max: number;
+  windowMs: number;
+}
+
+function isCount(step: Decision | Count): step is Count {
+  return (step as Count).count === true;
+}
+
+function ruleDecision(rule: ToolRule, decision: Decision['decision'], reason: string | null, hidden = false): Decision {
+  const rateLimit = rule.rateLimit ? { max: rule.rateLimit.max, windowSeconds: rule.rateLimit.windowSeconds } : null;
+  return { decision, reason, rule: rule.pattern, line: rule.line, rateLimit, hidden };
+}
+
+const SCOPE_WHERE: Record<RateLimitScope, string> = { session: ' in this session', user: ' for this caller', server: ' for this server', global: '' };
+
 function sessionSuffix(session: string): string {
   return `\u0000session:${session}`;
 }
@@ -150,6 +197,9 @@ function limiterKey(call: ToolCall, rule: ToolRule): string {
   switch (rule.rateLimit!.scope) {
     case 'session':
       return `${call.server}\u0000${rule.pattern}${sessionSuffix(call.session ?? '')}`;
+    case 'user':
+      // No caller identity: one count for every anonymous call (no principal's name is empty).
+      return `${call.server}\u0000${rule.pattern}\u0000user:${call.principal?.name ?? ''}`;
     case 'server':
       return `${call.server}\u0000${rule.pattern}\u0000server`;
     case 'global':

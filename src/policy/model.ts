@@ -13,8 +13,23 @@ export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high', 'crit
 /** Where a risk label came from, strongest first. */
 export type RiskSource = 'policy' | 'annotations' | 'name' | 'description' | 'default';
 
-export type RateLimitScope = 'session' | 'server' | 'global';
-export const RATE_LIMIT_SCOPES: readonly RateLimitScope[] = ['session', 'server', 'global'];
+export type RateLimitScope = 'session' | 'user' | 'server' | 'global';
+export const RATE_LIMIT_SCOPES: readonly RateLimitScope[] = ['session', 'user', 'server', 'global'];
+
+/** Who makes a call, as an identity of the gateway established it (a token or a verified OIDC token). */
+export interface Principal {
+  /** Never empty. */
+  name: string;
+  groups: readonly string[];
+}
+
+/** The callers a rule is `only` for: users and groups by exact name. */
+export interface CallerList {
+  users: ReadonlySet<string>;
+  groups: ReadonlySet<string>;
+  /** The entries as written (`alice`, `user:bob`, `group:security`), for reasons. */
+  entries: readonly string[];
+}
 
 /** A zero-based position, as in the Language Server Protocol. */
 export interface Position {
@@ -64,6 +79,8 @@ export interface ToolRule {
   args?: Record<string, unknown>;
   hide: boolean;
   risk?: RiskOverride;
+  /** The only callers the rule applies to; any other call it decides is denied. Absent: everyone. */
+  only?: CallerList;
   /** Position of the rule's key in the file. */
   keyRange: Range;
   /** The whole rule (key and value). */

@@ -141,6 +141,17 @@ export function schemaDiagnostics(errors: ErrorObject[], document: Document, lin
         add({ range: at, severity: 'error', code: 'invalid-value', message: `"${name}" must be ${comparison} ${String(params.limit)}` }, `${error.instancePath}:${error.keyword}`);
         break;
       }
+      case 'pattern': {
+        // The schema's description says what fits; an item of a list is named by its list.
+        const owner = /^\d+$/.test(name) && segments.length > 1 ? `an entry of "${segments[segments.length - 2]}"` : `"${name}"`;
+        const help = (error.parentSchema as { description?: unknown } | undefined)?.description;
+        const message = typeof help === 'string' ? `Invalid value ${describeValue(written)} for ${owner}: ${help}` : `${owner} must match ${String(params.pattern)}`;
+        add({ range: at, severity: 'error', code: 'invalid-value', message }, `${error.instancePath}:pattern`);
+        break;
+      }
+      case 'minItems':
+        add({ range: at, severity: 'error', code: 'invalid-value', message: `"${name}" must list at least ${String(params.limit)} ${params.limit === 1 ? 'entry' : 'entries'}` }, `${error.instancePath}:minItems`);
+        break;
       case 'anyOf':
       case 'oneOf':
       case 'if':

@@ -3,7 +3,8 @@
 import { canonicalJson } from './canonical-json';
 import { formatSeconds } from './duration';
 import type { PolicyEngine } from './engine';
-import type { Action, Policy, RateLimit, RateLimitScope, RiskOverride, ToolRule } from './model';
+import { callersLabel, canonicalCallers } from './callers';
+import type { Action, CallerList, Policy, RateLimit, RateLimitScope, RiskOverride, ToolRule } from './model';
 import { RISK_CATEGORIES, RISK_LEVELS } from './model';
 
 export interface Treatment {
@@ -17,6 +18,8 @@ export interface Treatment {
   rateLimit?: RateLimit;
   args?: Record<string, unknown>;
   risk?: RiskOverride;
+  /** The callers the deciding rule is only for; absent: everyone. */
+  only?: CallerList;
 }
 
 /** One loosening of a tool's treatment, before the server and tool are named. */
@@ -44,6 +47,7 @@ export function ruleTreatment(rule: ToolRule): Treatment {
     ...(rule.rateLimit ? { rateLimit: rule.rateLimit } : {}),
     ...(rule.args ? { args: rule.args } : {}),
     ...(rule.risk ? { risk: rule.risk } : {}),
+    ...(rule.only ? { only: rule.only } : {}),
   };
 }
 
@@ -77,6 +81,8 @@ export function loosenedTreatment(before: Treatment, after: Treatment, decisionW
   if (is < was) changes.push({ what: before.hidden ? 'hidden' : decisionWhat, before: decisionLabel(before), after: decisionLabel(after) });
   if (is >= 2 || was >= 2) return changes;
 
+  const callers = widenedCallers(before, after);
+  if (callers) changes.push(callers);
   const limit = loosenedRateLimit(before, after);
   if (limit) changes.push(limit);
   if (before.args && !after.args) changes.push({ what: 'argument check', before: 'checked', after: 'none' });
@@ -86,8 +92,20 @@ export function loosenedTreatment(before: Treatment, after: Treatment, decisionW
   return changes;
 }
 
-/** Whose calls share one count, narrowest first: a narrower scope counts fewer calls against the limit. */
-const SCOPE_BREADTH: Record<RateLimitScope, number> = { session: 0, server: 1, global: 2 };
+/**
+ * Who may have the call made, widened: the `only` list dropped, or a user or group added to it. A list
+ * is compared entry by entry: a new group may hold anyone, so any entry not approved is a loosening.
+ */
+function widenedCallers(before: Treatment, after: Treatment): Change | undefined {
+  if (!before.only) return undefined;
+  if (!after.only) return { what: 'callers', before: callersLabel(before.only), after: 'everyone' };
+  const approved = new Set(canonicalCallers(before.only));
+  if (canonicalCallers(after.only).every((entry) => approved.has(entry))) return undefined;
+  return { what: 'callers', before: callersLabel(before.only), after: callersLabel(after.only) };
+}
+
+/** Whose calls share one count, narrowest first: a narrower scope counts fewer calls against the limit. A caller's sessions are all theirs. */
+const SCOPE_BREADTH: Record<RateLimitScope, number> = { session: 0, user: 1, server: 2, global: 3 };
 
 function loosenedRateLimit(before: Treatment, after: Treatment): Change | undefined {
   const was = before.rateLimit;
@@ -105,7 +123,7 @@ function loosenedRateLimit(before: Treatment, after: Treatment): Change | undefi
   return undefined;
 }
 
-const SCOPE_WORDS: Record<RateLimitScope, string> = { session: 'per session', server: 'per server', global: 'global' };
+const SCOPE_WORDS: Record<RateLimitScope, string> = { session: 'per session', user: 'per user', server: 'per server', global: 'global' };
 
 export function rateLimitLabel(limit: RateLimit, withScope: boolean): string {
   const base = `${limit.max} per ${formatSeconds(limit.windowSeconds)}`;

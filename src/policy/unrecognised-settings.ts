@@ -8,7 +8,7 @@ interface Shape {
   [key: string]: Shape | true;
 }
 
-const RULE: Shape = { action: true, reason: true, hide: true, args: true, rate_limit: { max: true, window: true, scope: true }, risk: { category: true, level: true } };
+const RULE: Shape = { action: true, reason: true, hide: true, args: true, only: true, rate_limit: { max: true, window: true, scope: true }, risk: { category: true, level: true } };
 const POLICY: Shape = { version: true, default: true, audit: { args: true }, pin: true, poisoning: true, servers: { '*': { default: true, launch: true, pin: true, poisoning: true, tools: { '*': RULE } } } };
 
 export interface UnrecognisedChange {

@@ -90,7 +90,7 @@ test('no tool names for a server whose tools were never listed', () => {
 
 test("a rule's keys, then the snippets that fit what the rule lacks", () => {
   const found = items(yaml(...HEAD, '      delete_finding:', '        action: deny', '        ‸'));
-  assert.deepEqual(found.filter((i) => i.kind === 'key').map((i) => i.label), ['reason', 'rate_limit', 'args', 'hide', 'risk']);
+  assert.deepEqual(found.filter((i) => i.kind === 'key').map((i) => i.label), ['reason', 'rate_limit', 'args', 'hide', 'risk', 'only']);
   assert.deepEqual(found.filter((i) => i.kind === 'snippet').map((i) => i.label), ['rate limit', 'args check from the input schema']);
   assert.equal(found.find((i) => i.label === 'rate_limit')!.insertText, 'rate_limit:\n  max: ${1:10}\n  window: ${2:60s}');
   assert.equal(
@@ -111,7 +111,7 @@ test('in a flow map: the keys missing from it, and values after a colon', () => 
   assert.deepEqual(keys[0].range, { start: { line: 5, character: 31 }, end: { line: 5, character: 32 } });
   const windows = labels(yaml(...HEAD, '      stop_scan:', '        rate_limit: { max: 10, window: ‸ }'));
   assert.deepEqual(windows, ['60s', '500ms', '5m', '1.5h', '1d', '30']);
-  assert.deepEqual(labels(yaml(...HEAD, '      stop_scan: { rate_limit: { max: 1, window: 1m, scope: ‸ } }')), ['session', 'server', 'global']);
+  assert.deepEqual(labels(yaml(...HEAD, '      stop_scan: { rate_limit: { max: 1, window: 1m, scope: ‸ } }')), ['session', 'user', 'server', 'global']);
   assert.deepEqual(labels(yaml(...HEAD, '      stop_scan: { ‸ }')).slice(0, 3), ['action', 'reason', 'rate_limit']);
 });
 

@@ -137,7 +137,7 @@ test('a wrong enum value fails with enum at its own path', () => {
   assert.deepEqual(brief(errorsOf(serverDefault)), [['enum', '/servers/security-agent/default']]);
 
   const scope = example();
-  scope.servers['security-agent'].tools.start_security_scan.rate_limit.scope = 'user';
+  scope.servers['security-agent'].tools.start_security_scan.rate_limit.scope = 'team';
   assert.deepEqual(brief(errorsOf(scope)), [['enum', `${START_SCAN}/rate_limit/scope`]]);
 
   const risk = example();
