@@ -70,12 +70,30 @@ export interface ToolReport {
   description?: string;
   /** The annotations as the server sent them (before the proxy removed a `readOnlyHint`). */
   annotations?: Record<string, unknown>;
+  /** The rest of the definition as listed, so the editor can show it against its pin and check it. */
+  title?: string;
+  inputSchema?: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
   risk: ControlRisk;
   /** What the policy decides for a call with no arguments checked (dry run: no rate-limit count). */
   decision: ControlAction;
   hidden: boolean;
   rule: string | null;
   line: number | null;
+  /** The tool against the lockfile's pins and its description findings (docs/pinning.md). */
+  pin?: ToolPinReport;
+}
+
+export interface ToolPinReport {
+  /** `unpinned`: the server is not pinned (or `pin: off`); `changed` and `new` are drift from the lockfile. */
+  state: 'pinned' | 'unpinned' | 'changed' | 'new';
+  /** For `changed`: the pinned fields that differ. */
+  fields?: string[];
+  /** It has an error-level description finding. */
+  flagged: boolean;
+  /** Left out of tools/list, and its calls refused with `reason`. */
+  held: boolean;
+  reason?: string;
 }
 
 export interface ToolsMessage {

@@ -98,6 +98,7 @@ export function toolReports(enforcer: Enforcer, server: string, tools: Iterable<
       name: tool.name,
       ...(tool.description !== undefined ? { description: tool.description } : {}),
       ...(tool.annotations ? { annotations: tool.annotations as Record<string, unknown> } : {}),
+      ...definitionParts(tool),
       risk: { category: risk.category, level: risk.level, source: risk.source, warnings: risk.warnings },
       decision: decision.decision,
       hidden: decision.hidden,
@@ -106,6 +107,17 @@ export function toolReports(enforcer: Enforcer, server: string, tools: Iterable<
     });
   }
   return reports;
+}
+
+/** The title and schemas of a listed tool, as the server sent them (objects only for the schemas). */
+function definitionParts(tool: ToolInfo): Pick<ToolReport, 'title' | 'inputSchema' | 'outputSchema'> {
+  const { title, inputSchema, outputSchema } = tool as { title?: unknown; inputSchema?: unknown; outputSchema?: unknown };
+  const object = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  return {
+    ...(typeof title === 'string' ? { title } : {}),
+    ...(object(inputSchema) ? { inputSchema: inputSchema as Record<string, unknown> } : {}),
+    ...(object(outputSchema) ? { outputSchema: outputSchema as Record<string, unknown> } : {}),
+  };
 }
 
 /** A signature of what the client sees of `tools`; a change after a policy reload means list_changed. */
