@@ -11,7 +11,9 @@ import {
   CONTROL_TICKET_ENV,
   type ApprovalRequestMessage,
   type ApprovalResponseMessage,
+  type GatewayHelloMessage,
   type ProxyToEditor,
+  type ServedServer,
 } from '../../src/proxy/control-protocol';
 import { waitFor } from './helpers';
 
@@ -23,6 +25,8 @@ export class FakeEditor {
   answer: Answer = () => ({ approved: true });
   /** The approved policy the welcome carries for the file a proxy names: undefined sends none. */
   approved: (file: string) => string | undefined = (file) => readFileSync(file, 'utf8');
+  /** The servers a gateway's welcome names; undefined sends none. */
+  servers: ServedServer[] | undefined;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly welcomed = new Set<Socket>();
@@ -67,8 +71,10 @@ export class FakeEditor {
           }
           welcomed = true;
           this.resume = 'test-resume-' + Math.random().toString(36).slice(2);
-          const text = this.approved(message.proxy.policy);
-          socket.write(JSON.stringify({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: this.resume, ...(text !== undefined ? { policy: { text } } : {}) }) + '\n');
+          // A gateway says `gateway` where a proxy says `proxy`.
+          const text = this.approved(message.proxy?.policy ?? (message as unknown as GatewayHelloMessage).gateway.policy);
+          const servers = this.servers !== undefined ? { servers: this.servers } : {};
+          socket.write(JSON.stringify({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: this.resume, ...(text !== undefined ? { policy: { text } } : {}), ...servers }) + '\n');
           this.welcomed.add(socket);
         } else if (welcomed && message.type === 'approval-request') {
           const answer = this.answer(message);
@@ -81,6 +87,12 @@ export class FakeEditor {
   /** Sends every welcomed proxy a new approved policy. */
   sendPolicy(text: string): void {
     for (const socket of this.welcomed) socket.write(JSON.stringify({ type: 'policy', text }) + '\n');
+  }
+
+  /** Sends every welcomed gateway the servers to serve. */
+  sendServers(servers: ServedServer[]): void {
+    this.servers = servers;
+    for (const socket of this.welcomed) socket.write(JSON.stringify({ type: 'servers', servers }) + '\n');
   }
 
   /** Sends every welcomed proxy a raw line (for malformed messages). */
