@@ -1,10 +1,12 @@
 // Where the proxies' reports go: tools into the catalogue (origin `proxy`), decisions into the log,
 // policy and upstream events into the status, approval requests to the broker and its answers back.
+// A gateway's connection serves many servers: each of its messages names its server, which counts as
+// running from its first report until the gateway's connection closes.
 import type { MemoryCatalogue } from '../language/catalogue';
 import type { ToolInfo } from '../policy/model';
 import type { ToolReport } from '../proxy/control-protocol';
 import type { ApprovalBroker } from './approval-broker';
-import type { ControlConnection, ControlHandlers } from './control-connection';
+import type { ControlConnection, ControlHandlers, ProxyIdentity } from './control-connection';
 import { decisionLogLine, type DecisionLog } from './decision-log';
 import type { ProxyStatus } from './proxy-status';
 
@@ -18,52 +20,73 @@ export interface HubSinks {
   log(level: LogLevel, message: string): void;
   /** Tells the user that a process tried to speak for Warden with a credential it copied. */
   alarm?(message: string): void;
+  /** The window's gateway: told when one is welcomed (to send it its servers) and when its connection closes. */
+  gateway?: {
+    welcomed(gateway: ProxyIdentity, connection: ControlConnection): void;
+    closed(gateway: ProxyIdentity): void;
+  };
 }
 
 export function controlHandlers(id: string, connection: ControlConnection, sinks: HubSinks): ControlHandlers {
   const connectionKey = `proxy-${id}`;
+  /** The servers a gateway's connection reported on: running while it stays connected. */
+  const served = new Set<string>();
+  const serving = (proxy: ProxyIdentity, server: string) => {
+    if (!proxy.gateway || served.has(server)) return;
+    served.add(server);
+    sinks.status.connected(connectionKey, server);
+  };
   return {
     welcomed: (proxy) => {
+      if (proxy.gateway) {
+        sinks.log('info', `gateway ${proxy.version} (pid ${proxy.pid}) connected, listening at ${proxy.gateway.url}; policy ${proxy.policy}`);
+        sinks.gateway?.welcomed(proxy, connection);
+        return;
+      }
       sinks.status.connected(connectionKey, proxy.server);
       sinks.log('info', `[${proxy.server}] proxy ${proxy.version} (pid ${proxy.pid}) connected; policy ${proxy.policy}`);
     },
     tools: (message, proxy) => {
+      serving(proxy, message.server);
       sinks.status.tools(connectionKey, message);
       const tools = mergeTools(message.tools, sinks.catalogue.tools(message.server)?.tools ?? []);
       const current = sinks.catalogue.tools(message.server);
       if (current?.origin === 'proxy' && JSON.stringify(current.tools) === JSON.stringify(tools)) return;
       sinks.catalogue.setTools(message.server, tools, 'proxy');
-      sinks.log('info', `[${proxy.server}] lists ${tools.length} tools`);
+      sinks.log('info', `[${message.server}] lists ${tools.length} tools`);
     },
     decision: (message, proxy) => {
       const entry = sinks.decisions.add(message, proxy.policy);
-      sinks.log(entry.decision === 'deny' ? 'warn' : 'info', `[${proxy.server}] ${decisionLogLine(entry)}`);
+      sinks.log(entry.decision === 'deny' ? 'warn' : 'info', `[${proxy.gateway ? message.server : proxy.server}] ${decisionLogLine(entry)}`);
     },
     policy: (message, proxy) => {
       sinks.status.policy(connectionKey, message);
-      if (message.status === 'loaded') sinks.log('info', `[${proxy.server}] policy loaded: ${message.file}`);
+      const server = proxy.gateway ? message.server : proxy.server;
+      if (message.status === 'loaded') sinks.log('info', `[${server}] policy loaded: ${message.file}`);
       else {
         const problems = (message.diagnostics ?? []).map((d) => `${message.file}:${d.line}:${d.column} ${d.message}`).join('; ');
         const kept = message.keptLastGood ? 'the last good version is still enforced' : 'every call is refused until it is fixed';
-        sinks.log('error', `[${proxy.server}] policy ${message.status}: ${kept}${problems ? ` — ${problems}` : ''}`);
+        sinks.log('error', `[${server}] policy ${message.status}: ${kept}${problems ? ` — ${problems}` : ''}`);
       }
     },
     upstream: (message, proxy) => {
+      if (message.event === 'started') serving(proxy, message.server);
       sinks.status.upstream(message);
-      sinks.log(message.event === 'started' ? 'info' : 'error', `[${proxy.server}] server ${message.event}${message.detail ? `: ${message.detail}` : ''}`);
+      sinks.log(message.event === 'started' ? 'info' : 'error', `[${proxy.gateway ? message.server : proxy.server}] server ${message.event}${message.detail ? `: ${message.detail}` : ''}`);
     },
-    log: (message, proxy) => sinks.log(message.level, `[${proxy.server}] ${message.message}`),
+    log: (message, proxy) => sinks.log(message.level, `[${proxy.gateway ? message.server || 'gateway' : proxy.server}] ${message.message}`),
     approvalRequest: (message, proxy) => {
-      sinks.log('info', `[${proxy.server}] asks to approve ${message.tool} (request ${message.id})`);
+      const server = proxy.gateway ? message.server : proxy.server;
+      sinks.log('info', `[${server}] asks to approve ${message.tool} (request ${message.id})`);
       void sinks.approvals.request(connectionKey, message, proxy.policy).then((answer) => {
         if (!answer) return;
         connection.respond(message.id, answer.approved, answer.reason);
-        sinks.log('info', `[${proxy.server}] ${message.tool}: ${answer.approved ? 'approved' : 'not approved'} (${answer.by})${answer.reason ? ` — ${answer.reason}` : ''}`);
+        sinks.log('info', `[${server}] ${message.tool}: ${answer.approved ? 'approved' : 'not approved'} (${answer.by})${answer.reason ? ` — ${answer.reason}` : ''}`);
       });
     },
     approvalCancel: (message, proxy) => {
       sinks.approvals.withdraw(connectionKey, message.id, message.reason);
-      sinks.log('info', `[${proxy.server}] withdrew approval request ${message.id}: ${message.reason}`);
+      sinks.log('info', `[${proxy.gateway ? 'gateway' : proxy.server}] withdrew approval request ${message.id}: ${message.reason}`);
     },
     rejected: (reason) => sinks.log('warn', `control channel: ${reason}`),
     alarm: (message) => {
@@ -71,6 +94,15 @@ export function controlHandlers(id: string, connection: ControlConnection, sinks
       sinks.alarm?.(message);
     },
     closed: (proxy) => {
+      if (proxy?.gateway) {
+        const sessions = [...served].flatMap((server) => sinks.status.disconnected(connectionKey, server));
+        if (served.size === 0) sessions.push(...sinks.status.disconnected(connectionKey, undefined));
+        served.clear();
+        sinks.approvals.connectionClosed(connectionKey, sessions);
+        sinks.log('warn', `gateway (pid ${proxy.pid}) disconnected`);
+        sinks.gateway?.closed(proxy);
+        return;
+      }
       const sessions = sinks.status.disconnected(connectionKey, proxy?.server);
       sinks.approvals.connectionClosed(connectionKey, sessions);
       if (proxy) sinks.log('info', `[${proxy.server}] proxy (pid ${proxy.pid}) disconnected`);
