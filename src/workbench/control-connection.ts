@@ -11,10 +11,12 @@ import {
   type ApprovalRequestMessage,
   type DecisionMessage,
   type EditorToProxy,
+  type GatewayHelloMessage,
   type HelloMessage,
   type LogMessage,
   type PolicyMessage,
   type ProxyToEditor,
+  type ServedServer,
   type ToolsMessage,
   type UpstreamMessage,
 } from '../proxy/control-protocol';
@@ -22,7 +24,17 @@ import {
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 export const SPOKEN_PROTOCOLS = [CONTROL_PROTOCOL_VERSION];
 
-export type ProxyIdentity = HelloMessage['proxy'];
+/** Who spoke: a proxy of one `server`, or a gateway (`server` empty: each of its messages names its server). */
+export type ProxyIdentity = HelloMessage['proxy'] & { gateway?: GatewayEndpoint };
+
+/** Where a gateway listens and the bearer token it made for its listener (kept in memory, never logged). */
+export interface GatewayEndpoint {
+  url: string;
+  token: string;
+}
+
+/** The holder name a gateway's ticket is issued to and its hello presents; a proxy's hello may not use it. */
+export const GATEWAY_HOLDER = '\u0000gateway';
 
 /** What a welcomed proxy reports. Each handler gets the proxy's identity from its `hello`. */
 export interface ControlHandlers {
@@ -103,6 +115,12 @@ export class ControlConnection {
     this.write(lock === undefined ? { type: 'policy', text } : { type: 'policy', text, lock });
   }
 
+  /** Tells a gateway which servers it serves from now on, all of them (each fully resolved). */
+  sendServers(servers: readonly ServedServer[]): void {
+    if (this.state !== 'open' || !this.identity?.gateway) return;
+    this.write({ type: 'servers', servers: [...servers] });
+  }
+
   /** The socket closed. */
   closed(): void {
     if (this.state === 'closed') return;
@@ -150,18 +168,37 @@ export class ControlConnection {
     if (message.protocol !== CONTROL_PROTOCOL_VERSION) {
       return this.refuse({ type: 'refused', reason: 'unsupported protocol version', protocols: SPOKEN_PROTOCOLS }, `protocol ${String(message.protocol)}`);
     }
+    if ('gateway' in message && !('proxy' in message)) return this.gatewayHello(message as GatewayHelloMessage);
     const proxy = message.proxy;
+    if (proxy?.server === GATEWAY_HOLDER) return this.refuse({ type: 'refused', reason: 'hello without a proxy description' }, 'a proxy hello in the name of a gateway');
     if (!proxy || typeof proxy.server !== 'string') return this.refuse({ type: 'refused', reason: 'hello without a proxy description' }, 'a hello without a server');
     const admission = this.admit({ ticket: message.ticket, resume: message.resume, server: proxy.server, pid: Number(proxy.pid) });
     if (!admission.admitted) {
       if (admission.alarm) this.handlers.alarm?.(admission.alarm);
       return this.refuse({ type: 'refused', reason: admission.reason }, `${admission.reason} (a hello for "${proxy.server}", pid ${String(proxy.pid)})`);
     }
-    this.identity = { pid: Number(proxy.pid), server: proxy.server, policy: String(proxy.policy ?? ''), version: String(proxy.version ?? '') };
+    this.open(admission.resume, { pid: Number(proxy.pid), server: proxy.server, policy: String(proxy.policy ?? ''), version: String(proxy.version ?? '') });
+  }
+
+  /** A gateway's hello: admitted like a proxy's, by a ticket issued to GATEWAY_HOLDER; it must say where it listens. */
+  private gatewayHello(message: GatewayHelloMessage): void {
+    const gateway = message.gateway;
+    const endpoint = gateway && typeof gateway === 'object' ? loopbackEndpoint(gateway.url, gateway.token) : undefined;
+    if (!endpoint) return this.refuse({ type: 'refused', reason: 'hello without a gateway description' }, 'a gateway hello without a loopback url and a token');
+    const admission = this.admit({ ticket: message.ticket, resume: message.resume, server: GATEWAY_HOLDER, pid: Number(gateway.pid) });
+    if (!admission.admitted) {
+      if (admission.alarm) this.handlers.alarm?.(admission.alarm);
+      return this.refuse({ type: 'refused', reason: admission.reason }, `${admission.reason} (a gateway hello, pid ${String(gateway.pid)})`);
+    }
+    this.open(admission.resume, { pid: Number(gateway.pid), server: '', policy: String(gateway.policy ?? ''), version: String(gateway.version ?? ''), gateway: endpoint });
+  }
+
+  private open(resume: string, identity: ProxyIdentity): void {
+    this.identity = identity;
     this.state = 'open';
     const approved = this.approvedPolicy(this.identity.policy);
     const policy = typeof approved === 'string' ? { text: approved } : approved;
-    this.write({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume: admission.resume, ...(policy !== undefined ? { policy } : {}) });
+    this.write({ type: 'welcome', protocol: CONTROL_PROTOCOL_VERSION, resume, ...(policy !== undefined ? { policy } : {}) });
     this.handlers.welcomed?.(this.identity);
   }
 
@@ -181,4 +218,18 @@ export class ControlConnection {
   private write(message: EditorToProxy): void {
     this.io.send(JSON.stringify(message) + '\n');
   }
+}
+
+/** A gateway's endpoint when its url is plain http on a loopback address and its token a non-empty string. */
+function loopbackEndpoint(url: unknown, token: unknown): GatewayEndpoint | undefined {
+  if (typeof url !== 'string' || typeof token !== 'string' || token.length < 16) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const loopback = parsed.hostname === '127.0.0.1' || parsed.hostname === '[::1]' || parsed.hostname === 'localhost';
+  if (parsed.protocol !== 'http:' || !loopback || parsed.username || parsed.password || (parsed.pathname !== '/' && parsed.pathname !== '')) return undefined;
+  return { url: parsed.origin, token };
 }
