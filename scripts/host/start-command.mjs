@@ -1,13 +1,17 @@
-// `vscode-host.mjs start` (npm start): packages the extension, installs the .vsix into a fresh extensions
-// folder, and serves a real VS Code on the sample workspace at http://127.0.0.1:PORT until Ctrl+C.
+// `vscode-host.mjs start` (npm start): packages the extension and the Warden demo agent (demo-agent/, a
+// scripted chat model for trying Warden in Copilot's agent mode), installs both .vsix files into a fresh
+// extensions folder, seeds the served profile's user settings, and serves a real VS Code on the sample
+// workspace at http://127.0.0.1:PORT until Ctrl+C.
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { cleanUp } from './cleanup.mjs';
+import { demoAgentFolder } from './development-extensions.mjs';
 import { HostError, say } from './log.mjs';
 import { cacheDir, repoRoot } from './paths.mjs';
 import { provisionHost } from './provision.mjs';
+import { seedUserSettings } from './served-profile.mjs';
 import { startServer } from './server.mjs';
 import { ensureWorkspace } from './workspace.mjs';
 
@@ -19,10 +23,13 @@ export async function runStartCommand() {
   const port = Number(process.env.PORT) || DEFAULT_PORT;
   await requireFreePort(port);
   const workspace = ensureWorkspace();
-  const vsix = await packageExtension();
+  const vsix = await packageExtension(repoRoot, 'mcp-warden.vsix');
+  // The demo agent is an extension of its own, beside Warden: never inside Warden's package.
+  const demoAgent = await packageExtension(demoAgentFolder, 'warden-demo-agent.vsix', ['--skip-license']);
   const host = await provisionHost();
   const dirs = startDirs();
-  await installExtension(host, vsix, dirs);
+  await installExtensions(host, [vsix, demoAgent], dirs);
+  seedUserSettings(dirs.userData);
 
   const server = await startServer({ host, port, smokeTest: false, dirs, logFile: undefined, extraArgs: ['--default-folder', workspace] });
   say(`VS Code with the packaged extension is serving ${relative(repoRoot, workspace)} at ${server.url}`);
@@ -32,13 +39,15 @@ export async function runStartCommand() {
   return how === 0 ? 0 : 1;
 }
 
-async function packageExtension() {
+async function packageExtension(folder, name, extraOptions = []) {
   mkdirSync(startDir, { recursive: true });
-  const vsix = join(startDir, 'mcp-warden.vsix');
-  say(`packaging the extension into ${relative(repoRoot, vsix)}`);
+  const vsix = join(startDir, name);
+  say(`packaging ${relative(repoRoot, folder) || 'the extension'} into ${relative(repoRoot, vsix)}`);
   // Installed locally, never published: no repository URL is needed, nor README links rewritten to point at one.
-  const options = ['--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links'];
-  await run('npx', ['vsce', 'package', ...options, '--out', vsix], { cwd: repoRoot }, 'vsce package');
+  const options = ['--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', ...extraOptions];
+  // vsce from the repository's own dependencies, whichever folder it packages.
+  const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  await run(process.execPath, [vsce, 'package', ...options, '--out', vsix], { cwd: folder }, `vsce package (${name})`);
   return vsix;
 }
 
@@ -56,10 +65,10 @@ function startDirs() {
   return dirs;
 }
 
-async function installExtension(host, vsix, dirs) {
-  say(`installing ${relative(repoRoot, vsix)} into ${relative(repoRoot, dirs.extensions)}`);
+async function installExtensions(host, vsixes, dirs) {
+  say(`installing ${vsixes.map((vsix) => relative(repoRoot, vsix)).join(', ')} into ${relative(repoRoot, dirs.extensions)}`);
   await run(host.nodeExecutable, [
-    host.codeServerCli, '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData,
+    host.codeServerCli, ...vsixes.flatMap((vsix) => ['--install-extension', vsix]), '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData,
   ], { env: { ...process.env, XDG_CONFIG_HOME: dirs.xdgConfig, XDG_DATA_HOME: dirs.xdgData } }, 'code-server --install-extension');
 }
 

@@ -4,21 +4,26 @@
 // edits asks before an agent edits a policy or lock file, besides its own entries.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { policyFile, SCANNER, waitFor, wardenApi, workspaceUri, type Api } from './warden-helpers';
+import { policyFile, SCANNER, stdioDefinition, useProxyMode, waitFor, wardenApi, workspaceUri, type Api } from './warden-helpers';
 
 const WARDEN_GLOBS = ['**/.vscode/mcp-policy.yaml', '**/*.mcp-policy.yaml', '**/*.mcp-policy.yml', '**/*.mcp-policy.lock', '**/.vscode/mcp-policy.lock'];
 
 suite('Leash: settings a workspace cannot weaken', () => {
   let api: Api;
+  let restoreMode: () => Promise<void>;
 
+  // The proxy's command line shows what a server is started with: checked in the per-server mode.
   suiteSetup(async () => {
     api = await wardenApi();
+    restoreMode = await useProxyMode('perServer');
   });
+
+  suiteTeardown(async () => restoreMode?.());
 
   test("a workspace's values of Warden's security settings are ignored", async function () {
     this.timeout(30_000);
     const settingsFile = workspaceUri('.vscode', 'settings.json');
-    const scannerArgs = () => api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER)!.args;
+    const scannerArgs = () => stdioDefinition(api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER)).args;
     const before = scannerArgs();
     assert.ok(!before.includes('--trust-annotations'));
     const hostile = {
@@ -28,6 +33,8 @@ suite('Leash: settings a workspace cannot weaken', () => {
       'mcpWarden.approvalTimeoutSeconds': 86_400,
       'mcpWarden.auditLogFolder': '/tmp/warden-audit-of-the-workspace',
     };
+    // The sample workspace has settings of its own: put back as they were afterwards.
+    const own = await Promise.resolve(vscode.workspace.fs.readFile(settingsFile)).catch(() => undefined);
     await vscode.workspace.fs.writeFile(settingsFile, new TextEncoder().encode(JSON.stringify(hostile, null, 2)));
     try {
       await waitFor(() => vscode.workspace.getConfiguration('editor').inspect('tabSize')?.workspaceValue === 7, 'VS Code to read the workspace settings');
@@ -39,14 +46,15 @@ suite('Leash: settings a workspace cannot weaken', () => {
       assert.equal(api.policy.uri?.toString(), policyFile().toString());
       assert.equal(args[args.indexOf('--policy') + 1], policyFile().fsPath);
     } finally {
-      await vscode.workspace.fs.delete(settingsFile);
+      if (own) await vscode.workspace.fs.writeFile(settingsFile, own);
+      else await vscode.workspace.fs.delete(settingsFile);
       await waitFor(() => vscode.workspace.getConfiguration('editor').inspect('tabSize')?.workspaceValue === undefined, 'the workspace settings gone');
     }
   });
 
   test("a user's value still counts (the same settings are read, only from the user)", async () => {
     const settings = () => vscode.workspace.getConfiguration('mcpWarden');
-    const scannerArgs = () => api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER)!.args;
+    const scannerArgs = () => stdioDefinition(api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER)).args;
     await settings().update('approvalTimeoutSeconds', 7, vscode.ConfigurationTarget.Global);
     try {
       const args = scannerArgs();
