@@ -12,6 +12,7 @@ import { REVIEW_POLICY_CHANGE_COMMAND } from '../workbench/tree-model';
 import { ApprovalPanelApprover } from './approval/approval-panel';
 import { ApproverSeat } from './approval/approver-seat';
 import { ControlService } from './control/control-service';
+import { WindowGateway } from './gateway/window-gateway';
 import { DecisionsView } from './decisions/decisions-view';
 import { WardenStatusBar } from './decisions/status-bar';
 import { registerToolCommands } from './tree/tool-commands';
@@ -76,6 +77,8 @@ export interface WardenApi {
   };
   /** The lockfile beside the policy: the approved one (what the proxies enforce) and a change waiting for a person. */
   pinning: PinningApi;
+  /** The window's gateway (gateway mode): its pid and url while it runs. */
+  gateway: Pick<WindowGateway, 'pid' | 'url'>;
   /** Resolves with the control socket's path once it listens (undefined if it could not start). */
   controlSocket: Promise<string | undefined>;
 }
@@ -94,7 +97,9 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     approvals: broker,
     log: (level, message) => log[level](message),
     alarm: (message) => void vscode.window.showErrorMessage(`MCP Warden refused a process that tried to speak for its proxy: ${message}.`),
+    gateway: { welcomed: (identity, connection) => gateway.welcomed(identity, connection), closed: (identity) => gateway.closed(identity) },
   }, log);
+  const gateway = new WindowGateway(control, log, () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
   const approved = new ApprovedStore(context.globalState);
   const approvedDocuments = new ApprovedDocuments(approved);
   const reviewers = new PolicyReviewerSeat(new ModalPolicyReviewer(approvedDocuments));
@@ -117,13 +122,14 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
   const tree = new ServersTree(catalogue, policy, proxies, { holdReason: (server) => definitions.holdReason(server), onDidChange: launches.onDidChange });
   const decisionsView = new DecisionsView(decisions);
   const statusBar = new WardenStatusBar(policy, proxies);
-  const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log, launches);
+  const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log, launches, gateway);
   context.subscriptions.push(
     log,
     approvedDocuments,
     { dispose: () => setReviewSeat(undefined) },
     leash,
     control,
+    gateway,
     policy,
     ...pinning.disposables,
     tree,
@@ -157,6 +163,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     inputs,
     definitions,
     launches: { use: (reviewer) => launches.use(reviewer), isApproved: (file, server, entry) => launches.isApproved(file, server, entry) },
+    gateway,
     controlSocket: control.ready.then((server) => server?.socketPath),
     pinning: pinning.api,
   };

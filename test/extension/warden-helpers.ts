@@ -96,6 +96,23 @@ export async function startServersUntil(tool: string, ms = 60_000): Promise<vsco
 
 export const launchesAsked: LaunchRequest[] = [];
 
+/**
+ * Sets `mcpWarden.proxyMode` (user settings) for suites that check one mode's launch, such as the proxy's
+ * command line; the returned function puts the earlier value back.
+ */
+export async function useProxyMode(mode: 'auto' | 'gateway' | 'perServer' | undefined): Promise<() => Promise<void>> {
+  const settings = () => vscode.workspace.getConfiguration('mcpWarden');
+  const before = settings().inspect<string>('proxyMode')?.globalValue;
+  await settings().update('proxyMode', mode, vscode.ConfigurationTarget.Global);
+  return async () => settings().update('proxyMode', before, vscode.ConfigurationTarget.Global);
+}
+
+/** A definition offered as Warden's stdio proxy (the per-server mode). */
+export function stdioDefinition(definition: vscode.McpServerDefinition | undefined): vscode.McpStdioServerDefinition {
+  assert.ok(definition instanceof vscode.McpStdioServerDefinition, `not a stdio definition: ${JSON.stringify(definition)}`);
+  return definition;
+}
+
 /** Answers launch approvals from a script ('never' leaves the prompt open until the start is cancelled). */
 export class ScriptedLaunchReviewer implements LaunchReviewer {
   readonly asked: LaunchRequest[] = [];

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { parse } from 'jsonc-parser';
 import { setServerLaunch } from '../../src/workbench/launch-edits';
 import { PROXY_NODE_OPTIONS } from '../../src/workbench/proxy-launch';
-import { keepFiles, mcpJsonFile, policyFile, readFile, SCANNER, ScriptedLaunchReviewer, ScriptedPolicyReviewer, waitFor, wardenApi, type Api } from './warden-helpers';
+import { keepFiles, mcpJsonFile, policyFile, readFile, SCANNER, ScriptedLaunchReviewer, ScriptedPolicyReviewer, stdioDefinition, useProxyMode, waitFor, wardenApi, type Api } from './warden-helpers';
 
 const plain = (text: string) => JSON.parse(JSON.stringify(parse(text))) as { servers: Record<string, Record<string, unknown>> };
 
@@ -19,9 +19,12 @@ suite('Wiring: protect, unprotect, definitions', () => {
   const reviewer = new ScriptedPolicyReviewer('apply');
   const launches = new ScriptedLaunchReviewer('allow');
   let seats: vscode.Disposable[] = [];
+  let restoreMode: () => Promise<void>;
 
+  // These check the proxy's command line: the per-server mode (gateway.test.ts checks the gateway's).
   suiteSetup(async () => {
     api = await wardenApi();
+    restoreMode = await useProxyMode('perServer');
     seats = [api.policyChanges.use(reviewer), api.launches.use(launches)];
     restore = await keepFiles(api, mcpJsonFile(), policyFile());
     originalMcp = await readFile(mcpJsonFile());
@@ -29,6 +32,7 @@ suite('Wiring: protect, unprotect, definitions', () => {
   });
 
   suiteTeardown(async () => {
+    await restoreMode?.();
     await restore?.();
     for (const seat of seats) seat.dispose();
   });
@@ -48,7 +52,7 @@ suite('Wiring: protect, unprotect, definitions', () => {
 
     const definitions = api.definitions.provideMcpServerDefinitions();
     assert.deepEqual(definitions.map((d) => d.label).sort(), ['everything', SCANNER]);
-    const everything = definitions.find((d) => d.label === 'everything')!;
+    const everything = stdioDefinition(definitions.find((d) => d.label === 'everything'));
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     assert.equal(everything.command, process.execPath);
     // The editor's Node runs the CLI, with the proxy's Node options when it is Node itself (here: the server's Node).
@@ -113,15 +117,15 @@ suite('Wiring: protect, unprotect, definitions', () => {
       await vscode.workspace.fs.writeFile(policyFile(), new TextEncoder().encode(withInput));
       await api.policy.reload();
       // A launch entry added by writing the file is a loosening: offered once the person applied it.
-      const offered = await waitFor(() => api.definitions.provideMcpServerDefinitions().find((d) => d.label === 'input-demo'), 'input-demo offered');
+      const offered = stdioDefinition(await waitFor(() => api.definitions.provideMcpServerDefinitions().find((d) => d.label === 'input-demo'), 'input-demo offered'));
       assert.ok(offered.args.includes('--token=${input:wardenDemoToken}'), 'offered before the input is known');
-      const resolved = (await api.definitions.resolveMcpServerDefinition(offered))!;
+      const resolved = stdioDefinition(await api.definitions.resolveMcpServerDefinition(offered));
       assert.ok(resolved.args.includes('--token=s3cret'));
       assert.equal(resolved.env.MCP_WARDEN_CONTROL_SOCKET, await api.controlSocket);
       const ticket = resolved.env.MCP_WARDEN_CONTROL_TICKET;
       assert.match(String(ticket), /^[0-9a-f]{64}$/);
       // Resolving fills in the definition it is given: keep the first ticket before asking again.
-      const again = (await api.definitions.resolveMcpServerDefinition(offered))!;
+      const again = stdioDefinition(await api.definitions.resolveMcpServerDefinition(offered));
       assert.match(String(again.env.MCP_WARDEN_CONTROL_TICKET), /^[0-9a-f]{64}$/);
       assert.notEqual(again.env.MCP_WARDEN_CONTROL_TICKET, ticket, 'a fresh ticket for each start');
       assert.equal(resolved.env.DEMO_LEVEL, 'debug');
@@ -136,7 +140,7 @@ suite('Wiring: protect, unprotect, definitions', () => {
   test('the audit log goes to mcpWarden.auditLogFolder when it is set, relative to the workspace folder', async () => {
     const settings = () => vscode.workspace.getConfiguration('mcpWarden');
     const auditArgument = () => {
-      const scanner = api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER)!;
+      const scanner = stdioDefinition(api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER));
       return scanner.args[scanner.args.indexOf('--audit') + 1];
     };
     assert.match(auditArgument(), new RegExp(`/audit/${SCANNER}\\.jsonl$`));
@@ -152,7 +156,7 @@ suite('Wiring: protect, unprotect, definitions', () => {
 
   test('mcpWarden.rewriteAnnotations off: the proxy is told to trust the server\u2019s annotations', async () => {
     const settings = () => vscode.workspace.getConfiguration('mcpWarden');
-    const scannerArgs = () => api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER)!.args;
+    const scannerArgs = () => stdioDefinition(api.definitions.provideMcpServerDefinitions().find((d) => d.label === SCANNER)).args;
     assert.ok(!scannerArgs().includes('--trust-annotations'));
     await settings().update('rewriteAnnotations', false, vscode.ConfigurationTarget.Global);
     try {

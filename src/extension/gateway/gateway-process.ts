@@ -1,0 +1,83 @@
+// One run of the window's gateway: the bundled CLI under the editor's own Node (ELECTRON_RUN_AS_NODE=1),
+// with the control channel's socket and a fresh single-use ticket in its environment and nothing secret on
+// its command line. Its stderr goes to Warden's log, with its listener's token cut out should it ever
+// appear there; its end is reported once, with how long it ran.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { GatewayInvocation } from '../../workbench/gateway-launch';
+
+export interface GatewayExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when it could not be started at all. */
+  error?: string;
+  ranMs: number;
+}
+
+export class GatewayProcess {
+  readonly exited: Promise<GatewayExit>;
+  private readonly child: ChildProcess;
+  private readonly started = performance.now();
+  /** Text the log must never show (the listener's token, once known). */
+  private secret: string | undefined;
+  private stopping = false;
+
+  constructor(invocation: GatewayInvocation, controlEnv: Record<string, string>, cwd: string | undefined, private readonly log: (line: string) => void) {
+    this.child = spawn(process.execPath, invocation.args, {
+      env: { ...process.env, ...invocation.env, ...controlEnv },
+      ...(cwd ? { cwd } : {}),
+      // stdin stays open as a pipe: it closes when this editor's process ends, whichever way.
+      stdio: ['pipe', 'ignore', 'pipe'],
+      windowsHide: true,
+    });
+    let buffered = '';
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) !== -1) {
+        this.logLine(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+      }
+      if (buffered.length > 64 * 1024) buffered = buffered.slice(-64 * 1024);
+    });
+    this.child.stdin?.on('error', () => undefined);
+    this.exited = new Promise((resolve) => {
+      let error: string | undefined;
+      this.child.once('error', (failure) => (error = failure.message));
+      this.child.once('close', (code, signal) => {
+        if (buffered) this.logLine(buffered);
+        resolve({ code, signal, ranMs: performance.now() - this.started, ...(error ? { error } : {}) });
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** True once `stop` was called: its end is then no failure. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** The listener's token, to keep out of the log. */
+  conceal(token: string): void {
+    this.secret = token;
+  }
+
+  /** Ends the gateway (its servers and open sessions with it); resolves when it has exited. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 3000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+  }
+
+  private logLine(line: string): void {
+    const shown = this.secret ? line.split(this.secret).join('<token>') : line;
+    if (shown.trim()) this.log(shown.length > 2000 ? `${shown.slice(0, 2000)}…` : shown);
+  }
+}
