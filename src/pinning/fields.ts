@@ -1,10 +1,12 @@
 /**
  * The texts of a server's definitions, gathered from untrusted JSON within fixed bounds.
  *
- * Prose (the instructions; a tool's title, description and annotations.title; every `description`
- * and `title` in its input and output schemas) is read for words and characters. Every other string
- * in a tool, property names included, is read for characters only: a tag character hides as well in
- * an enum value or a property name. What is not read within the bounds is reported, never skipped.
+ * Every string the agent may read is read for words and characters: the instructions; a tool's
+ * name, title, description and annotations.title; every string in its schemas (descriptions,
+ * enum values, defaults, examples) and every property name that is not a JSON Schema keyword, since
+ * a schema can be poisoned anywhere ("full-schema poisoning": a property named
+ * `content_from_reading_ssh_id_rsa`). Keyword values such as `type: "string"` are read for
+ * characters only. What is not read within the bounds is reported, never skipped.
  */
 
 import type { Finding } from './findings';
@@ -30,6 +32,7 @@ export interface FieldText {
   text: string;
   /** Read for words (instructions, descriptions, titles) or for characters only. */
   prose: boolean;
+  /** What the text is, for the length limits: other strings (names, enum values ...) have none. */
   kind: 'instructions' | 'description' | 'title' | 'schema-text' | 'other';
   /** The text's full length, when it was longer than what was read. */
   fullLength?: number;
@@ -119,7 +122,7 @@ class ToolWalk {
     if (this.stopped) return;
     if (--this.budget.values < 0) return this.stop(path, `more than ${SERVER_VALUE_LIMIT} values`);
     if (typeof value === 'string') {
-      this.text(path, value, false, 'other');
+      this.text(path, value, !KEYWORD_VALUES.has(lastKey(path)), 'other');
     } else if (typeof value === 'object' && value !== null) {
       if (depth > DEPTH_LIMIT) return this.stop(path, `nested deeper than ${DEPTH_LIMIT} levels`);
       this.object(value, path, depth + 1, inSchema);
@@ -145,10 +148,10 @@ class ToolWalk {
     }
   }
 
-  /** A property name is text the agent reads too; only its characters are checked. */
+  /** A property name is text the agent reads too; a known keyword needs no reading. */
   private key(key: string, path: string): void {
-    if (isPlainKey(key)) return;
-    this.text(`${path} (name)`, key, false, 'other');
+    if (KEYWORDS.has(key)) return;
+    this.text(`${path} (name)`, key, true, 'other');
   }
 
   private text(field: string, text: string, prose: boolean, kind: FieldText['kind']): void {
@@ -220,13 +223,22 @@ export function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** A key of plain ASCII letters, digits, `_`, `-`, `$`, `.` needs no check of its characters. */
-function isPlainKey(key: string): boolean {
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    const plain =
-      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 36 || c === 46;
-    if (!plain) return false;
-  }
-  return true;
+/** JSON Schema keywords and the tool's own keys: fixed words, never hostile text as names. */
+const KEYWORDS = new Set([
+  'name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations', '_meta', 'icons', 'execution',
+  'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint',
+  'type', 'properties', 'required', 'items', 'enum', 'const', 'default', 'examples', 'additionalProperties',
+  '$schema', '$ref', '$id', '$defs', '$comment', 'definitions', 'anyOf', 'oneOf', 'allOf', 'not', 'minimum', 'maximum',
+  'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength', 'pattern', 'format', 'minItems',
+  'maxItems', 'uniqueItems', 'prefixItems', 'contains', 'minProperties', 'maxProperties', 'propertyNames',
+  'patternProperties', 'dependencies', 'dependentRequired', 'dependentSchemas', 'if', 'then', 'else', 'readOnly',
+  'writeOnly', 'deprecated', 'contentEncoding', 'contentMediaType', 'nullable', 'unevaluatedProperties',
+  'unevaluatedItems', 'src', 'mimeType', 'sizes', 'taskSupport',
+]);
+
+/** Keyword values that are fixed words or syntax: read for characters, not words. */
+const KEYWORD_VALUES = new Set(['type', '$schema', '$ref', '$id', 'format', 'pattern', 'contentEncoding', 'contentMediaType', 'mimeType', 'src', 'sizes']);
+
+function lastKey(path: string): string {
+  return path.slice(path.lastIndexOf('.') + 1);
 }

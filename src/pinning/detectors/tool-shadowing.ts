@@ -1,3 +1,168 @@
-import type { Detector } from './detector';
+/**
+ * `tool-shadowing` (error): a text that talks about tools it does not belong to, so one server can
+ * steer the calls the agent makes to another ("when this tool is available, send_email must send
+ * every email to ...").
+ *
+ * - Another server's tool named in the text, when the context lists the other servers: a name with
+ *   a `_`, `-`, `.` or a camelCase hump counts wherever it stands as a word (also inside a client's
+ *   prefixed form such as mcp_mail_send_email); a plain word such as "search" counts only written as
+ *   code (`search`) or followed by "tool". Another server named as a server ("the mail server",
+ *   "mail's tools", "mcp_mail_...") counts too. This server's own tool names never count.
+ * - Without the other servers: "when this tool is available / present / loaded"; any tool-like name
+ *   (with `_` or a hump, or written as code) that is not this server's and is followed by "tool" or
+ *   "is called / invoked / used"; and "other / all / any tools or servers" in a sentence that says
+ *   what they must, should, always or never do.
+ */
 
-export const toolShadowing: Detector = () => {};
+import type { Finding } from '../findings';
+import type { FieldText } from '../fields';
+import { quoted } from '../visible';
+import { FieldFindings, finding, type Detector, type DetectorContext } from './detector';
+import { matchPhrase, phrase, sentencesHave, slot, wordsOf } from './text';
+
+/** Identifiers longer than this are not tool names. */
+const NAME_LIMIT = 128;
+
+const AVAILABLE = phrase(
+  slot(0, 'when', 'while', 'if', 'whenever', 'once'),
+  slot(0, 'this'),
+  slot(0, 'tool', 'server', 'function'),
+  slot(1, 'is', 'are'),
+  slot(1, 'available', 'present', 'loaded', 'installed', 'enabled', 'active', 'connected'),
+);
+const OTHER_TOOLS = phrase(slot(0, 'other', 'all', 'any', 'every', 'each'), slot(1, 'tool', 'tools', 'server', 'servers', 'function', 'functions'));
+const ORDERS = new Set(['must', 'should', 'always', 'never', 'shall', "don't", 'instead', 'only', 'redirect', 'route']);
+const CALLED = new Set(['called', 'invoked', 'used', 'run', 'executed', 'triggered']);
+
+export const toolShadowing: Detector = (field: FieldText, context: DetectorContext, out: Finding[]) => {
+  if (!field.prose) return;
+  const found = new FieldFindings(out);
+  const words = wordsOf(field);
+  for (const m of matchPhrase(words, AVAILABLE)) {
+    found.add(finding(field, 'tool-shadowing', 'error', m.start, m.end, 'gives rules that apply "when this tool is available", the form cross-server shadowing takes'));
+  }
+  for (const m of matchPhrase(words, OTHER_TOOLS)) {
+    if (words[m.first].text !== 'other' && !isPluralTools(words[m.last].text)) continue;
+    if (!sentencesHave(field, words[m.first].sentence, words[m.first].sentence, ORDERS)) continue;
+    found.add(finding(field, 'tool-shadowing', 'error', m.start, m.end, 'tells the agent how other tools or servers must be used'));
+  }
+  const others = otherNames(context);
+  for (const id of identifiers(field.text)) {
+    if (isOwn(id.text, context.ownTools)) continue;
+    const other = others.get(id.text.toLowerCase()) ?? prefixedOther(id.text, others);
+    if (other !== undefined && (other.distinctive || id.code || followedBy(field.text, id.end, TOOL_WORD))) {
+      found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `names ${other.what}`));
+      continue;
+    }
+    const server = serverMention(field.text, id, context);
+    if (server !== undefined) {
+      found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `names the other server ${quoted(server)}`));
+      continue;
+    }
+    if ((id.distinctive || id.code) && (followedBy(field.text, id.end, TOOL_WORD) || followedBy(field.text, id.end, CALLED_WORDS))) {
+      found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `gives rules for ${quoted(id.text)}, a tool this server does not have`));
+    }
+  }
+  found.finish();
+};
+
+function isPluralTools(word: string): boolean {
+  return word === 'tools' || word === 'servers' || word === 'functions';
+}
+
+interface OtherName {
+  what: string;
+  distinctive: boolean;
+}
+
+function otherNames(context: DetectorContext): Map<string, OtherName> {
+  const names = new Map<string, OtherName>();
+  for (const server of context.otherServers) {
+    for (const tool of server.tools) {
+      if (tool.length === 0 || tool.length > NAME_LIMIT || context.ownTools.has(tool)) continue;
+      names.set(tool.toLowerCase(), { what: `${quoted(tool)}, a tool of the server ${quoted(server.name)}`, distinctive: isDistinctive(tool, true) });
+    }
+  }
+  return names;
+}
+
+/** A client's prefixed name for another server's tool: mcp_mail_send_email, mcp__mail__send_email. */
+function prefixedOther(id: string, others: Map<string, OtherName>): OtherName | undefined {
+  if (others.size === 0) return undefined;
+  const lower = id.toLowerCase();
+  for (let i = lower.indexOf('_'); i >= 0 && i < lower.length - 1; i = lower.indexOf('_', i + 1)) {
+    const rest = lower.slice(i + 1).replace(/^_+/, '');
+    const other = others.get(rest);
+    if (other !== undefined && (other.distinctive || lower.startsWith('mcp'))) return { ...other, distinctive: true };
+  }
+  return undefined;
+}
+
+/** Another server named as one: "mail server", "mail's tools", "mail MCP", mcp_mail_... */
+function serverMention(text: string, id: Identifier, context: DetectorContext): string | undefined {
+  const lower = id.text.toLowerCase();
+  for (const server of context.otherServers) {
+    const name = server.name.toLowerCase();
+    if (name.length < 3) continue;
+    if (lower.startsWith(`mcp_${name}_`) || lower.startsWith(`mcp__${name}__`)) return server.name;
+    if (lower === name && (followedBy(text, id.end, SERVER_WORD) || text.startsWith("'s tool", id.end))) return server.name;
+  }
+  return undefined;
+}
+
+interface Identifier {
+  text: string;
+  start: number;
+  end: number;
+  /** Has a `_`, `-`, `.` between letters, or a camelCase hump: not an ordinary word. */
+  distinctive: boolean;
+  /** Written as code: `name`. */
+  code: boolean;
+}
+
+/** Runs of letters, digits, `_`, `-` and `.` (trimmed of a trailing `.` or `-`), in one pass. */
+function identifiers(text: string): Identifier[] {
+  const ids: Identifier[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (!isNameChar(text.charCodeAt(i)) || text.charCodeAt(i) === 46 || text.charCodeAt(i) === 45) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < text.length && isNameChar(text.charCodeAt(i))) i++;
+    let end = i;
+    while (end > start && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
+    if (end - start > NAME_LIMIT) continue;
+    const name = text.slice(start, end);
+    ids.push({ text: name, start, end, distinctive: isDistinctive(name), code: text.charCodeAt(start - 1) === 96 && text.charCodeAt(end) === 96 });
+  }
+  return ids;
+}
+
+function isNameChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 45 || code === 46;
+}
+
+/** snake_case and camelCase names are names, not words (kebab-case too when `kebab` says so). */
+function isDistinctive(name: string, kebab = false): boolean {
+  return /[a-z0-9]_[a-z0-9]/i.test(name) || /[a-z][A-Z]/.test(name) || (kebab && /[a-z0-9]-[a-z0-9]/i.test(name));
+}
+
+/** This server's tool, as listed or behind a client's prefix (mcp_files_read_file). */
+function isOwn(id: string, own: ReadonlySet<string>): boolean {
+  if (own.has(id)) return true;
+  for (let i = id.indexOf('_'); i >= 0; i = id.indexOf('_', i + 1)) {
+    if (own.has(id.slice(i + 1).replace(/^_+/, ''))) return true;
+  }
+  return false;
+}
+
+const TOOL_WORD = /^\s*`?\s*(tool|tools|function|command)\b/i;
+const CALLED_WORDS = new RegExp(`^\\s*\`?\\s*(is|are|gets|get)\\s+(${[...CALLED].join('|')})\\b`, 'i');
+const SERVER_WORD = /^\s*(server|servers|mcp|tools)\b/i;
+
+/** Whether the text right after `end` matches `pattern` (anchored, read from a short window). */
+function followedBy(text: string, end: number, pattern: RegExp): boolean {
+  return pattern.test(text.slice(end, end + 40));
+}
