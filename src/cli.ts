@@ -5,6 +5,7 @@ import { runCheck, USAGE as CHECK_USAGE } from './cli/check';
 import { runExplain, USAGE as EXPLAIN_USAGE } from './cli/explain';
 import { runGatewayCommand, USAGE as GATEWAY_USAGE } from './cli/gateway';
 import { runProxyCommand, USAGE as PROXY_USAGE } from './cli/proxy';
+import { runToken, USAGE as TOKEN_USAGE } from './cli/token';
 import { runTools, USAGE as TOOLS_USAGE } from './cli/tools';
 import { asksForHelp, UsageError } from './cli/usage';
 
@@ -25,6 +26,7 @@ const HELP = `mcp-warden: a policy between AI agents and the MCP servers they ca
   mcp-warden audit FILE [--json]                  calls per server, tool and decision in an audit log
   mcp-warden audit verify FILE --args JSON [--line N] [--key FILE]
                                                   the lines written for a call with these arguments
+  mcp-warden token new --name USER [--groups A,B] a bearer token for a team's gateway, and its tokens-file entry
   mcp-warden --version                            the version
 `;
 
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   gateway: { run: runGatewayCommand, usage: GATEWAY_USAGE },
   tools: { run: runTools, usage: TOOLS_USAGE },
   audit: { run: runAudit, usage: AUDIT_USAGE },
+  token: { run: runToken, usage: TOKEN_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {
