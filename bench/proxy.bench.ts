@@ -1,9 +1,10 @@
 // Warden's proxy against the references, in one run: echo calls to server-everything over stdio
 // (direct, a bare byte relay, a name-matching relay, Warden) and over Streamable HTTP with the server
-// on stdio behind (Warden, mcp-proxy, supergateway); cold start to the first tools/list; the proxy's
-// memory. Medians of several runs, the targets' order rotated each run; then the stdio targets again,
-// all connected at once and taking turns.
-//   npm run bench:proxy   (builds, then: node dist/bench/proxy.bench.js [--runs N] [--json FILE])
+// on stdio behind (Warden's --listen, Warden's gateway, mcp-proxy, supergateway); cold start to the
+// first tools/list; the proxy's memory. Medians of several runs, the targets' order rotated each run;
+// then the stdio targets again, all connected at once and taking turns.
+//   npm run bench:proxy   (builds, then: node dist/bench/proxy.bench.js [--runs N] [--json FILE]
+//                          [--stdio-only | --http-only])
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,8 @@ const RUNS = Number(argv[argv.indexOf('--runs') + 1]) || 5;
 const JSON_OUT = argv.includes('--json') ? argv[argv.indexOf('--json') + 1] : undefined;
 /** Only the stdio rows (a quicker run while working on the relay). */
 const STDIO_ONLY = argv.includes('--stdio-only');
+/** Only the HTTP rows (a quicker run while working on the listener or the gateway). */
+const HTTP_ONLY = argv.includes('--http-only');
 const WARMUP = 300;
 const SEQUENTIAL = 1500;
 const CONCURRENT_CALLS = 4000;
@@ -64,6 +67,12 @@ writeFileSync(
     '      echo: { action: allow }',
     '',
   ].join('\n'),
+);
+// The gateway's policy: the same rules, and the server as a launch entry, served at /servers/everything/mcp.
+const gatewayPolicy = join(work, 'gateway-policy.yaml');
+writeFileSync(
+  gatewayPolicy,
+  readFileSync(policy, 'utf8').replace('  everything:\n', `  everything:\n    launch: { command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(EVERYTHING)}, stdio] }\n`),
 );
 // In a folder of its own, as the editor keeps it (workspace storage): not beside the policy, whose
 // folder the proxy watches.
@@ -147,6 +156,11 @@ const HTTP_TARGETS: Target[] = [
   httpTarget('Warden', (port) => ({
     args: wardenArgs(['--listen', `127.0.0.1:${port}`, '--token-file', TOKEN_FILE, '--', process.execPath, EVERYTHING, 'stdio']),
     path: '/mcp',
+    headers: { authorization: `Bearer ${LISTENER_TOKEN}` },
+  })),
+  httpTarget('Warden gateway', (port) => ({
+    args: [...PROXY_NODE_OPTIONS, CLI, 'gateway', '--policy', gatewayPolicy, '--audit', audit, '--listen', `127.0.0.1:${port}`, '--token-file', TOKEN_FILE],
+    path: '/servers/everything/mcp',
     headers: { authorization: `Bearer ${LISTENER_TOKEN}` },
   })),
   httpTarget('mcp-proxy', (port) => ({ args: [MCP_PROXY, '--host', '127.0.0.1', '--port', String(port), '--server', 'stream', '--', process.execPath, EVERYTHING, 'stdio'], path: '/mcp' })),
@@ -303,7 +317,7 @@ function summarise(samples: Sample[]): Sample {
 async function main(): Promise<void> {
   const results: Results = {};
   for (let run = 0; run < RUNS; run++) {
-    await runAll(STDIO_TARGETS, results, run);
+    if (!HTTP_ONLY) await runAll(STDIO_TARGETS, results, run);
     if (!STDIO_ONLY) await runAll(HTTP_TARGETS, results, run);
     process.stderr.write(`run ${run + 1}/${RUNS} done\n`);
   }
@@ -312,8 +326,14 @@ async function main(): Promise<void> {
     cold.direct.push(await coldStart([process.execPath, EVERYTHING, 'stdio']));
     cold.Warden.push(await coldStart([process.execPath, ...wardenArgs(['--', process.execPath, EVERYTHING, 'stdio'])]));
   }
-  const together = await interleaved(STDIO_TARGETS);
   const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, summarise(v)]));
+  if (HTTP_ONLY) {
+    process.stdout.write(httpTable(summary, results).join('\n') + '\n');
+    if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ runs: RUNS, summary, results }, null, 2));
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
+  const together = await interleaved(STDIO_TARGETS);
   print(summary, results, { direct: median(cold.direct), Warden: median(cold.Warden) }, together);
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ runs: RUNS, summary, cold, interleaved: together, results }, null, 2));
   rmSync(work, { recursive: true, force: true });
@@ -377,17 +397,7 @@ function print(summary: Record<string, Sample>, results: Results, cold: { direct
     return;
   }
   out.push('');
-  out.push('### Streamable HTTP downstream, server-everything on stdio behind, SDK HTTP client');
-  out.push('');
-  out.push('| | p50 ms | p99 ms | calls/s, 1 in flight | calls/s, 32 in flight | RSS MB |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const name of ['Warden', 'mcp-proxy', 'supergateway']) {
-    const s = summary[`http:${name}`];
-    out.push(`| ${name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${format(s.rate1, 0)} | ${format(s.rate32, 0)} | ${s.rssMb ? format(s.rssMb, 1) : ''} |`);
-  }
-  const bestPeer = Math.max(summary['http:mcp-proxy'].rate32, summary['http:supergateway'].rate32);
-  out.push('');
-  out.push(`- Warden at 32 in flight: ${format(summary['http:Warden'].rate32 / bestPeer, 2)} times the best peer (target: at least 1.3); p50 ${format(summary['http:Warden'].p50, 3)} ms (target: at most 1.0).`);
+  out.push(...httpTable(summary, results));
   out.push('');
   out.push('### Cold start and memory');
   out.push('');
@@ -395,6 +405,27 @@ function print(summary: Record<string, Sample>, results: Results, cold: { direct
   const peaks = [warden.peakRssMb ?? NaN, summary['http:Warden'].peakRssMb ?? NaN];
   out.push(`- Warden's resident memory after the runs: ${format(warden.rssMb ?? NaN, 1)} MB (stdio), ${format(summary['http:Warden'].rssMb ?? NaN, 1)} MB (HTTP); peak ${format(Math.max(...peaks), 1)} MB (target: at most 60).`);
   process.stdout.write(out.join('\n') + '\n');
+}
+
+/** The HTTP rows: Warden's `--listen`, the gateway, and the peers; the gateway against `--listen` within each run. */
+function httpTable(summary: Record<string, Sample>, results: Results): string[] {
+  const out: string[] = [];
+  out.push('### Streamable HTTP downstream, server-everything on stdio behind, SDK HTTP client');
+  out.push('');
+  out.push('| | p50 ms | p99 ms | calls/s, 1 in flight | calls/s, 32 in flight | RSS MB |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const name of ['Warden', 'Warden gateway', 'mcp-proxy', 'supergateway']) {
+    const s = summary[`http:${name}`];
+    out.push(`| ${name === 'Warden' ? 'Warden (`proxy --listen`)' : name} | ${format(s.p50, 3)} | ${format(s.p99, 3)} | ${format(s.rate1, 0)} | ${format(s.rate32, 0)} | ${s.rssMb ? format(s.rssMb, 1) : ''} |`);
+  }
+  const bestPeer = Math.max(summary['http:mcp-proxy'].rate32, summary['http:supergateway'].rate32);
+  out.push('');
+  out.push(`- Warden at 32 in flight: ${format(summary['http:Warden'].rate32 / bestPeer, 2)} times the best peer (target: at least 1.3); p50 ${format(summary['http:Warden'].p50, 3)} ms (target: at most 1.0).`);
+  const listen = results['http:Warden'];
+  const gateway = results['http:Warden gateway'];
+  const ratio = (key: 'p50' | 'rate1' | 'rate32'): number[] => gateway.map((g, i) => g[key] / listen[i][key]);
+  out.push(`- The gateway against \`--listen\`, within each run: p50 ${perRun(ratio('p50'))}; calls/s at 1 in flight ${perRun(ratio('rate1'))}; at 32 in flight ${perRun(ratio('rate32'))} (target: not slower).`);
+  return out;
 }
 
 function freePort(): Promise<number> {
