@@ -1,7 +1,9 @@
 // `npm start` as a newcomer meets it: the packaged extension in a real VS Code on the sample workspace.
-// Starts the same command, opens the printed URL in Chromium, finds the Warden view, has the scanner's
-// tools discovered (allowing the scanner's launch entry when Warden asks), finds the stop_scan node, and
-// stops everything. It leaves a picture of the browser in out/npm-start.png (or SCREENSHOT).
+// Starts the same command, opens the printed URL in Chromium, finds the Warden view and the sample policy
+// open by themselves (no Welcome page, no git prompt), has the scanner's tools discovered (allowing the
+// scanner's launch entry when Warden asks), finds the stop_scan node; then, in Copilot's chat, picks the
+// Warden demo agent in agent mode, sends "stop scan S-1" and finds Warden's refusal in the chat and in the
+// Decisions view; and stops everything. It leaves a picture of the browser in out/npm-start.png (or SCREENSHOT).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -25,7 +27,7 @@ function freePort(): Promise<number> {
   });
 }
 
-test('npm start serves VS Code with the Warden view, its servers and the stop_scan tool', { timeout: 240_000 }, async () => {
+test('npm start opens on the Warden view, and the demo agent\'s stop_scan is refused in the chat and the Decisions view', { timeout: 300_000 }, async () => {
   const port = await freePort();
   const start = spawn(process.execPath, ['scripts/vscode-host.mjs', 'start'], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
@@ -46,9 +48,13 @@ test('npm start serves VS Code with the Warden view, its servers and the stop_sc
     page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.activitybar [aria-label^="MCP Warden"]').first().click({ timeout: 60_000 });
+    // It opens on Warden by itself: its view and the sample policy, no Welcome page.
     const rows = page.locator('.monaco-list-row');
     await rows.filter({ hasText: 'security-scanner' }).first().waitFor({ timeout: 60_000 });
+    const tabs = page.locator('.tabs-container .tab');
+    await tabs.filter({ hasText: 'mcp-policy.yaml' }).first().waitFor({ timeout: 30_000 });
+    const titles = (await tabs.allInnerTexts()).map((title) => title.replace(/\s+/g, ''));
+    assert.deepEqual(titles, ['mcp-policy.yaml'], 'the sample policy is the only editor');
     // A new workspace has listed no tools yet: click the hint under the scanner, as a person would. The
     // tree may show the server a moment before its hint, so wait for the hint to be under it.
     let texts: string[] = [];
@@ -66,6 +72,26 @@ test('npm start serves VS Code with the Warden view, its servers and the stop_sc
     await rows.filter({ hasText: 'stop_scan' }).first().waitFor({ timeout: 60_000 });
     const stopScan = (await rows.filter({ hasText: 'stop_scan' }).first().innerText()).replace(/\s+/g, ' ');
     assert.match(stopScan, /execute · high/);
+
+    // The chat: the demo agent picked in the model picker, in agent mode, asked to stop a scan.
+    const chatInput = page.locator('.interactive-input-part').first();
+    await chatInput.locator('.model-picker-item').click({ timeout: 60_000 });
+    await page.locator('.chat-model-picker-dropdown .monaco-list-row[aria-label^="Warden demo agent"]').click({ timeout: 30_000 });
+    await expectText(chatInput.locator('.model-picker-item'), /^Warden demo agent$/, 'the model picker');
+    await expectText(chatInput.locator('.chat-mode-picker-item'), /^Agent$/, 'the chat mode');
+    await chatInput.locator('.monaco-editor').click();
+    await page.keyboard.type('stop scan S-1');
+    await page.keyboard.press('Enter');
+    const answer = page.locator('.interactive-response').filter({ hasText: 'MCP Warden blocked' }).first();
+    await answer.waitFor({ timeout: 90_000 });
+    const said = (await answer.innerText()).replace(/\s+/g, ' ');
+    assert.match(said, /MCP Warden blocked stop_scan: Stopping a running security scan can hide an attack\. The security scanner never received the call\./, said);
+    // The same call in the Decisions view, denied with the policy's reason.
+    const decision = rows.filter({ hasText: /security-scanner › stop_scan/ }).first();
+    await decision.waitFor({ timeout: 30_000 });
+    assert.match((await decision.innerText()).replace(/\s+/g, ' '), /denied — Stopping a running security scan can hide an attack\./);
+    // Nothing asked the newcomer about the repository around the sample folder.
+    assert.doesNotMatch(await page.locator('.notifications-toasts').innerText().catch(() => ''), /git repositor/i);
   } finally {
     // A picture of what the browser showed, pass or fail (out/ is git-ignored).
     await page?.screenshot({ path: process.env.SCREENSHOT ?? join(ROOT, 'out', 'npm-start.png') }).catch(() => undefined);
@@ -79,3 +105,13 @@ test('npm start serves VS Code with the Warden view, its servers and the stop_sc
     assert.notEqual(how, 'still running', 'npm start did not stop on Ctrl+C');
   }
 });
+
+/** Waits until the element's text matches, then asserts it (the message names what was shown instead). */
+async function expectText(locator: import('playwright-core').Locator, pattern: RegExp, what: string): Promise<void> {
+  let text = '';
+  for (const by = Date.now() + 30_000; Date.now() < by; await new Promise((done) => setTimeout(done, 250))) {
+    text = (await locator.first().innerText().catch(() => '')).trim();
+    if (pattern.test(text)) return;
+  }
+  assert.match(text, pattern, what);
+}
