@@ -84,6 +84,24 @@ describe('gateway launched by the editor', () => {
     }
   });
 
+  it('asks the editor for an ask call of a server, and forwards only what it approves', async () => {
+    await editor.waitFor('hello');
+    const token = hello().gateway.token;
+    editor.sendPolicy(yaml('version: 1', 'default: allow', 'servers:', '  alpha:', '    tools:', '      write_note: { action: ask }'));
+    await waitFor(() => gateway.stderr().split('policy loaded').length > 3, 5000, 'the ask policy');
+    editor.answer = (request) => (request.arguments as { path?: string }).path === 'ok.txt' ? { approved: true } : { approved: false, reason: 'not that one' };
+    const alpha = await connectServer(gateway, 'alpha', token);
+    try {
+      assert.match(textOf(await alpha.callTool({ name: 'write_note', arguments: { path: 'ok.txt', text: 'a' } })), /wrote 1 characters to ok.txt/);
+      assert.match(textOf(await alpha.callTool({ name: 'write_note', arguments: { path: 'no.txt', text: 'b' } })), /Blocked by policy: not that one/);
+      const asked = editor.of('approval-request').filter((r) => r.tool === 'write_note');
+      assert.deepEqual(asked.map((r) => r.server), ['alpha', 'alpha']);
+      assert.deepEqual(recordedCalls(join(tmp.dir, 'alpha.jsonl')).filter((c) => c === 'write_note'), ['write_note']);
+    } finally {
+      await alpha.close();
+    }
+  });
+
   it('serves exactly the latest servers message: a server left out gets 404 and its open sessions end', async () => {
     await editor.waitFor('hello');
     const token = hello().gateway.token;
