@@ -1,7 +1,8 @@
 // One run of the window's gateway: the bundled CLI under the editor's own Node (ELECTRON_RUN_AS_NODE=1),
 // with the control channel's socket and a fresh single-use ticket in its environment and nothing secret on
-// its command line. Its stderr goes to Warden's log, with its listener's token cut out should it ever
-// appear there; its end is reported once, with how long it ran.
+// its command line. Its stderr goes to Warden's log at debug level (its messages reach the log over the
+// channel), the last lines kept for when it dies, with its listener's token cut out should it ever appear
+// there; its end is reported once, with how long it ran.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { GatewayInvocation } from '../../workbench/gateway-launch';
 
@@ -20,6 +21,7 @@ export class GatewayProcess {
   /** Text the log must never show (the listener's token, once known). */
   private secret: string | undefined;
   private stopping = false;
+  private readonly lastLines: string[] = [];
 
   constructor(invocation: GatewayInvocation, controlEnv: Record<string, string>, cwd: string | undefined, private readonly log: (line: string) => void) {
     this.child = spawn(process.execPath, invocation.args, {
@@ -55,6 +57,11 @@ export class GatewayProcess {
     return this.child.pid;
   }
 
+  /** The last lines it wrote to stderr (token cut out). */
+  get recentStderr(): readonly string[] {
+    return this.lastLines;
+  }
+
   /** True once `stop` was called: its end is then no failure. */
   get isStopping(): boolean {
     return this.stopping;
@@ -78,6 +85,10 @@ export class GatewayProcess {
 
   private logLine(line: string): void {
     const shown = this.secret ? line.split(this.secret).join('<token>') : line;
-    if (shown.trim()) this.log(shown.length > 2000 ? `${shown.slice(0, 2000)}…` : shown);
+    if (!shown.trim()) return;
+    const kept = shown.length > 2000 ? `${shown.slice(0, 2000)}…` : shown;
+    this.lastLines.push(kept);
+    if (this.lastLines.length > 5) this.lastLines.shift();
+    this.log(kept);
   }
 }

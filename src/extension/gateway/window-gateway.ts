@@ -130,7 +130,7 @@ export class WindowGateway extends Disposable {
     }
     let welcomed: (endpoint: GatewayEndpoint) => void = () => undefined;
     const hello = new Promise<GatewayEndpoint>((resolve) => (welcomed = resolve));
-    const process = new GatewayProcess(invocation, controlEnv, this.cwd(), (line) => this.log.info(`[gateway] ${line}`));
+    const process = new GatewayProcess(invocation, controlEnv, this.cwd(), (line) => this.log.debug(`[gateway] ${line}`));
     const run: Run = { process, key, welcomed, ready: Promise.resolve(undefined) };
     this.run = run;
     this.log.info(`gateway starting (pid ${process.pid ?? '?'})`);
@@ -154,6 +154,8 @@ export class WindowGateway extends Disposable {
   }
 
   private async unready(run: Run, why: string): Promise<undefined> {
+    const said = run.process.recentStderr.length > 0 ? `; it last said: ${run.process.recentStderr.join(' | ')}` : '';
+    why += said;
     this.unusable = why;
     this.log.error(`gateway not usable: ${why}`);
     if (this.run === run) this.run = undefined;
@@ -168,7 +170,8 @@ export class WindowGateway extends Disposable {
     this.run = undefined;
     if (!run.endpoint) return;
     const delay = this.backoff.next(exit.ranMs);
-    this.log.error(`gateway (pid ${run.process.pid}) ended (${how}) after ${(exit.ranMs / 1000).toFixed(1)} s: calls in flight failed; restarting in ${delay} ms`);
+    const said = run.process.recentStderr.length > 0 ? `; it last said: ${run.process.recentStderr.join(' | ')}` : '';
+    this.log.error(`gateway (pid ${run.process.pid}) ended (${how}) after ${(exit.ranMs / 1000).toFixed(1)} s: calls in flight failed; restarting in ${delay} ms${said}`);
     this.restartTimer = setTimeout(() => void this.restart(), delay);
   }
 
