@@ -116,10 +116,10 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     },
   });
   const policy = new PolicyState(catalogue, leash);
-  const pinning = registerPinning({ store: approved, reviewers, documents: approvedDocuments, policy, control });
+  const pinning = registerPinning({ store: approved, reviewers, documents: approvedDocuments, policy, control, proxies });
   const inputs = new InputSecrets(context.secrets);
   const launches = new LaunchApprovals(context.globalState);
-  const tree = new ServersTree(catalogue, policy, proxies, { holdReason: (server) => definitions.holdReason(server), onDidChange: launches.onDidChange });
+  const tree = new ServersTree(catalogue, policy, proxies, { holdReason: (server) => definitions.holdReason(server), onDidChange: launches.onDidChange }, pinning.marks);
   const decisionsView = new DecisionsView(decisions);
   const statusBar = new WardenStatusBar(policy, proxies);
   const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log, launches, gateway);
@@ -137,6 +137,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     statusBar,
     definitions,
     ...registerToolCommands(tree, policy),
+    ...pinning.commands(tree),
     launches,
     ...registerProtectCommands(context, catalogue, policy, launches),
     ...registerLaunchCommands(policy, launches),

@@ -8,6 +8,8 @@ import type { PolicyChange, PolicyLoosening, PolicyReviewer, ReviewAnswer } from
 const APPLY = 'Apply';
 const KEEP = 'Keep the approved policy';
 const SHOW_DIFF = 'Show diff';
+const ACCEPT = 'Accept';
+const KEEP_BLOCKED = 'Keep blocked';
 const LISTED = 20;
 
 export class ModalPolicyReviewer implements PolicyReviewer {
@@ -15,14 +17,16 @@ export class ModalPolicyReviewer implements PolicyReviewer {
 
   async review(change: PolicyChange, signal: AbortSignal): Promise<ReviewAnswer> {
     const message = change.kind === 'lockfile'
-      ? `MCP Warden: a change to ${vscode.workspace.asRelativePath(change.file)} lets tools through that the approved pins hold back. The proxies keep the approved pins until you apply it.`
+      ? `MCP Warden: a change to ${vscode.workspace.asRelativePath(change.file)} lets tools through that the approved pins hold back. The proxies keep the approved pins until you accept it.`
       : `MCP Warden: a change to ${vscode.workspace.asRelativePath(change.file)} loosens the policy. The proxies keep the approved policy until you apply it.`;
     const detail = describeLoosening(change.loosened);
+    // For the lockfile: Accept the definitions as they are now, or keep the changed tools blocked.
+    const [apply, keep] = change.kind === 'lockfile' ? [ACCEPT, KEEP_BLOCKED] : [APPLY, KEEP];
     for (;;) {
       if (signal.aborted) return 'keep';
-      const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, APPLY, KEEP, SHOW_DIFF);
+      const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, apply, keep, SHOW_DIFF);
       if (signal.aborted) return 'keep';
-      if (answer === APPLY) return 'apply';
+      if (answer === apply) return 'apply';
       if (answer !== SHOW_DIFF) return 'keep';
       await this.documents.showDiff(change);
     }

@@ -1,6 +1,6 @@
 // The review that commands run before they loosen the policy on behalf of someone who may not be a person
 // (another extension, a keybinding, an agent running commands): the same reviewer as a changed policy file.
-import type { PolicyLoosening, ReviewAnswer } from './policy-review';
+import type { PolicyChange, PolicyLoosening, ReviewAnswer } from './policy-review';
 import type { PolicyReviewerSeat } from './reviewer-seat';
 
 let seat: PolicyReviewerSeat | undefined;
@@ -13,9 +13,10 @@ export function setReviewSeat(current: PolicyReviewerSeat | undefined): void {
 /**
  * Asks the policy-changes reviewer (the one `policyChanges.use` installed, or Warden's modal) whether
  * `loosened` may be applied to the policy `file`. `'keep'` when nobody answers before `signal` aborts.
- * `proposedText`, when given, is what Show diff compares with the approved policy.
+ * `proposedText`, when given, is what Show diff compares with the approved policy; `kind` says whether the
+ * file is the policy or its lockfile.
  */
-export function reviewLoosening(file: string, loosened: readonly PolicyLoosening[], signal: AbortSignal = new AbortController().signal, proposedText?: string): Promise<ReviewAnswer> {
+export function reviewLoosening(file: string, loosened: readonly PolicyLoosening[], signal: AbortSignal = new AbortController().signal, proposedText?: string, kind?: PolicyChange['kind']): Promise<ReviewAnswer> {
   if (!seat) return Promise.resolve('keep');
-  return seat.review(proposedText === undefined ? { file, loosened } : { file, loosened, proposedText }, signal);
+  return seat.review({ file, loosened, ...(proposedText === undefined ? {} : { proposedText }), ...(kind === undefined ? {} : { kind }) }, signal);
 }

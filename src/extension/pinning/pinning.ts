@@ -10,6 +10,11 @@ import type { PolicyReviewerSeat } from '../leash/reviewer-seat';
 import type { PolicyState } from '../wiring/policy-state';
 import { createLockLeash } from './lock-leash';
 import { LockState } from './lock-state';
+import { DefinitionDocuments } from './definition-documents';
+import { registerPinCommands } from './pin-commands';
+import { PinMarks } from './pin-marks';
+import type { ProxyStatus } from '../../workbench/proxy-status';
+import type { ServersTree } from '../tree/servers-tree';
 
 export const REVIEW_LOCK_CHANGE_COMMAND = 'mcpWarden.reviewLockChange';
 
@@ -19,6 +24,7 @@ export interface PinningDependencies {
   documents: ApprovedDocuments;
   policy: PolicyState;
   control: ControlService;
+  proxies: ProxyStatus;
 }
 
 /** What the extension's API exposes of pinning. */
@@ -35,7 +41,14 @@ export interface PinningApi {
   ready(): Promise<void>;
 }
 
-export function registerPinning(deps: PinningDependencies): { locks: LockState; api: PinningApi; disposables: vscode.Disposable[] } {
+export function registerPinning(deps: PinningDependencies): {
+  locks: LockState;
+  marks: PinMarks;
+  api: PinningApi;
+  disposables: vscode.Disposable[];
+  /** The commands, once the tree exists. */
+  commands(tree: ServersTree): vscode.Disposable[];
+} {
   const leash = createLockLeash({
     store: deps.store,
     reviewers: deps.reviewers,
@@ -43,6 +56,8 @@ export function registerPinning(deps: PinningDependencies): { locks: LockState; 
     approved: (file) => deps.documents.approvedChanged(file),
   });
   const locks = new LockState(deps.policy, leash, (policyFile, lock) => deps.control.setApprovedLock(policyFile, lock));
+  const marks = new PinMarks(deps.proxies, deps.policy, locks);
+  const definitions = new DefinitionDocuments();
   const api: PinningApi = {
     lockFile: () => locks.uri?.fsPath,
     approvedLock: () => locks.approvedText(),
@@ -52,7 +67,9 @@ export function registerPinning(deps: PinningDependencies): { locks: LockState; 
   };
   return {
     locks,
+    marks,
     api,
-    disposables: [leash, locks, vscode.commands.registerCommand(REVIEW_LOCK_CHANGE_COMMAND, () => leash.reviewAgain())],
+    disposables: [leash, locks, definitions, vscode.commands.registerCommand(REVIEW_LOCK_CHANGE_COMMAND, () => leash.reviewAgain())],
+    commands: (tree) => registerPinCommands({ tree, policy: deps.policy, proxies: deps.proxies, locks, marks, documents: definitions }),
   };
 }

@@ -8,12 +8,14 @@ import type { ToolRow } from '../../workbench/tree-model';
 export const TOOL_SCHEME = 'mcp-warden-tool';
 const LEVELS = new Set<string>(['low', 'medium', 'high', 'critical']);
 const LETTERS = new Set<string>(['R', 'W', 'X', 'D']);
+const PIN_WORDS: Record<string, string> = { changed: 'changed since pinned', new: 'new, not pinned', flagged: 'flagged description' };
 
-export function toolDecorationUri(row: ToolRow): vscode.Uri {
+/** `pin`: `changed`, `new` or `flagged` when the tool's pin mark asks for attention (the badge gets a `!`). */
+export function toolDecorationUri(row: ToolRow, pin?: string): vscode.Uri {
   return vscode.Uri.from({
     scheme: TOOL_SCHEME,
     path: `/${encodeURIComponent(row.server)}/${encodeURIComponent(row.name)}`,
-    query: new URLSearchParams({ badge: row.badge, level: row.risk.level, category: row.risk.category }).toString(),
+    query: new URLSearchParams({ badge: row.badge, level: row.risk.level, category: row.risk.category, ...(pin ? { pin } : {}) }).toString(),
   });
 }
 
@@ -24,7 +26,8 @@ export class RiskDecorations implements vscode.FileDecorationProvider {
     const badge = query.get('badge') ?? '';
     const level = query.get('level') ?? '';
     if (!LETTERS.has(badge) || !LEVELS.has(level)) return undefined;
-    const decoration = new vscode.FileDecoration(badge, `risk: ${query.get('category')} · ${level}`);
+    const pin = PIN_WORDS[query.get('pin') ?? ''];
+    const decoration = pin ? new vscode.FileDecoration(`${badge}!`, `risk: ${query.get('category')} · ${level} · ${pin}`) : new vscode.FileDecoration(badge, `risk: ${query.get('category')} · ${level}`);
     decoration.propagate = false;
     return decoration;
   }

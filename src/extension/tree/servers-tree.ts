@@ -12,9 +12,16 @@ import { RiskDecorations } from './risk-decorations';
 import { serverTreeItem } from './server-node';
 import { toolTreeItem } from './tool-node';
 import type { TreeElement } from './tree-elements';
+import type { ToolMark } from '../../pinning/tool-marks';
 
 export const SERVERS_VIEW_ID = 'mcpWarden.servers';
 const REBUILD_DELAY_MS = 30;
+
+/** The pin mark of each reported tool (src/extension/pinning/pin-marks.ts). */
+export interface ToolPinMarks {
+  mark(server: string, tool: string): ToolMark | undefined;
+  onDidChange(listener: () => void): { dispose(): void };
+}
 
 /** Why protected servers are held back (launch not approved, workspace not trusted). */
 export interface LaunchHolds {
@@ -38,6 +45,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     private readonly policy: PolicyState,
     private readonly status: ProxyStatus,
     private readonly holds?: LaunchHolds,
+    private readonly pins?: ToolPinMarks,
   ) {
     super();
     this.view = this.register(vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true }));
@@ -46,6 +54,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     this.register(policy.onDidChange(() => this.later()));
     this.register(status.onDidChange(() => this.later()));
     if (holds) this.register(holds.onDidChange(() => this.later()));
+    if (pins) this.register(pins.onDidChange(() => this.later()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.later()));
     this.register({ dispose: () => clearTimeout(this.timer) });
   }
@@ -88,7 +97,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
       case 'server':
         return serverTreeItem(element);
       case 'tool':
-        return toolTreeItem(element);
+        return toolTreeItem(element, this.pins?.mark(element.server, element.name));
       case 'notice':
         return noticeTreeItem(element);
       case 'hint':
