@@ -16,6 +16,7 @@ import { WindowGateway } from './gateway/window-gateway';
 import { DecisionsView } from './decisions/decisions-view';
 import { WardenStatusBar } from './decisions/status-bar';
 import { registerToolCommands } from './tree/tool-commands';
+import { registerTryCall, type TryCallApi } from './tree/try-call';
 import { ServersTree } from './tree/servers-tree';
 import { ProtectedServerDefinitions } from './wiring/definition-provider';
 import { ApprovedDocuments } from './leash/approved-documents';
@@ -81,6 +82,8 @@ export interface WardenApi {
   gateway: Pick<WindowGateway, 'pid' | 'url'>;
   /** Resolves with the control socket's path once it listens (undefined if it could not start). */
   controlSocket: Promise<string | undefined>;
+  /** "Try a call…": `tryCall.open({ server, tool })` opens the form; its `send(values)` is the page's Send. */
+  tryCall: TryCallApi;
 }
 
 export function registerWarden(context: vscode.ExtensionContext, catalogue: MemoryCatalogue): WardenApi {
@@ -123,6 +126,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
   const decisionsView = new DecisionsView(decisions);
   const statusBar = new WardenStatusBar(policy, proxies);
   const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log, launches, gateway);
+  const tryCall = registerTryCall(tree, catalogue, decisions);
   context.subscriptions.push(
     log,
     approvedDocuments,
@@ -138,6 +142,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     definitions,
     ...registerToolCommands(tree, policy),
     ...pinning.commands(tree),
+    ...tryCall.disposables,
     launches,
     ...registerProtectCommands(context, catalogue, policy, launches),
     ...registerLaunchCommands(policy, launches),
@@ -166,6 +171,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     launches: { use: (reviewer) => launches.use(reviewer), isApproved: (file, server, entry) => launches.isApproved(file, server, entry) },
     gateway,
     controlSocket: control.ready.then((server) => server?.socketPath),
+    tryCall: tryCall.api,
     pinning: pinning.api,
   };
 }

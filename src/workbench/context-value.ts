@@ -27,6 +27,8 @@ export const MENU_WHEN = {
   askTool: 'viewItem =~ /^tool:(allow|deny):/',
   rateLimitTool: 'viewItem =~ /^tool:/',
   revealRule: 'viewItem =~ /^tool:[a-z]+:[a-z]+:rule:/',
+  // Only where the call passes Warden: a tool of a protected server.
+  tryToolCall: 'viewItem =~ /^tool:[a-z]+:[a-z]+:[a-z]+:enforced/',
   protectServer: 'viewItem =~ /^server:unprotected:/',
   unprotectServer: 'viewItem =~ /^server:protected:/',
   approveLaunch: 'viewItem =~ /^server:protected:held:/',

@@ -187,6 +187,7 @@ test('the menus show each action only where it changes something', () => {
   assert.deepEqual([matches(MENU_WHEN.denyTool, allowed), matches(MENU_WHEN.allowTool, allowed), matches(MENU_WHEN.askTool, allowed)], [true, false, true]);
   assert.deepEqual([matches(MENU_WHEN.denyTool, asked), matches(MENU_WHEN.allowTool, asked), matches(MENU_WHEN.askTool, asked)], [true, true, false]);
   assert.deepEqual([matches(MENU_WHEN.revealRule, denied), matches(MENU_WHEN.revealRule, allowed)], [true, false]);
+  assert.deepEqual([denied, toolContextValue('allow', 'low', false, false), `${denied}:pin-changed`].map((value) => matches(MENU_WHEN.tryToolCall, value)), [true, false, true], 'Try a call only where the call passes Warden');
   const guarded = serverContextValue(true, 'running', 'stdio');
   const open = serverContextValue(false, 'unknown', 'http');
   assert.deepEqual([matches(MENU_WHEN.protectServer, guarded), matches(MENU_WHEN.unprotectServer, guarded)], [false, true]);

@@ -47,7 +47,7 @@ const RULES: readonly Rule[] = [
     what: 'tells the agent to ignore its instructions',
   },
   {
-    phrase: phrase(slot(0, ...NEGATION), slot(1, ...TELL), slot(8, ...PERSON)),
+    phrase: phrase(slot(0, ...NEGATION), slot(1, ...TELL), slot(6, ...PERSON)),
     severity: 'error',
     what: 'tells the agent to keep something from the user',
   },

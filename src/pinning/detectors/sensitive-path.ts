@@ -26,6 +26,8 @@ const SEND = new Set([
 ]);
 const READ = new Set(['read', 'cat', 'open', 'load', 'fetch', 'get', 'access', 'print', 'output', 'dump', 'show', 'display', 'retrieve', 'grab', 'collect', 'extract', 'view']);
 const AIMED_AT_AGENT = new Set(['you', 'your', 'first', 'before', 'must', 'please', 'sure', 'always', 'immediately']);
+/** A property named for a secret's content asks the agent to fill it in: content_from_reading_ssh_id_rsa. */
+const CONTENT = new Set(['content', 'contents', 'data', 'text', 'value', 'body']);
 
 const PHRASES = [
   { phrase: phrase(slot(0, 'private', 'ssh', 'secret'), slot(0, 'key', 'keys')), what: 'a private key' },
@@ -102,7 +104,9 @@ export const sensitivePaths: Detector = (field: FieldText, _context, out: Findin
 
 function report(field: FieldText, found: FieldFindings, start: number, end: number, what: string): void {
   const sentence = sentenceAt(field, start);
-  const sends = sentencesHave(field, sentence - 1, sentence + 1, SEND);
+  const sends =
+    sentencesHave(field, sentence - 1, sentence + 1, SEND) ||
+    (field.field.endsWith(' (name)') && sentencesHave(field, sentence, sentence, CONTENT));
   const reads =
     sentencesHave(field, sentence - 1, sentence + 1, READ) &&
     (sentencesHave(field, sentence - 1, sentence + 1, AIMED_AT_AGENT) || insideModelBlock(field, start));

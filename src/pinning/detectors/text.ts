@@ -77,7 +77,7 @@ export function splitWords(text: string): Word[] {
 }
 
 function endsSentence(text: string, i: number, code: number): boolean {
-  if (code === 60 || code === 62) return true; // < > : a tag starts or ends a block
+  if (code === 60 || code === 62 || code === 59) return true; // < > : a tag starts or ends a block; ; ends a clause
   if (code === 10) {
     // A blank line ends a sentence; a single line break is often just wrapping.
     let j = i + 1;

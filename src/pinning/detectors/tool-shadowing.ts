@@ -10,7 +10,7 @@
  *   "mail's tools", "mcp_mail_...") counts too. This server's own tool names never count.
  * - Without the other servers: "when this tool is available / present / loaded"; any tool-like name
  *   (with `_` or a hump, or written as code) that is not this server's and is followed by "tool" or
- *   "is called / invoked / used"; and "other / all / any tools or servers" in a sentence that says
+ *   "is called / invoked / used", or a snake_case or camelCase one after "call" or "invoke"; and "other / all / any tools or servers" in a sentence that says
  *   what they must, should, always or never do.
  */
 
@@ -59,7 +59,8 @@ export const toolShadowing: Detector = (field: FieldText, context: DetectorConte
       found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `names the other server ${quoted(server)}`));
       continue;
     }
-    if ((id.distinctive || id.code) && (followedBy(field.text, id.end, TOOL_WORD) || followedBy(field.text, id.end, CALLED_WORDS))) {
+    const toolLike = (id.distinctive || id.code) && (followedBy(field.text, id.end, TOOL_WORD) || followedBy(field.text, id.end, CALLED_WORDS));
+    if (toolLike || (id.distinctive && precededBy(field.text, id.start, CALL_WORDS))) {
       found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `gives rules for ${quoted(id.text)}, a tool this server does not have`));
     }
   }
@@ -161,6 +162,13 @@ function isOwn(id: string, own: ReadonlySet<string>): boolean {
 const TOOL_WORD = /^\s*`?\s*(tool|tools|function|command)\b/i;
 const CALLED_WORDS = new RegExp(`^\\s*\`?\\s*(is|are|gets|get)\\s+(${[...CALLED].join('|')})\\b`, 'i');
 const SERVER_WORD = /^\s*(server|servers|mcp|tools)\b/i;
+
+const CALL_WORDS = /\b(call|calls|calling|invoke|invokes|invoking)\s*(the\s+)?`?\s*$/i;
+
+/** Whether the text right before `start` matches `pattern` (anchored at its end, from a short window). */
+function precededBy(text: string, start: number, pattern: RegExp): boolean {
+  return pattern.test(text.slice(Math.max(0, start - 24), start));
+}
 
 /** Whether the text right after `end` matches `pattern` (anchored, read from a short window). */
 function followedBy(text: string, end: number, pattern: RegExp): boolean {
