@@ -34,6 +34,8 @@ export interface TreeSource {
   now: number;
   /** A change of the policy file that loosens it and waits for a person: how many loosenings it has. */
   waitingChange?: { loosened: number };
+  /** A change of the lockfile that would let tools through and waits for a person: how many items. */
+  waitingLockChange?: { loosened: number };
 }
 
 export interface Icon {
@@ -98,6 +100,8 @@ export interface Notice {
 
 /** The command that asks again about a waiting policy change. */
 export const REVIEW_POLICY_CHANGE_COMMAND = 'mcpWarden.reviewPolicyChange';
+/** The command that asks again about a waiting lockfile change. */
+export const REVIEW_LOCK_CHANGE_COMMAND = 'mcpWarden.reviewLockChange';
 
 export interface TreeModel {
   notices: Notice[];
@@ -139,6 +143,16 @@ export function buildTreeModel(source: TreeSource): TreeModel {
       severity: 'warning',
       command: REVIEW_POLICY_CHANGE_COMMAND,
       message: `A change to the policy is waiting for your review: it loosens what is enforced (${count} ${count === 1 ? 'item' : 'items'}), so protected servers keep the approved policy. Click to review it.`,
+    });
+  }
+
+  if (source.waitingLockChange) {
+    const count = source.waitingLockChange.loosened;
+    notices.push({
+      kind: 'notice',
+      severity: 'warning',
+      command: REVIEW_LOCK_CHANGE_COMMAND,
+      message: `A change to the lockfile is waiting for your review: it lets tools through that the approved pins hold back (${count} ${count === 1 ? 'item' : 'items'}), so protected servers keep the approved pins. Click to review it.`,
     });
   }
 

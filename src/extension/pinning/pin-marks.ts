@@ -20,6 +20,12 @@ export class PinMarks {
   /** Fires when the approved lockfile changes (reports and the policy have events of their own). */
   readonly onDidChange = (listener: () => void): { dispose(): void } => this.locks.leash.onDidChange(listener);
 
+  /** A change of the lockfile waiting for a person: how many items would let tools through. */
+  waiting(): number | undefined {
+    const waiting = this.locks.leash.waiting;
+    return waiting && waiting.file === this.locks.uri?.fsPath ? waiting.loosened.length : undefined;
+  }
+
   /** The mark of a tool its proxy reported; undefined when none reported it. */
   mark(server: string, tool: string): ToolMark | undefined {
     return this.marks(server)?.get(tool);

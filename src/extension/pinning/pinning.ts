@@ -8,6 +8,7 @@ import type { WaitingChange } from '../leash/policy-leash';
 import type { ReviewAnswer } from '../leash/policy-review';
 import type { PolicyReviewerSeat } from '../leash/reviewer-seat';
 import type { PolicyState } from '../wiring/policy-state';
+import { REVIEW_LOCK_CHANGE_COMMAND } from '../../workbench/tree-model';
 import { createLockLeash } from './lock-leash';
 import { LockState } from './lock-state';
 import { DefinitionDocuments } from './definition-documents';
@@ -16,7 +17,6 @@ import { PinMarks } from './pin-marks';
 import type { ProxyStatus } from '../../workbench/proxy-status';
 import type { ServersTree } from '../tree/servers-tree';
 
-export const REVIEW_LOCK_CHANGE_COMMAND = 'mcpWarden.reviewLockChange';
 
 export interface PinningDependencies {
   store: ApprovedStore;

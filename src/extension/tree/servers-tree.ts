@@ -20,6 +20,8 @@ const REBUILD_DELAY_MS = 30;
 /** The pin mark of each reported tool (src/extension/pinning/pin-marks.ts). */
 export interface ToolPinMarks {
   mark(server: string, tool: string): ToolMark | undefined;
+  /** A change of the lockfile waiting for a person: how many items would let tools through. */
+  waiting(): number | undefined;
   onDidChange(listener: () => void): { dispose(): void };
 }
 
@@ -119,6 +121,7 @@ export class ServersTree extends Disposable implements vscode.TreeDataProvider<T
     const waiting = this.policy.waitingChange;
     return buildTreeModel({
       ...(waiting ? { waitingChange: { loosened: waiting.loosened.length } } : {}),
+      ...(this.pins?.waiting() ? { waitingLockChange: { loosened: this.pins.waiting()! } } : {}),
       servers: this.catalogue.servers(),
       protectedServers: this.policy.protectedServers,
       listed: (server) => {
