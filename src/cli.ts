@@ -4,7 +4,9 @@ import { runAudit, USAGE as AUDIT_USAGE } from './cli/audit';
 import { runCheck, USAGE as CHECK_USAGE } from './cli/check';
 import { runExplain, USAGE as EXPLAIN_USAGE } from './cli/explain';
 import { runGatewayCommand, USAGE as GATEWAY_USAGE } from './cli/gateway';
+import { runPin, USAGE as PIN_USAGE } from './cli/pin';
 import { runProxyCommand, USAGE as PROXY_USAGE } from './cli/proxy';
+import { runScan, USAGE as SCAN_USAGE } from './cli/scan';
 import { runToken, USAGE as TOKEN_USAGE } from './cli/token';
 import { runTools, USAGE as TOOLS_USAGE } from './cli/tools';
 import { asksForHelp, UsageError } from './cli/usage';
@@ -23,6 +25,11 @@ const HELP = `mcp-warden: a policy between AI agents and the MCP servers they ca
                                                   policy, each at /servers/NAME/mcp, enforced as by proxy
   mcp-warden tools (-- CMD [ARGS...] | --url URL [--header "K: V"]...) [--policy P --server S] [--json]
                                                   a server's tools with their risk and the policy's decision
+  mcp-warden pin --policy P [--server S [--tool T]...] [(-- CMD [ARGS...] | --url URL)]
+                                                  pin a server's tool definitions in the policy's lockfile
+                                                  (without -- or --url: every server with a launch entry)
+  mcp-warden scan [--policy P] [--server S] [(-- CMD [ARGS...] | --url URL)] [--format text|json|sarif]
+                                                  description findings and drift from the pins (exit 1 on errors)
   mcp-warden audit FILE [--json]                  calls per server, tool and decision in an audit log
   mcp-warden audit verify FILE --args JSON [--line N] [--key FILE]
                                                   the lines written for a call with these arguments
@@ -40,6 +47,8 @@ const COMMANDS: Record<string, Command> = {
   proxy: { run: runProxyCommand, usage: PROXY_USAGE },
   gateway: { run: runGatewayCommand, usage: GATEWAY_USAGE },
   tools: { run: runTools, usage: TOOLS_USAGE },
+  pin: { run: runPin, usage: PIN_USAGE },
+  scan: { run: runScan, usage: SCAN_USAGE },
   audit: { run: runAudit, usage: AUDIT_USAGE },
   token: { run: runToken, usage: TOKEN_USAGE },
 };

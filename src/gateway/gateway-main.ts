@@ -159,7 +159,7 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
   if (launchedByEditor) {
     control = ControlChannel.fromEnv(process.env, { gateway: { pid: process.pid, policy: policyFile, version, url, token } }, log);
     if (control) {
-      control.onPolicy = (text) => (text === undefined ? approved!.noneSent() : approved!.receive(text));
+      control.onPolicy = (text, lock) => (text === undefined ? approved!.noneSent() : approved!.receive(text, lock));
       control.onLost = (why) => approved!.lost(why);
       control.onServers = (list) => void serveFromEditor(list);
       reportPolicy(approved!.waiting());

@@ -4,15 +4,19 @@
 // the reason. Each text is applied as a reload is (same parser and engine; rate-limit windows carry over);
 // an invalid one keeps the last good policy. The file's path is still the policy's name in reasons.
 import type { Decision } from '../policy/model';
+import { LockHolder } from './lock-source';
 import { PolicyHolder, type PolicyStatus } from './policy-source';
 
 const NOT_YET = 'the editor that launched this proxy has not sent the approved policy yet (a proxy the editor launches never reads the policy file)';
 
 export class ApprovedPolicySource extends PolicyHolder {
+  /** The approved lockfile the editor sends with the policy (never the file). */
+  readonly lock: LockHolder;
   private lastText: string | undefined;
 
   constructor(file: string) {
     super(file, NOT_YET);
+    this.lock = new LockHolder(this.file);
     this.enforcer = { refusal: this.refusal(NOT_YET) };
   }
 
@@ -21,8 +25,13 @@ export class ApprovedPolicySource extends PolicyHolder {
     return { status: 'missing', file: this.file, keptLastGood: false, detail: NOT_YET };
   }
 
-  /** An approved text from the editor: enforced from the next call on (undefined when it is the one enforced). */
-  receive(text: string): PolicyStatus | undefined {
+  /**
+   * An approved text from the editor, with the approved lockfile (undefined: none, nothing pinned): enforced
+   * from the next call on (undefined when the policy is the one enforced). The lockfile goes first, so the
+   * policy's listeners see the pins it came with.
+   */
+  receive(text: string, lock?: string): PolicyStatus | undefined {
+    this.lock.apply(lock, 'approved in the editor');
     if (text === this.lastText) return undefined;
     this.lastText = text;
     return this.report(this.statusOfText(text));

@@ -35,6 +35,14 @@ export interface AuditEntry {
   approval?: { by: string; answer: string };
 }
 
+/** A line that is not a call's: `event` says what it is about; summaries do not count it as a call. */
+export interface AuditEvent {
+  event: string;
+  server: string;
+  session: string;
+  [field: string]: unknown;
+}
+
 export interface AuditLogOptions {
   /** The HMAC key's file (default: `defaultAuditKeyFile()`), made when missing. */
   keyFile?: string;
@@ -135,6 +143,19 @@ export class AuditLog {
   /** Holds and flushes one entry. */
   write(entry: AuditEntry, args?: { value: unknown }): string | null {
     return this.hold(entry, args) ?? this.flush();
+  }
+
+  /**
+   * A line about a server rather than a call (`event` names what: a pinned definition that changed), with
+   * any lines held so far. It decides nothing, so a log that cannot be written drops it (calls are refused
+   * for that on their own).
+   */
+  note(event: AuditEvent): void {
+    if (this.ready() !== null) return;
+    let json = JSON.stringify({ time: auditTime(), ...event });
+    if (RAW_BREAKS.test(json)) json = json.replace(/[\u0085\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+    this.held += json + '\n';
+    this.flush();
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 // Reads an audit log back: calls per server, tool and decision. Lines that are not entries (a line
-// torn by a crash, or anything else) are counted and skipped, never fatal.
+// torn by a crash, or anything else) are counted and skipped, never fatal; event lines (about a server,
+// not a call) are left out.
 
 export interface ToolTally {
   tool: string;
@@ -35,7 +36,7 @@ export function summariseAudit(text: string): AuditSummary {
   let last: string | null = null;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    let entry: { server?: unknown; tool?: unknown; decision?: unknown; policy?: unknown; time?: unknown };
+    let entry: { server?: unknown; tool?: unknown; decision?: unknown; policy?: unknown; time?: unknown; event?: unknown };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
@@ -43,6 +44,8 @@ export function summariseAudit(text: string): AuditSummary {
       continue;
     }
     if (!entry || typeof entry.server !== 'string' || typeof entry.tool !== 'string' || (entry.decision !== 'allow' && entry.decision !== 'deny')) {
+      // A line about a server, not a call (audit-log.ts `note`): not counted, not skipped.
+      if (entry && typeof entry.event === 'string') continue;
       skippedLines++;
       continue;
     }

@@ -71,7 +71,7 @@ export class ControlChannel {
    * Gets the approved policy text the editor sent; `undefined` when a welcome carried none. Called before
    * the reports that follow a welcome are sent, so they describe the policy it brought.
    */
-  onPolicy: ((text: string | undefined) => void) | undefined;
+  onPolicy: ((text: string | undefined, lock?: string) => void) | undefined;
   /** A gateway's served set from the editor (a `servers` message, or the `servers` of a welcome). */
   onServers: ((servers: ServedServer[]) => void) | undefined;
   /** The editor, after admitting this proxy, refused it for good: no later policy can arrive. */
@@ -176,7 +176,7 @@ export class ControlChannel {
           return;
         }
         if (typeof message.resume === 'string' && message.resume !== '') this.resume = message.resume;
-        this.onPolicy?.(typeof message.policy?.text === 'string' ? message.policy.text : undefined);
+        this.onPolicy?.(typeof message.policy?.text === 'string' ? message.policy.text : undefined, lockText(message.policy?.lock));
         if (message.servers !== undefined) this.servers(message.servers);
         this.welcomed = true;
         this.attempts = 0;
@@ -193,7 +193,7 @@ export class ControlChannel {
         return;
       case 'policy':
         if (!this.welcomed) return;
-        if (typeof message.text === 'string') this.onPolicy?.(message.text);
+        if (typeof message.text === 'string') this.onPolicy?.(message.text, lockText(message.lock));
         else this.options.log('control channel: ignored a policy message without a text');
         return;
       case 'servers':
@@ -306,4 +306,9 @@ export class ControlChannel {
     this.socket?.end();
     this.socket?.destroy();
   }
+}
+
+/** The approved lockfile's text in a policy message; anything but a string is no lockfile. */
+function lockText(lock: unknown): string | undefined {
+  return typeof lock === 'string' ? lock : undefined;
 }

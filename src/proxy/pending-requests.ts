@@ -5,6 +5,8 @@ import { progressTokenOf, type Frame, type RequestId } from './jsonrpc';
 export interface Forwarded {
   method: string;
   progressToken?: RequestId;
+  /** A tools/list for a later page (it named a cursor): its answer continues a listing. */
+  paged?: true;
 }
 
 export class PendingRequests {
@@ -18,7 +20,9 @@ export class PendingRequests {
   track(frame: Frame): void {
     const id = frame.msg.id as RequestId;
     const progressToken = progressTokenOf(frame.msg);
-    this.forwarded.set(id, progressToken === undefined ? { method: frame.msg.method! } : { method: frame.msg.method!, progressToken });
+    const forwarded: Forwarded = progressToken === undefined ? { method: frame.msg.method! } : { method: frame.msg.method!, progressToken };
+    if (forwarded.method === 'tools/list' && (frame.msg.params as { cursor?: unknown } | undefined)?.cursor !== undefined) forwarded.paged = true;
+    this.forwarded.set(id, forwarded);
     if (progressToken !== undefined) this.progressRoutes.set(progressToken, id);
   }
 

@@ -12,6 +12,7 @@ import type { Decision, Diagnostic } from '../policy/model';
 import { parsePolicy } from '../policy/parse';
 import { START_OF_FILE } from '../policy/positions';
 import { FileFollower } from './file-follower';
+import { LockFileSource, type EnforcedLock } from './lock-source';
 import { readRegularFileSync } from './regular-file';
 
 /** The largest policy file read (1 MiB): policies are a few KB; a bigger file is refused with the reason. */
@@ -35,6 +36,8 @@ export interface EnforcedPolicy {
   readonly state: EngineState;
   readonly current: Enforcer;
   onChange(listener: (status: PolicyStatus, enforcer: Enforcer) => void): () => void;
+  /** The lockfile beside the policy: the tool definitions pinned (see tool-pins.ts). */
+  readonly lock?: EnforcedLock;
 }
 
 /** A policy made from texts: each valid one becomes the engine; an invalid one keeps the last good engine. */
@@ -87,6 +90,8 @@ export abstract class PolicyHolder implements EnforcedPolicy {
 
 /** The policy file on disk, followed: the standalone CLI's source. */
 export class PolicySource extends PolicyHolder {
+  /** The lockfile beside the policy file, read and followed by the same rules. */
+  readonly lock: LockFileSource;
   private lastText: string | undefined;
   private lastStatus: PolicyStatus | undefined;
   private follower: FileFollower | undefined;
@@ -94,6 +99,7 @@ export class PolicySource extends PolicyHolder {
 
   constructor(file: string) {
     super(file, 'not read yet');
+    this.lock = new LockFileSource(this.file);
     this.load();
   }
 
@@ -131,6 +137,7 @@ export class PolicySource extends PolicyHolder {
   watch(): void {
     this.follower = new FileFollower(this.file, () => this.changed());
     this.follower.follow();
+    this.lock.watch();
   }
 
   private changed(): void {
@@ -145,6 +152,7 @@ export class PolicySource extends PolicyHolder {
 
   close(): void {
     this.follower?.close();
+    this.lock.close();
     if (this.timer) clearTimeout(this.timer);
   }
 }

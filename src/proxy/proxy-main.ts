@@ -11,6 +11,7 @@ import { ControlChannel } from './control-channel';
 import { CONTROL_SOCKET_ENV, CONTROL_TICKET_ENV, type PolicyMessage } from './control-protocol';
 import { serveStdio } from './downstream-stdio';
 import { DEFAULT_MAX_FRAME_BYTES } from './framing';
+import type { LockReport } from './lock-source';
 import { describeStatus, PolicySource, type EnforcedPolicy, type PolicyStatus } from './policy-source';
 import { ProxySession, type Downstream } from './relay';
 import type { Upstream, UpstreamFactory } from './upstream';
@@ -95,7 +96,7 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
     approved.onChange(reportPolicy);
     policy = approved;
     if (control) {
-      control.onPolicy = (text) => (text === undefined ? approved.noneSent() : approved.receive(text));
+      control.onPolicy = (text, lock) => (text === undefined ? approved.noneSent() : approved.receive(text, lock));
       control.onLost = (why) => approved.lost(why);
       reportPolicy(approved.waiting());
       control.start();
@@ -112,6 +113,14 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
     file.watch();
     policy = file;
   }
+
+  // The lockfile's loads and problems, like the policy's (no lockfile at start is not worth a line).
+  const reportLock = (report: LockReport): void => {
+    log(report.message);
+    control?.send({ type: 'log', server: config.server, level: report.level, message: report.message });
+  };
+  policy.lock?.onChange(reportLock);
+  if (policy.lock?.lastReport && policy.lock.current.status !== 'none') reportLock(policy.lock.lastReport);
 
   // The sessions' own notes (dropped messages, restarts) go to stderr and to the editor's log channel.
   const sessionLog = (message: string): void => {

@@ -73,7 +73,12 @@ export class ProxySession {
       response: (id, line) => this.plainResponse(id, line),
       closed,
     });
-    this.stopListening = options.policy.onChange(() => this.policyChanged());
+    const stopPolicy = options.policy.onChange(() => this.policyChanged());
+    const stopLock = options.policy.lock?.onChange(() => this.policyChanged());
+    this.stopListening = () => {
+      stopPolicy();
+      stopLock?.();
+    };
   }
 
   /** Starts the upstream now, so the first request does not wait for it. */
@@ -237,8 +242,11 @@ export class ProxySession {
       // Routed by who asked, by exact id; an answer to nothing the client asked is dropped.
       const pending = id === null || id === undefined ? undefined : this.pending.settle(id);
       if (!pending) return this.droppedAnswer(id);
-      if (pending.method === 'tools/list') frame = this.catalogue.filterToolsList(frame);
-      else if (pending.method === 'initialize' && this.life.initialize && !msg.error) this.life.initialize.answered = true;
+      if (pending.method === 'tools/list') frame = this.catalogue.filterToolsList(frame, pending.paged !== true);
+      else if (pending.method === 'initialize' && this.life.initialize && !msg.error) {
+        this.life.initialize.answered = true;
+        frame = this.catalogue.initialized(frame);
+      }
       this.downstream.send(frame, id as RequestId);
       return;
     }
@@ -272,7 +280,7 @@ export class ProxySession {
     this.downstream.send(frame);
   }
 
-  /** After a reload: tell the client to list again when what it sees of the tools changed. */
+  /** After a reload (policy or lockfile): tell the client to list again when what it sees of the tools changed. */
   private policyChanged(): void {
     if (this.closed) return;
     this.catalogue.policyChanged();

@@ -122,6 +122,9 @@ export class ToolCalls {
     const tool = params.name;
     const args = params.arguments;
     const origin = callOrigin(params);
+    // A tool held back by its pin (or its description) is refused before the policy counts the call.
+    const pinned = this.catalogue.pinRefusal(tool);
+    if (pinned !== undefined) return this.refusePinned(id, tool, args, origin, pinned, started);
     const enforcer = this.options.policy.current;
     const decision = decideCall(enforcer, this.server, tool, args, countingSession(origin, this.sessionId));
     if (decision.decision === 'allow') {
@@ -177,6 +180,12 @@ export class ToolCalls {
       // A call the client cancelled gets no answer (the MCP cancellation rule).
       if (outcome.answer !== 'cancelled') this.answerBlocked(id, outcome.reason, decision.line);
     });
+  }
+
+  private refusePinned(id: RequestId, tool: string, args: unknown, origin: CallOrigin, reason: string, started: number): void {
+    const decision: Decision = { decision: 'deny', reason, rule: null, line: null, rateLimit: null, hidden: false };
+    this.record(tool, args, origin, decision, 'deny', reason, started);
+    this.downstream.send(resultFrame(id, { isError: true, content: [{ type: 'text', text: `Blocked by MCP Warden: ${reason}` }] }), id);
   }
 
   private answerBlocked(id: RequestId, reason: string | null, line: number | null): void {

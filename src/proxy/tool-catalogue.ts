@@ -1,46 +1,121 @@
-// The server's tools as the client sees them: each tools/list result filtered by the policy, and the
-// client told to list again when a reload changes what it sees.
+// The server's tools as the client sees them: each tools/list result filtered by the policy and held to
+// the lockfile's pins (tool-pins.ts), and the client told to list again when a reload of either changes
+// what it sees.
+import type { Drift } from '../pinning/drift';
+import type { Finding } from '../pinning/findings';
 import type { ToolInfo } from '../policy/model';
+import type { ToolReport } from './control-protocol';
 import { filterTools, isTool, toolReports, visibleSignature } from './interception';
 import { frameOf, reserialised, type Frame } from './jsonrpc';
 import type { Downstream, SessionOptions } from './relay';
+import { SessionPins } from './tool-pins';
 
 export class ToolCatalogue {
   private readonly catalogue = new Map<string, ToolInfo>();
   private catalogueSignature = '';
+  readonly pins: SessionPins;
 
   constructor(
     private readonly options: SessionOptions,
     private readonly downstream: Downstream,
-  ) {}
+  ) {
+    this.pins = new SessionPins(options.server, options.policy.lock, () => options.policy.current.engine?.policy, {
+      drift: (drift, held) => this.reportDrift(drift, held),
+      finding: (finding, held) => this.reportFinding(finding, held),
+    });
+  }
 
   get(tool: string): ToolInfo | undefined {
     return this.catalogue.get(tool);
   }
 
-  filterToolsList(frame: Frame): Frame {
-    const result = frame.msg.result as { tools?: unknown } | undefined;
+  /** A tools/list result; `firstPage`: its request had no cursor. */
+  filterToolsList(frame: Frame, firstPage = true): Frame {
+    const result = frame.msg.result as { tools?: unknown; nextCursor?: unknown } | undefined;
     // Not a list to filter: still written anew, so no duplicate key hides another list in its bytes.
     if (!result || typeof result !== 'object' || !Array.isArray(result.tools)) return reserialised(frame);
-    const { server, sessionId } = this.options;
+    const { server } = this.options;
     const enforcer = this.options.policy.current;
     for (const tool of result.tools) if (isTool(tool)) this.catalogue.set(tool.name, tool);
-    this.catalogueSignature = visibleSignature(enforcer, server, this.catalogue.values(), this.options.trustAnnotations);
-    this.options.control?.send({ type: 'tools', server, session: sessionId, tools: toolReports(enforcer, server, this.catalogue.values()) });
+    const held = this.pins.page(result.tools, firstPage, typeof result.nextCursor !== 'string' || result.nextCursor === '');
+    this.catalogueSignature = this.signature();
+    this.sendReports();
+    const listed = held.size === 0 ? result.tools : result.tools.filter((tool) => !(isTool(tool) && held.has(tool.name)));
     // Always written anew: the tools and annotations the client reads are the ones decided here.
-    const tools = filterTools(enforcer, server, result.tools, this.options.trustAnnotations);
+    const tools = filterTools(enforcer, server, listed, this.options.trustAnnotations);
     return frameOf({ jsonrpc: '2.0', id: frame.msg.id, result: { ...result, tools } });
   }
 
-  /** After a reload: tell the client to list again when what it sees of the tools changed. */
+  /** The server's initialize answer: its instructions checked against their pin (left out when held back). */
+  initialized(frame: Frame): Frame {
+    const result = frame.msg.result as { instructions?: unknown; serverInfo?: unknown } | undefined;
+    if (!result || typeof result !== 'object') return frame;
+    if (!this.pins.initialized(result.instructions, result.serverInfo)) return frame;
+    const { instructions: _held, ...rest } = result;
+    return frameOf({ jsonrpc: '2.0', id: frame.msg.id, result: rest });
+  }
+
+  /** Why the pins refuse a call of `tool`, or undefined. */
+  pinRefusal(tool: string): string | undefined {
+    return this.pins.refusal(tool);
+  }
+
+  /** After a reload of the policy or the lockfile: tell the client to list again when what it sees changed. */
   policyChanged(): void {
     if (this.catalogue.size === 0) return;
-    const { server, sessionId } = this.options;
-    const enforcer = this.options.policy.current;
-    const signature = visibleSignature(enforcer, server, this.catalogue.values(), this.options.trustAnnotations);
-    this.options.control?.send({ type: 'tools', server, session: sessionId, tools: toolReports(enforcer, server, this.catalogue.values()) });
+    const signature = this.signature();
+    this.sendReports();
     if (signature === this.catalogueSignature) return;
     this.catalogueSignature = signature;
     this.downstream.send(frameOf({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
+  }
+
+  private signature(): string {
+    const enforcer = this.options.policy.current;
+    return `${visibleSignature(enforcer, this.options.server, this.catalogue.values(), this.options.trustAnnotations)}\n#held\n${this.pins.heldSignature()}`;
+  }
+
+  /** The editor's tool reports, each with its standing against the pins. */
+  private sendReports(): void {
+    const { control, server, sessionId } = this.options;
+    if (!control) return;
+    const verdicts = this.pins.verdicts();
+    const tools: ToolReport[] = toolReports(this.options.policy.current, server, this.catalogue.values()).map((report) => {
+      const pin = verdicts.get(report.name);
+      return pin ? { ...report, pin } : report;
+    });
+    control.send({ type: 'tools', server, session: sessionId, tools });
+  }
+
+  private reportDrift(drift: Drift, held: boolean): void {
+    const what = held ? 'held back' : 'reported (not held back)';
+    this.report(`pinned tools of ${JSON.stringify(this.options.server)}: ${drift.message}; ${what}`, {
+      event: 'pin',
+      kind: drift.kind,
+      ...(drift.tool !== undefined ? { tool: drift.tool } : {}),
+      ...(drift.fields ? { fields: drift.fields } : {}),
+      held,
+      message: drift.message,
+    });
+  }
+
+  private reportFinding(finding: Finding, held: boolean): void {
+    if (finding.severity !== 'error') return;
+    const what = held ? 'held back (poisoning: deny)' : 'reported (poisoning: warn)';
+    this.report(`description finding on ${JSON.stringify(this.options.server)}: ${finding.message} [${finding.code}]; ${what}`, {
+      event: 'finding',
+      code: finding.code,
+      severity: finding.severity,
+      ...(finding.tool !== undefined ? { tool: finding.tool } : {}),
+      field: finding.field,
+      held,
+      message: finding.message,
+    });
+  }
+
+  /** To stderr and the editor's log (the session's log), and as an audit line. */
+  private report(message: string, event: { event: string } & Record<string, unknown>): void {
+    this.options.log(message);
+    this.options.audit?.note({ ...event, server: this.options.server, session: this.options.sessionId });
   }
 }

@@ -1,4 +1,4 @@
-// A minimal MCP client for `mcp-warden tools`: initialise a server, page through tools/list, close.
+// A minimal MCP client for `mcp-warden tools`, `pin` and `scan`: initialise a server, page through tools/list, close.
 // It reuses the proxy's upstream transports, so stdio, Streamable HTTP and legacy SSE all work.
 import type { ToolInfo } from '../policy/model';
 import { isTool } from './interception';
@@ -8,6 +8,17 @@ import type { Upstream } from './upstream';
 const PROTOCOL_VERSION = '2025-06-18';
 
 export async function listServerTools(upstream: Upstream, clientVersion: string, timeoutMs = 30_000): Promise<ToolInfo[]> {
+  return (await listServerDefinitions(upstream, clientVersion, timeoutMs)).tools;
+}
+
+/** What a server lists: its info and instructions (from initialize) and every page of its tools. */
+export interface ServerListing {
+  serverInfo?: unknown;
+  instructions?: unknown;
+  tools: ToolInfo[];
+}
+
+export async function listServerDefinitions(upstream: Upstream, clientVersion: string, timeoutMs = 30_000): Promise<ServerListing> {
   const waiting = new Map<RequestId, (msg: JsonRpcMessage) => void>();
   let closedBecause: string | undefined;
   let failAll: (reason: string) => void = () => undefined;
@@ -41,7 +52,7 @@ export async function listServerTools(upstream: Upstream, clientVersion: string,
 
   await upstream.start();
   try {
-    await request('initialize', { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-warden', version: clientVersion } });
+    const initialized = await request('initialize', { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'mcp-warden', version: clientVersion } });
     upstream.send(frameOf({ jsonrpc: '2.0', method: 'notifications/initialized' }));
     const tools: ToolInfo[] = [];
     let cursor: string | undefined;
@@ -50,7 +61,7 @@ export async function listServerTools(upstream: Upstream, clientVersion: string,
       if (Array.isArray(page.tools)) tools.push(...page.tools.filter(isTool));
       cursor = typeof page.nextCursor === 'string' && page.nextCursor ? page.nextCursor : undefined;
     } while (cursor);
-    return tools;
+    return { serverInfo: initialized.serverInfo, instructions: initialized.instructions, tools };
   } finally {
     await upstream.close();
   }

@@ -1,0 +1,216 @@
+// One session's tools held to their pins: each tools/list page is checked against the lockfile (and, under
+// `poisoning: deny`, against the description findings), and what is held back is left out of the list and
+// refused when called. Verdicts are computed from the latest listing whenever asked, so a lockfile or
+// policy change (a person pinned the change) applies to the next call without listing again. A call for a
+// tool the latest listing did not show is refused on a server pinned with `enforce`: its definition was
+// never checked (a call made before any list, or for a tool the server stopped listing).
+import { findingsFor, type Finding, type FindingContext } from '../pinning/findings';
+import { DefinitionHashes, quoted, removedDrift, serverInfoDrift, toolDrift, toolName, type Drift } from '../pinning/drift';
+import type { PinnedServer, PinnedTool } from '../pinning/lockfile';
+import type { PinMode, Policy, PoisoningMode } from '../policy/model';
+import type { EnforcedLock } from './lock-source';
+
+/** How the lockfile and the policy pin one server right now. */
+export type ServerPinning =
+  | { kind: 'unpinned' }
+  /** The lockfile cannot be used and the server is not `pin: off`: its calls are refused. */
+  | { kind: 'refused'; problem: string }
+  | { kind: 'pinned'; mode: Exclude<PinMode, 'off'>; pins: PinnedServer };
+
+/** `pin` of the server, else of the policy; absent: enforce, for a server the lockfile knows. */
+export function serverPinning(policy: Policy | undefined, server: string, lock: EnforcedLock | undefined): ServerPinning {
+  const written = policy?.servers.get(server)?.pin ?? policy?.pin;
+  const state = lock?.current;
+  if (written === 'off' || !state || state.status === 'none') return { kind: 'unpinned' };
+  if (state.status === 'refused') return { kind: 'refused', problem: state.problem };
+  const pins = state.lock.servers.get(server);
+  return pins ? { kind: 'pinned', mode: written ?? 'enforce', pins } : { kind: 'unpinned' };
+}
+
+export function poisoningMode(policy: Policy | undefined, server: string): PoisoningMode {
+  return policy?.servers.get(server)?.poisoning ?? policy?.poisoning ?? 'warn';
+}
+
+/** Where a session's pin reports go: each drift and finding once per session, and the verdicts after a listing. */
+export interface PinSink {
+  drift(drift: Drift, held: boolean): void;
+  finding(finding: Finding, held: boolean): void;
+}
+
+/** A tool's standing, as the editor is told (additive to its tool report). */
+export interface PinVerdict {
+  state: 'pinned' | 'unpinned' | 'changed' | 'new';
+  fields?: string[];
+  /** Error-level description findings (any poisoning mode). */
+  flagged: boolean;
+  /** Left out of tools/list and refused when called. */
+  held: boolean;
+  reason?: string;
+}
+
+interface Listed {
+  tool: unknown;
+  pin: PinnedTool;
+  findings: Finding[];
+}
+
+/** Findings and reports kept per distinct definition (a hostile server can list any number). */
+const MAX_CACHED = 4096;
+
+export class SessionPins {
+  private readonly hashes = new DefinitionHashes();
+  private readonly findingsCache = new Map<string, Finding[]>();
+  /** The latest listing (pages added as they come; a first page starts a new one). */
+  private listed = new Map<string, Listed>();
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly server: string,
+    private readonly lock: EnforcedLock | undefined,
+    private readonly policy: () => Policy | undefined,
+    private readonly sink: PinSink,
+  ) {}
+
+  pinning(): ServerPinning {
+    return serverPinning(this.policy(), this.server, this.lock);
+  }
+
+  /**
+   * A tools/list page: its tools are remembered and checked; returns the names to leave out. `first`: the
+   * request had no cursor (a new listing); `last`: the page has no next cursor (pinned tools not listed are
+   * reported as removed).
+   */
+  page(tools: readonly unknown[], first: boolean, last: boolean): Set<string> {
+    if (first) this.listed = new Map();
+    const held = new Set<string>();
+    for (const tool of tools) {
+      const name = toolName(tool);
+      if (name === undefined) continue;
+      const pin = this.hashes.of(tool);
+      const listed: Listed = { tool, pin, findings: this.findingsOf(name, tool, pin) };
+      this.listed.set(name, listed);
+      const verdict = this.check(name, listed, true);
+      if (verdict.held) held.add(name);
+    }
+    const pinning = this.pinning();
+    if (last && pinning.kind === 'pinned' && this.lock) {
+      for (const name of pinning.pins.tools.keys()) if (!this.listed.has(name)) this.once(removedDrift(name, this.lock.name), false);
+    }
+    return held;
+  }
+
+  /** The server's initialize answer: reports changed instructions; true when they are to be left out. */
+  initialized(instructions: unknown, serverInfo: unknown): boolean {
+    const pinning = this.pinning();
+    let hold = false;
+    if (pinning.kind === 'pinned' && this.lock) {
+      for (const drift of serverInfoDrift(pinning.pins, instructions, serverInfo, this.lock.name)) {
+        const held = drift.kind === 'instructions' && pinning.mode === 'enforce' && typeof instructions === 'string';
+        hold ||= held;
+        this.once(drift, held);
+      }
+    }
+    if (typeof instructions === 'string') {
+      const deny = poisoningMode(this.policy(), this.server) === 'deny';
+      for (const finding of findingsFor({ name: this.server, instructions, tools: [] }, this.context())) {
+        const held = deny && finding.severity === 'error';
+        hold ||= held;
+        this.reportFinding(finding, held);
+      }
+    }
+    return hold;
+  }
+
+  /** Why a call of `tool` is refused, or undefined when the pins let it through. */
+  refusal(tool: string): string | undefined {
+    const pinning = this.pinning();
+    if (pinning.kind === 'refused') return `${pinning.problem} (every call to a pinned server is refused until it is fixed)`;
+    const listed = this.listed.get(tool);
+    if (!listed) {
+      if (pinning.kind === 'pinned' && pinning.mode === 'enforce') {
+        return `${quoted(tool)} has not been listed by the server in this session, so its definition cannot be checked against its pin (${this.lock!.name}); list the tools first`;
+      }
+      return undefined;
+    }
+    const verdict = this.check(tool, listed, false);
+    return verdict.held ? verdict.reason : undefined;
+  }
+
+  /** The verdict of each tool of the latest listing. */
+  verdicts(): Map<string, PinVerdict> {
+    const verdicts = new Map<string, PinVerdict>();
+    for (const [name, listed] of this.listed) verdicts.set(name, this.check(name, listed, false));
+    return verdicts;
+  }
+
+  /** What the client sees of the pins: the held tools, for the catalogue's signature. */
+  heldSignature(): string {
+    const held: string[] = [];
+    for (const [name, verdict] of this.verdicts()) if (verdict.held) held.push(name);
+    return held.join('\n');
+  }
+
+  private check(name: string, listed: Listed, report: boolean): PinVerdict {
+    const pinning = this.pinning();
+    const errors = listed.findings.filter((f) => f.severity === 'error');
+    const deny = poisoningMode(this.policy(), this.server) === 'deny';
+    const flagged = errors.length > 0;
+    let verdict: PinVerdict;
+    if (pinning.kind === 'refused') {
+      verdict = { state: 'unpinned', flagged, held: true, reason: pinning.problem };
+    } else if (pinning.kind === 'pinned') {
+      const drift = toolDrift(name, pinning.pins.tools.get(name), listed.pin, this.lock!.name);
+      const held = drift !== undefined && pinning.mode === 'enforce';
+      if (report && drift) this.once(drift, held);
+      verdict = drift ? { state: drift.kind as 'changed' | 'new', ...(drift.fields ? { fields: drift.fields } : {}), flagged, held, reason: drift.message } : { state: 'pinned', flagged, held: false };
+    } else {
+      verdict = { state: 'unpinned', flagged, held: false };
+    }
+    if (report) for (const finding of listed.findings) this.reportFinding(finding, deny && finding.severity === 'error');
+    if (!verdict.held && deny && flagged) {
+      verdict = { ...verdict, held: true, reason: `${quoted(name)} is held back by "poisoning: deny": ${errors[0].message}` };
+    }
+    return verdict;
+  }
+
+  private findingsOf(name: string, tool: unknown, pin: PinnedTool): Finding[] {
+    const key = `${pin.sha256}\u0000${name}`;
+    let findings = this.findingsCache.get(key);
+    if (!findings) {
+      findings = findingsFor({ name: this.server, tools: [tool] }, this.context());
+      if (this.findingsCache.size >= MAX_CACHED) this.findingsCache.clear();
+      this.findingsCache.set(key, findings);
+    }
+    return findings;
+  }
+
+  /** The other servers the lockfile knows, with their tools: what a description here must not talk about. */
+  private context(): FindingContext {
+    const state = this.lock?.current;
+    if (state?.status !== 'loaded') return {};
+    const otherServers: { name: string; tools: string[] }[] = [];
+    for (const [name, pins] of state.lock.servers) if (name !== this.server) otherServers.push({ name, tools: [...pins.tools.keys()] });
+    return { otherServers };
+  }
+
+  private once(drift: Drift, held: boolean): void {
+    const key = `${drift.kind}\u0000${drift.tool ?? ''}\u0000${drift.message}\u0000${held}`;
+    if (!this.firstTime(key)) return;
+    this.sink.drift(drift, held);
+  }
+
+  private reportFinding(finding: Finding, held: boolean): void {
+    if (finding.severity === 'info') return;
+    const key = `finding\u0000${finding.tool ?? ''}\u0000${finding.code}\u0000${finding.field}\u0000${finding.start}\u0000${finding.message}\u0000${held}`;
+    if (!this.firstTime(key)) return;
+    this.sink.finding(finding, held);
+  }
+
+  /** True the first time a report is seen in this session (forgotten all at once past MAX_CACHED). */
+  private firstTime(key: string): boolean {
+    if (this.reported.has(key)) return false;
+    if (this.reported.size >= MAX_CACHED) this.reported.clear();
+    this.reported.add(key);
+    return true;
+  }
+}
