@@ -10,6 +10,7 @@ import type { PolicySnapshot } from './policy-documents';
 import { docsOf, placeOf, schemaAt, valuesOf } from './policy-schema';
 import { serverMarkdown } from './server-docs';
 import { decisionText, inputProperties, riskBadge, toolMarkdown } from './tool-docs';
+import { findingsMarkdown } from './tool-findings';
 import type { Hover } from './types';
 import { contextAt } from './yaml-context';
 
@@ -60,7 +61,8 @@ function ruleHover(snapshot: PolicySnapshot, catalogue: ToolCatalogue, server: s
     return `**${pattern}** — ${why}\n\n${decision}`;
   }
   const risk = classifyTool(known.info, engine.ruleFor(server, pattern)?.risk);
-  return toolMarkdown(server, known.info, risk, decision);
+  const findings = findingsMarkdown(server, known.info);
+  return toolMarkdown(server, known.info, risk, decision) + (findings ? `\n\n${findings}` : '');
 }
 
 function argsHover(catalogue: ToolCatalogue, server: string, tool: string, args: string[]): string | undefined {
