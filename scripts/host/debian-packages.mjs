@@ -8,6 +8,10 @@ import { HostError, say } from './log.mjs';
 export const BUILD_PACKAGES = ['pkg-config', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev'];
 /** Everything the test host needs from Debian: the build packages and the browser that drives the workbench. */
 export const HOST_DEBIAN_PACKAGES = [...BUILD_PACKAGES, 'chromium'];
+/** What the unit tests need from Debian: a real Redis for the team state's tests (they start their own). */
+export const TEST_DEBIAN_PACKAGES = ['redis-server'];
+/** What `.ci/run` installs: the host's packages and the tests'. */
+export const CI_DEBIAN_PACKAGES = [...HOST_DEBIAN_PACKAGES, ...TEST_DEBIAN_PACKAGES];
 
 export function missingDebianPackages(names) {
   const probe = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\\n', ...names], { encoding: 'utf8' });
