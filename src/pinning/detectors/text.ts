@@ -12,7 +12,7 @@ export interface Word {
   text: string;
   start: number;
   end: number;
-  /** Sentences end at . ! ? before a space, at a blank line, and at a tag such as <IMPORTANT>. */
+  /** Sentences end at . ! ? before a space, at ;, at a blank line, and at a tag such as <IMPORTANT>. */
   sentence: number;
 }
 

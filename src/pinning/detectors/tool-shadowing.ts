@@ -46,7 +46,7 @@ export const toolShadowing: Detector = (field: FieldText, context: DetectorConte
     if (!sentencesHave(field, words[m.first].sentence, words[m.first].sentence, ORDERS)) continue;
     found.add(finding(field, 'tool-shadowing', 'error', m.start, m.end, 'tells the agent how other tools or servers must be used'));
   }
-  const others = otherNames(context);
+  const { others, servers } = prepared(context);
   for (const id of identifiers(field.text)) {
     if (isOwn(id.text, context.ownTools)) continue;
     const other = others.get(id.text.toLowerCase()) ?? prefixedOther(id.text, others);
@@ -54,7 +54,7 @@ export const toolShadowing: Detector = (field: FieldText, context: DetectorConte
       found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `names ${other.what}`));
       continue;
     }
-    const server = serverMention(field.text, id, context);
+    const server = servers.length > 0 ? serverMention(field.text, id, servers) : undefined;
     if (server !== undefined) {
       found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `names the other server ${quoted(server)}`));
       continue;
@@ -74,6 +74,25 @@ function isPluralTools(word: string): boolean {
 interface OtherName {
   what: string;
   distinctive: boolean;
+}
+
+interface Prepared {
+  others: Map<string, OtherName>;
+  /** Other servers' names, lower case (those of 3 characters or more). */
+  servers: { name: string; lower: string }[];
+}
+
+const preparedCache = new WeakMap<DetectorContext, Prepared>();
+
+/** What the other servers contribute, worked out once per server checked (not once per text). */
+function prepared(context: DetectorContext): Prepared {
+  let p = preparedCache.get(context);
+  if (p === undefined) {
+    const servers = context.otherServers.filter((s) => s.name.length >= 3).map((s) => ({ name: s.name, lower: s.name.toLowerCase() }));
+    p = { others: otherNames(context), servers };
+    preparedCache.set(context, p);
+  }
+  return p;
 }
 
 function otherNames(context: DetectorContext): Map<string, OtherName> {
@@ -100,11 +119,10 @@ function prefixedOther(id: string, others: Map<string, OtherName>): OtherName | 
 }
 
 /** Another server named as one: "mail server", "mail's tools", "mail MCP", mcp_mail_... */
-function serverMention(text: string, id: Identifier, context: DetectorContext): string | undefined {
+function serverMention(text: string, id: Identifier, servers: Prepared['servers']): string | undefined {
   const lower = id.text.toLowerCase();
-  for (const server of context.otherServers) {
-    const name = server.name.toLowerCase();
-    if (name.length < 3) continue;
+  for (const server of servers) {
+    const name = server.lower;
     if (lower.startsWith(`mcp_${name}_`) || lower.startsWith(`mcp__${name}__`)) return server.name;
     if (lower === name && (followedBy(text, id.end, SERVER_WORD) || text.startsWith("'s tool", id.end))) return server.name;
   }
