@@ -49,8 +49,8 @@ export class RedisApprovals implements ApprovalQueue {
   async list(): Promise<PendingApproval[]> {
     return this.run('approvals list', async () => {
       const ids = await this.client.zrange(this.index, 0, -1);
-      const [[, time]] = (await this.client.multi().time().exec()) as [[Error | null, [string, string]]];
-      const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
+      const [seconds, micros] = await this.client.time();
+      const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
       const records = await Promise.all(ids.map((id) => this.client.hmget(this.hashOf(id), 'request', 'createdAt', 'expiresAt', 'state')));
       const pending: PendingApproval[] = [];
       ids.forEach((id, i) => {

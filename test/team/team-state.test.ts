@@ -175,6 +175,8 @@ describe('redis state when Redis fails', () => {
     const first = await Promise.all(Array.from({ length: 15 }, (_, i) => decide(i)));
     assert.equal(first.filter((d) => d.decision === 'allow').length, 15);
 
+    const asked = await instances[0].approvals.create({ tool: 'stop_scan' }, 1500);
+    const waiting = instances[0].approvals.wait(asked);
     logs.length = 0;
     await redis!.kill();
     const during = await Promise.all(Array.from({ length: 30 }, (_, i) => decide(i)));
@@ -183,6 +185,9 @@ describe('redis state when Redis fails', () => {
     // What needs no count goes on.
     assert.equal((await engine.decideShared({ server: 'sec', tool: 'get_finding' }, instances[0])).decision, 'allow');
     // Waiting for an approval with Redis gone ends in a denial at its deadline, never an approval.
+    const answer = await waiting;
+    assert.equal(answer.approved, false);
+    assert.match(answer.reason!, /^no answer in time; Redis is unreachable/);
     await assert.rejects(instances[0].approvals.create({ tool: 'x' }, 200), /Redis is unreachable/);
     await assert.rejects(instances[1].grants.has('s', 'sec', 't'), /Redis is unreachable/);
 
