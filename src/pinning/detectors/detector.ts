@@ -45,24 +45,23 @@ export function finding(
  * errors are never crowded out by warnings.
  */
 export class FieldFindings {
-  private readonly counts = new Map<string, number>();
-  private readonly lastKept = new Map<string, Finding>();
+  private readonly counts = { error: 0, warning: 0, info: 0 };
+  private readonly lastKept: Partial<Record<FindingSeverity, Finding>> = {};
 
   constructor(private readonly out: Finding[]) {}
 
   add(f: Finding): void {
-    const count = (this.counts.get(f.severity) ?? 0) + 1;
-    this.counts.set(f.severity, count);
+    const count = ++this.counts[f.severity];
     if (count > FINDINGS_PER_FIELD) return;
     this.out.push(f);
-    this.lastKept.set(f.severity, f);
+    this.lastKept[f.severity] = f;
   }
 
   /** Notes on the last finding kept of each severity how many were left out. */
   finish(): void {
-    for (const [severity, count] of this.counts) {
-      const last = this.lastKept.get(severity);
-      const extra = count - FINDINGS_PER_FIELD;
+    for (const severity of ['error', 'warning', 'info'] as const) {
+      const last = this.lastKept[severity];
+      const extra = this.counts[severity] - FINDINGS_PER_FIELD;
       if (extra > 0 && last !== undefined) last.message += ` (and ${extra} more like it in this text)`;
     }
   }

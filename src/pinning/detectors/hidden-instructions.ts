@@ -117,6 +117,9 @@ const RULES: readonly Rule[] = [
   },
 ];
 
+/** Every word a rule can start with: a text with none of them needs no rule tried. */
+const FIRST_WORDS = new Set(RULES.flatMap((rule) => [...rule.phrase.slots[0].words]));
+
 /** Tag names of the kind prompts use to mark orders for the model (lower case, `-` as `_`). */
 const MODEL_TAGS = new Set([
   'important', 'system', 'system_prompt', 'systemprompt', 'system_message', 'instructions', 'instruction', 'hidden',
@@ -145,6 +148,7 @@ export const hiddenInstructions: Detector = (field: FieldText, _context, out: Fi
 function phraseMatches(field: FieldText): { rule: Rule; start: number; end: number }[] {
   const words = wordsOf(field);
   const all: { rule: Rule; start: number; end: number }[] = [];
+  if (!words.some((w) => FIRST_WORDS.has(w.text))) return all;
   for (const rule of RULES) {
     if (rule.notInInstructions && field.kind === 'instructions') continue;
     for (const m of matchPhrase(words, rule.phrase)) all.push({ rule, start: m.start, end: m.end });
