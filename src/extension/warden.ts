@@ -119,7 +119,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
     },
   });
   const policy = new PolicyState(catalogue, leash);
-  const pinning = registerPinning({ store: approved, reviewers, documents: approvedDocuments, policy, control, proxies });
+  const pinning = registerPinning({ store: approved, reviewers, documents: approvedDocuments, policy, control, proxies, catalogue });
   const inputs = new InputSecrets(context.secrets);
   const launches = new LaunchApprovals(context.globalState);
   const tree = new ServersTree(catalogue, policy, proxies, { holdReason: (server) => definitions.holdReason(server), onDidChange: launches.onDidChange }, pinning.marks);

@@ -165,5 +165,7 @@ function copyTool(tool: ToolInfo): ToolInfo {
   if (typeof tool.description === 'string') copy.description = tool.description;
   if (tool.annotations && typeof tool.annotations === 'object') copy.annotations = { ...tool.annotations };
   if (tool.inputSchema && typeof tool.inputSchema === 'object') copy.inputSchema = tool.inputSchema;
+  if (typeof tool.title === 'string') copy.title = tool.title;
+  if (tool.outputSchema && typeof tool.outputSchema === 'object') copy.outputSchema = tool.outputSchema;
   return copy;
 }

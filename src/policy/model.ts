@@ -160,6 +160,9 @@ export interface ToolInfo {
   description?: string;
   annotations?: ToolAnnotations;
   inputSchema?: Record<string, unknown>;
+  /** As listed, when known: with the fields above, the definition a lockfile pins. */
+  title?: string;
+  outputSchema?: Record<string, unknown>;
 }
 
 export interface RiskAssessment {

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TreeElement } from '../../src/extension/tree/tree-elements';
+import { parseLockfile } from '../../src/pinning/lockfile';
+import { liveDefinition } from '../../src/pinning/tool-marks';
 import type { ServerRow, ToolRow } from '../../src/workbench/tree-model';
 import { keepFiles, policyFile, readFile, ScriptedPolicyReviewer, startServersUntil, waitFor, wardenApi, workspaceUri, type Api } from './warden-helpers';
 
@@ -153,5 +155,22 @@ suite('Pinning: pinned tools in the editor', () => {
     assert.match(lock, /IMPORTANT/, 'the lockfile has the live definition');
     assert.equal(api.pinning.approvedLock(), lock, 'and it is the approved one');
     await waitFor(async () => (await call('echo', { message: 'again' })) === 'Echo: again', 'the accepted tool to work again');
+  });
+
+  test('Create Policy pins the servers it writes rules for, beside the policy it writes', async function () {
+    this.timeout(30_000);
+    const created = workspaceUri('.vscode', 'pin-check.mcp-policy.yaml');
+    const createdLock = workspaceUri('.vscode', 'pin-check.mcp-policy.lock');
+    try {
+      await vscode.commands.executeCommand('mcpWarden.createPolicy', { uri: created, overwrite: true, open: false });
+      assert.match(await readFile(created), new RegExp(`${SERVER}:`));
+      const lock = parseLockfile(await readFile(createdLock)).lockfile;
+      assert.ok(lock, 'a valid lockfile beside the created policy');
+      const echo = lock.servers.get(SERVER)?.tools.get('echo');
+      assert.ok(echo, `${SERVER} is pinned: ${[...lock.servers.keys()].join(', ')}`);
+      assert.deepEqual(echo.definition, liveDefinition(api.proxies.reported(SERVER)!.find((tool) => tool.name === 'echo')!), 'pinned as its proxy lists it');
+    } finally {
+      for (const uri of [created, createdLock]) await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+    }
   });
 });

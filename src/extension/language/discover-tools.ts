@@ -41,7 +41,11 @@ export async function listToolsOverStdio(launch: ServerLaunch, options: Discover
     do {
       const page = await client.listTools(cursor ? { cursor } : {}, { timeout });
       for (const tool of page.tools) {
-        tools.push({ name: tool.name, description: tool.description, annotations: tool.annotations, inputSchema: tool.inputSchema as Record<string, unknown> });
+        // The title and output schema too: Create Policy pins the whole definition as listed.
+        const listed: ToolInfo = { name: tool.name, description: tool.description, annotations: tool.annotations, inputSchema: tool.inputSchema as Record<string, unknown> };
+        if (tool.title !== undefined) listed.title = tool.title;
+        if (tool.outputSchema !== undefined) listed.outputSchema = tool.outputSchema as Record<string, unknown>;
+        tools.push(listed);
       }
       cursor = page.nextCursor;
     } while (cursor);

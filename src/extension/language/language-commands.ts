@@ -6,6 +6,7 @@ import type { MemoryCatalogue, ServerInfo } from '../../language/catalogue';
 import { starterPolicy } from '../../language/starter-policy';
 import { exists, policyUri } from '../policy-location';
 import { discoveryRefusal } from '../trust/discovery-gate';
+import { pinCreatedPolicy } from '../pinning/create-policy-pins';
 import type { CatalogueFeeds } from './catalogue-feeds';
 import { listToolsOverStdio } from './discover-tools';
 
@@ -40,6 +41,8 @@ async function createPolicy(catalogue: MemoryCatalogue, feeds: CatalogueFeeds, o
   }
   await feeds.loaded;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(starterPolicy(catalogue)));
+  // The servers it writes rules for are pinned (those whose definitions Warden has and no pin yet).
+  await pinCreatedPolicy(target, catalogue.servers().filter((server) => catalogue.tools(server.name)).map((server) => server.name));
   if (options.open !== false) await vscode.window.showTextDocument(target);
   return target;
 }

@@ -14,6 +14,8 @@ import { LockState } from './lock-state';
 import { DefinitionDocuments } from './definition-documents';
 import { registerPinCommands } from './pin-commands';
 import { PinMarks } from './pin-marks';
+import { createdPolicyPinner, setCreatedPolicyPinner } from './create-policy-pins';
+import type { MemoryCatalogue } from '../../language/catalogue';
 import type { ProxyStatus } from '../../workbench/proxy-status';
 import type { ServersTree } from '../tree/servers-tree';
 
@@ -25,6 +27,7 @@ export interface PinningDependencies {
   policy: PolicyState;
   control: ControlService;
   proxies: ProxyStatus;
+  catalogue: MemoryCatalogue;
 }
 
 /** What the extension's API exposes of pinning. */
@@ -58,6 +61,7 @@ export function registerPinning(deps: PinningDependencies): {
   const locks = new LockState(deps.policy, leash, (policyFile, lock) => deps.control.setApprovedLock(policyFile, lock));
   const marks = new PinMarks(deps.proxies, deps.policy, locks);
   const definitions = new DefinitionDocuments();
+  setCreatedPolicyPinner(createdPolicyPinner(deps.proxies, deps.catalogue, () => locks.reload()));
   const api: PinningApi = {
     lockFile: () => locks.uri?.fsPath,
     approvedLock: () => locks.approvedText(),
@@ -69,7 +73,7 @@ export function registerPinning(deps: PinningDependencies): {
     locks,
     marks,
     api,
-    disposables: [leash, locks, definitions, vscode.commands.registerCommand(REVIEW_LOCK_CHANGE_COMMAND, () => leash.reviewAgain())],
+    disposables: [leash, locks, definitions, { dispose: () => setCreatedPolicyPinner(undefined) }, vscode.commands.registerCommand(REVIEW_LOCK_CHANGE_COMMAND, () => leash.reviewAgain())],
     commands: (tree) => registerPinCommands({ tree, policy: deps.policy, proxies: deps.proxies, locks, marks, documents: definitions }),
   };
 }
