@@ -35,6 +35,8 @@ export async function runTestCommand() {
     // Every line the sample's security scanner receives, so the agent-mode suite can prove what reached it.
     SECURITY_SCANNER_RECORD_FILE: join(dirs.root, 'security-scanner.jsonl'),
     ...(process.env.MOCHA_GREP ? { MOCHA_GREP: process.env.MOCHA_GREP } : {}),
+    // The suite's reporter colours its output only for a terminal (or when asked to).
+    ...(process.stdout.isTTY || process.env.FORCE_COLOR ? {} : { NO_COLOR: '1' }),
   };
   const suite = { suitePath: suiteEntry, workspace, timeoutMs };
   const started = Date.now();
