@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -48,7 +48,7 @@ async function main() {
   for (const [what, tool, args] of calls) {
     const result = await client.callTool({ name: tool, arguments: args });
     const text = result.content?.find((c) => c.type === 'text')?.text ?? `(${result.content?.[0]?.type ?? 'no'} content)`;
-    rows.push([what, tool, result.isError ? 'blocked' : 'passed', text.replace(/\s+/g, ' ').slice(0, 110)]);
+    rows.push([what, tool, result.isError ? 'blocked' : 'passed', shorten(relativePaths(text.replace(/\s+/g, ' ')), 160)]);
   }
   await client.close();
 
@@ -62,6 +62,19 @@ async function main() {
   const summary = spawnSync(process.execPath, [cli, 'audit', audit], { encoding: 'utf8' });
   process.stdout.write(summary.stdout);
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
+/** Paths under the working folder written relative to it, as a person in that folder would type them. */
+function relativePaths(text) {
+  const here = process.cwd() + sep;
+  return text.split(here).join('');
+}
+
+/** At most `max` characters, cut at a space (never inside a word or path), with … where it was cut. */
+function shorten(text, max) {
+  if (text.length <= max) return text;
+  const space = text.lastIndexOf(' ', max - 1);
+  return `${text.slice(0, space > 0 ? space : max - 1)} …`;
 }
 
 main()

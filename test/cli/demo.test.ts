@@ -24,5 +24,11 @@ test('the demo shows allowed, denied, declined, bad-argument, over-limit and hid
   assert.match(outcome('a hidden tool'), /blocked Blocked by policy: Tool "toggle-simulated-logging" is hidden/);
   assert.match(result.stdout, /hidden by the policy: toggle-simulated-logging, toggle-subscriber-updates/);
   assert.match(result.stdout, /everything: 9 call\(s\), 4 allowed, 5 denied, 1 asked/);
+  // What the agent saw names the policy relative to the working folder, and a long line is cut between words.
+  assert.match(outcome('a denied call'), /\(examples\/demo\/everything\.mcp-policy\.yaml:\d+\)$/);
+  assert.ok(!result.stdout.includes(ROOT), 'no absolute path of the working folder');
+  for (const row of result.stdout.split('\n').filter((text) => / blocked /.test(text) && text.includes('examples/'))) {
+    assert.match(row, /\(examples\/demo\/everything\.mcp-policy\.yaml:\d+\)$/, `the path is cut: ${row}`);
+  }
   assert.ok(Date.now() - started < 20_000, 'the demo takes under 20 seconds');
 });
