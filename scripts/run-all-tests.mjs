@@ -18,8 +18,18 @@ else {
   env.NO_COLOR = '1';
 }
 
+// Ctrl+C reaches the running step too (same process group): it cleans up and ends, then the total is printed.
+let interrupted = false;
+process.on('SIGINT', () => {
+  interrupted = true;
+});
+
 let code = 0;
 for (const step of STEPS) {
+  if (interrupted) {
+    code ||= 130;
+    break;
+  }
   code = await run(step);
   if (code !== 0) break;
 }
@@ -42,7 +52,6 @@ function run(step) {
       });
       return new Promise((done) => from.on('end', () => done(lines.end())));
     });
-    // Ctrl+C reaches the child too (same process group); its own exit code says how it ended.
     child.on('close', async (status, signal) => {
       await Promise.all(streams);
       resolve(status ?? (signal ? 1 : 0));
