@@ -13,6 +13,7 @@ import { cacheDir, repoRoot } from './paths.mjs';
 import { provisionHost } from './provision.mjs';
 import { seedUserSettings } from './served-profile.mjs';
 import { startServer } from './server.mjs';
+import { makeTempFolder, tempFolderEnv } from './temp-dirs.mjs';
 import { ensureWorkspace } from './workspace.mjs';
 
 const DEFAULT_PORT = 8080;
@@ -31,7 +32,9 @@ export async function runStartCommand() {
   await installExtensions(host, [vsix, demoAgent], dirs);
   seedUserSettings(dirs.userData);
 
-  const server = await startServer({ host, port, smokeTest: false, dirs, logFile: undefined, extraArgs: ['--default-folder', workspace] });
+  // What the server and Warden make in the temporary folder (the control socket's) goes with this run.
+  const env = tempFolderEnv(makeTempFolder('vscode-start-'));
+  const server = await startServer({ host, port, smokeTest: false, dirs, logFile: undefined, env, extraArgs: ['--default-folder', workspace] });
   say(`VS Code with the packaged extension is serving ${relative(repoRoot, workspace)} at ${server.url}`);
   say(`open ${server.url} in a browser; Ctrl+C stops the server`);
   const how = await server.exited;

@@ -23,3 +23,19 @@ export function makeRunDirs(prefix) {
   const keep = () => (kept = true);
   return { ...dirs, keep };
 }
+
+/**
+ * A folder for the temporary files of the processes a run starts (their TMPDIR): VS Code's server, its
+ * extension host and what they start make theirs there, and it goes when the launcher ends, even on
+ * Ctrl+C, so a run leaves no folder behind in the system's temporary folder.
+ */
+export function makeTempFolder(prefix) {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  onCleanup(() => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+}
+
+/** The variables that send a process's temporary files to `folder`. */
+export function tempFolderEnv(folder) {
+  return { TMPDIR: folder, XDG_RUNTIME_DIR: folder };
+}
