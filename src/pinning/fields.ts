@@ -15,7 +15,7 @@ import { quoted, visible } from './visible';
 /** Characters of one text read; a longer text is reported and its tail is not read. */
 export const FIELD_SCAN_LIMIT = 65_536;
 /** Characters read for a whole server; the tools after it are reported as not checked. */
-export const SERVER_SCAN_LIMIT = 2_000_000;
+export const SERVER_SCAN_LIMIT = 1_000_000;
 /** JSON values visited for a whole server. */
 export const SERVER_VALUE_LIMIT = 100_000;
 /** Nesting followed inside a tool; deeper values are reported as not checked. */

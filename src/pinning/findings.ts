@@ -103,7 +103,12 @@ function otherServers(context: FindingContext, own: string): DetectorContext['ot
 }
 
 function failedClosed(server: ServerDefinitions, error: unknown): Finding[] {
-  const tools = Array.isArray(server?.tools) ? server.tools : [];
+  let tools: readonly unknown[] = [];
+  try {
+    tools = Array.isArray(server?.tools) ? server.tools : [];
+  } catch {
+    // nothing more can be read; the instructions' finding still says why
+  }
   const why = error instanceof Error ? error.message : String(error);
   const failed = (tool: string | undefined): Finding => ({
     code: 'oversized-description',
@@ -115,5 +120,13 @@ function failedClosed(server: ServerDefinitions, error: unknown): Finding[] {
     end: 0,
     excerpt: '',
   });
-  return [failed(undefined), ...tools.map((t, i) => failed(toolName(t, i)))];
+  return [failed(undefined), ...tools.map((t, i) => failed(safeName(t, i)))];
+}
+
+function safeName(tool: unknown, index: number): string {
+  try {
+    return toolName(tool, index);
+  } catch {
+    return `#${index + 1}`;
+  }
 }

@@ -33,7 +33,7 @@ export const ansiEscapes: Detector = (field: FieldText, _context, out: Finding[]
     const end = code === ESC || code === 0x9b || code === 0x9d || code === 0x90 || code === 0x98 || code === 0x9e || code === 0x9f
       ? sequenceEnd(text, i)
       : i + 1;
-    found.add(finding(field, 'ansi-escape', 'error', i, end, describe(code, i, end)));
+    found.add('error', () => finding(field, 'ansi-escape', 'error', i, end, describe(code, i, end)));
     i = end;
   }
   found.finish();

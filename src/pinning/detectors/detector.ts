@@ -50,11 +50,13 @@ export class FieldFindings {
 
   constructor(private readonly out: Finding[]) {}
 
-  add(f: Finding): void {
-    const count = ++this.counts[f.severity];
+  /** Counts a finding of `severity`, and builds it only when it is kept. */
+  add(severity: FindingSeverity, build: () => Finding): void {
+    const count = ++this.counts[severity];
     if (count > FINDINGS_PER_FIELD) return;
+    const f = build();
     this.out.push(f);
-    this.lastKept[f.severity] = f;
+    this.lastKept[severity] = f;
   }
 
   /** Notes on the last finding kept of each severity how many were left out. */

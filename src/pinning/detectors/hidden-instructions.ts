@@ -135,7 +135,7 @@ export const hiddenInstructions: Detector = (field: FieldText, _context, out: Fi
   if (!field.prose) return;
   const found = new FieldFindings(out);
   modelTags(field, found);
-  for (const m of phraseMatches(field)) found.add(finding(field, 'hidden-instructions', m.rule.severity, m.start, m.end, m.rule.what));
+  for (const m of phraseMatches(field)) found.add(m.rule.severity, () => finding(field, 'hidden-instructions', m.rule.severity, m.start, m.end, m.rule.what));
   htmlComments(field, found);
   spaceRuns(field, found);
   found.finish();
@@ -183,7 +183,7 @@ interface Tag {
 function modelTags(field: FieldText, found: FieldFindings): void {
   for (const block of modelBlocks(field)) {
     const what = `a block marked ${block.shown}, the form tool poisoning uses to give the agent orders`;
-    found.add(finding(field, 'hidden-instructions', 'error', block.start, block.end, what));
+    found.add('error', () => finding(field, 'hidden-instructions', 'error', block.start, block.end, what));
   }
 }
 
@@ -265,7 +265,7 @@ function htmlComments(field: FieldText, found: FieldFindings): void {
     if (start < 0) return;
     const close = text.indexOf('-->', start + 4);
     const end = close < 0 ? text.length : close + 3;
-    found.add(finding(field, 'hidden-instructions', 'warning', start, end, 'an HTML comment, which a rendered description hides from the user'));
+    found.add('warning', () => finding(field, 'hidden-instructions', 'warning', start, end, 'an HTML comment, which a rendered description hides from the user'));
     if (close < 0) return;
     from = end;
   }
@@ -283,7 +283,7 @@ function spaceRuns(field: FieldText, found: FieldFindings): void {
     }
     if (runStart >= 0 && i - runStart >= SPACE_RUN_LIMIT && c !== 10 && c !== 13 && runStart > 0 && text.charCodeAt(runStart - 1) !== 10) {
       found.add(
-        finding(field, 'hidden-instructions', 'warning', runStart, i,
+        'warning', () => finding(field, 'hidden-instructions', 'warning', runStart, i,
           `a run of ${i - runStart} spaces inside a line, which pushes the text after it out of view`),
       );
     }

@@ -54,7 +54,7 @@ export const hiddenUnicode: Detector = (field: FieldText, _context, out: Finding
       i += (text.codePointAt(i) ?? 0) > 0xffff ? 2 : 1;
       continue;
     }
-    found.add(finding(field, 'hidden-unicode', 'error', runStart, i, describeRun(text, runStart, i, kinds, tagText)));
+    found.add('error', () => finding(field, 'hidden-unicode', 'error', runStart, i, describeRun(text, runStart, i, kinds, tagText)));
   }
   found.finish();
 };

@@ -111,9 +111,9 @@ function report(field: FieldText, found: FieldFindings, start: number, end: numb
     sentencesHave(field, sentence - 1, sentence + 1, READ) &&
     (sentencesHave(field, sentence - 1, sentence + 1, AIMED_AT_AGENT) || insideModelBlock(field, start));
   if (sends || reads) {
-    found.add(finding(field, 'sensitive-path', 'error', start, end, `tells the agent to ${sends ? 'send or pass on' : 'read'} ${what}`));
+    found.add('error', () => finding(field, 'sensitive-path', 'error', start, end, `tells the agent to ${sends ? 'send or pass on' : 'read'} ${what}`));
   } else {
-    found.add(finding(field, 'sensitive-path', 'warning', start, end, `names ${what}`));
+    found.add('warning', () => finding(field, 'sensitive-path', 'warning', start, end, `names ${what}`));
   }
 }
 

@@ -39,29 +39,32 @@ export const toolShadowing: Detector = (field: FieldText, context: DetectorConte
   const found = new FieldFindings(out);
   const words = wordsOf(field);
   for (const m of matchPhrase(words, AVAILABLE)) {
-    found.add(finding(field, 'tool-shadowing', 'error', m.start, m.end, 'gives rules that apply "when this tool is available", the form cross-server shadowing takes'));
+    found.add('error', () => finding(field, 'tool-shadowing', 'error', m.start, m.end, 'gives rules that apply "when this tool is available", the form cross-server shadowing takes'));
   }
   for (const m of matchPhrase(words, OTHER_TOOLS)) {
     if (words[m.first].text !== 'other' && !isPluralTools(words[m.last].text)) continue;
     if (!sentencesHave(field, words[m.first].sentence, words[m.first].sentence, ORDERS)) continue;
-    found.add(finding(field, 'tool-shadowing', 'error', m.start, m.end, 'tells the agent how other tools or servers must be used'));
+    found.add('error', () => finding(field, 'tool-shadowing', 'error', m.start, m.end, 'tells the agent how other tools or servers must be used'));
   }
   const { others, servers } = prepared(context);
   for (const id of identifiers(field.text)) {
     if (isOwn(id.text, context.ownTools)) continue;
     const other = others.get(id.text.toLowerCase()) ?? prefixedOther(id.text, others);
-    if (other !== undefined && (other.distinctive || id.code || followedBy(field.text, id.end, TOOL_WORD))) {
-      found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `names ${other.what}`));
+    const after = wordAfter(field.text, id.end);
+    const next = after.word;
+    if (other !== undefined && (other.distinctive || id.code || TOOL_WORDS.has(next))) {
+      found.add('error', () => finding(field, 'tool-shadowing', 'error', id.start, id.end, `names ${other.what}`));
       continue;
     }
     const server = servers.length > 0 ? serverMention(field.text, id, servers) : undefined;
     if (server !== undefined) {
-      found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `names the other server ${quoted(server)}`));
+      found.add('error', () => finding(field, 'tool-shadowing', 'error', id.start, id.end, `names the other server ${quoted(server)}`));
       continue;
     }
-    const toolLike = (id.distinctive || id.code) && (followedBy(field.text, id.end, TOOL_WORD) || followedBy(field.text, id.end, CALLED_WORDS));
-    if (toolLike || (id.distinctive && precededBy(field.text, id.start, CALL_WORDS))) {
-      found.add(finding(field, 'tool-shadowing', 'error', id.start, id.end, `gives rules for ${quoted(id.text)}, a tool this server does not have`));
+    if (!id.distinctive && !id.code) continue;
+    const toolLike = TOOL_WORDS.has(next) || (BE.has(next) && CALLED.has(wordAfter(field.text, after.end).word));
+    if (toolLike || (id.distinctive && calledBefore(field.text, id.start))) {
+      found.add('error', () => finding(field, 'tool-shadowing', 'error', id.start, id.end, `gives rules for ${quoted(id.text)}, a tool this server does not have`));
     }
   }
   found.finish();
@@ -124,7 +127,7 @@ function serverMention(text: string, id: Identifier, servers: Prepared['servers'
   for (const server of servers) {
     const name = server.lower;
     if (lower.startsWith(`mcp_${name}_`) || lower.startsWith(`mcp__${name}__`)) return server.name;
-    if (lower === name && (followedBy(text, id.end, SERVER_WORD) || text.startsWith("'s tool", id.end))) return server.name;
+    if (lower === name && (SERVER_WORDS.has(wordAfter(text, id.end).word) || text.startsWith("'s tool", id.end))) return server.name;
   }
   return undefined;
 }
@@ -177,18 +180,41 @@ function isOwn(id: string, own: ReadonlySet<string>): boolean {
   return false;
 }
 
-const TOOL_WORD = /^\s*`?\s*(tool|tools|function|command)\b/i;
-const CALLED_WORDS = new RegExp(`^\\s*\`?\\s*(is|are|gets|get)\\s+(${[...CALLED].join('|')})\\b`, 'i');
-const SERVER_WORD = /^\s*(server|servers|mcp|tools)\b/i;
+const TOOL_WORDS = new Set(['tool', 'tools', 'function', 'command']);
+const SERVER_WORDS = new Set(['server', 'servers', 'mcp', 'tools']);
+const BE = new Set(['is', 'are', 'gets', 'get']);
+const CALL_VERBS = new Set(['call', 'calls', 'calling', 'invoke', 'invokes', 'invoking']);
+/** Longest word read around a name; longer ones are none of the words looked for. */
+const WORD_LIMIT = 12;
 
-const CALL_WORDS = /\b(call|calls|calling|invoke|invokes|invoking)\s*(the\s+)?`?\s*$/i;
-
-/** Whether the text right before `start` matches `pattern` (anchored at its end, from a short window). */
-function precededBy(text: string, start: number, pattern: RegExp): boolean {
-  return pattern.test(text.slice(Math.max(0, start - 24), start));
+/** The word after `end`, lower case, past a backtick and spaces ('' when there is none), and where it ends. */
+function wordAfter(text: string, end: number): { word: string; end: number } {
+  let i = end;
+  if (text.charCodeAt(i) === 96) i++;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9 || text.charCodeAt(i) === 10)) i++;
+  if (text.charCodeAt(i) === 96) i++;
+  const start = i;
+  while (i < text.length && i - start <= WORD_LIMIT && isLetter(text.charCodeAt(i))) i++;
+  return { word: text.slice(start, i).toLowerCase(), end: i };
 }
 
-/** Whether the text right after `end` matches `pattern` (anchored, read from a short window). */
-function followedBy(text: string, end: number, pattern: RegExp): boolean {
-  return pattern.test(text.slice(end, end + 40));
+/** Whether "call", "invoke" (or "call the") comes right before the name at `start`. */
+function calledBefore(text: string, start: number): boolean {
+  let i = start;
+  if (text.charCodeAt(i - 1) === 96) i--;
+  let previous = wordBefore(text, i);
+  if (previous.word === 'the') previous = wordBefore(text, previous.start);
+  return CALL_VERBS.has(previous.word);
+}
+
+function wordBefore(text: string, end: number): { word: string; start: number } {
+  let i = end;
+  while (i > 0 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9 || text.charCodeAt(i - 1) === 10)) i--;
+  const last = i;
+  while (i > 0 && last - i <= WORD_LIMIT && isLetter(text.charCodeAt(i - 1))) i--;
+  return { word: text.slice(i, last).toLowerCase(), start: i };
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
 }
