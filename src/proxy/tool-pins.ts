@@ -48,6 +48,11 @@ export interface PinVerdict {
   reason?: string;
 }
 
+interface Now {
+  pinning: ServerPinning;
+  deny: boolean;
+}
+
 interface Listed {
   tool: unknown;
   pin: PinnedTool;
@@ -57,9 +62,41 @@ interface Listed {
 /** Findings and reports kept per distinct definition (a hostile server can list any number). */
 const MAX_CACHED = 4096;
 
+/**
+ * Shared by every session of the process (a listener or gateway serves many): each distinct definition is
+ * hashed, and its description checked, once.
+ */
+const HASHES = new DefinitionHashes();
+const FINDINGS = new Map<string, Finding[]>();
+const DRIFTS = new Map<string, Drift>();
+/** The finding context of each lockfile (weakly: a replaced lockfile's entry goes with it). */
+const CONTEXTS = new WeakMap<object, { context: FindingContext; key: string }>();
+
+/** Whether two JSON values are the same value (keys in any order), without allocating; false past MAX_DEPTH. */
+export function sameJson(a: unknown, b: unknown, depth = 0): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || depth > MAX_DEPTH) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i], depth + 1)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in ra) {
+    if (!Object.prototype.hasOwnProperty.call(ra, key)) continue;
+    if (!Object.prototype.hasOwnProperty.call(rb, key) || !sameJson(ra[key], rb[key], depth + 1)) return false;
+    count++;
+  }
+  for (const key in rb) if (Object.prototype.hasOwnProperty.call(rb, key)) count--;
+  return count === 0;
+}
+
+const MAX_DEPTH = 64;
+
 export class SessionPins {
-  private readonly hashes = new DefinitionHashes();
-  private readonly findingsCache = new Map<string, Finding[]>();
   /** The latest listing (pages added as they come; a first page starts a new one). */
   private listed = new Map<string, Listed>();
   private readonly reported = new Set<string>();
@@ -81,18 +118,27 @@ export class SessionPins {
    * reported as removed).
    */
   page(tools: readonly unknown[], first: boolean, last: boolean): Set<string> {
+    const before = this.listed;
     if (first) this.listed = new Map();
     const held = new Set<string>();
+    const now = this.now();
     for (const tool of tools) {
       const name = toolName(tool);
       if (name === undefined) continue;
-      const pin = this.hashes.of(tool);
-      const listed: Listed = { tool, pin, findings: this.findingsOf(name, tool, pin) };
+      // Listed as before (the common case): its hash and findings are the ones already known.
+      const known = before.get(name);
+      let listed: Listed;
+      if (known && sameJson(known.tool, tool)) {
+        listed = known;
+      } else {
+        const pin = HASHES.of(tool);
+        listed = { tool, pin, findings: this.findingsOf(name, tool, pin) };
+      }
       this.listed.set(name, listed);
-      const verdict = this.check(name, listed, true);
+      const verdict = this.check(name, listed, now, true);
       if (verdict.held) held.add(name);
     }
-    const pinning = this.pinning();
+    const pinning = now.pinning;
     if (last && pinning.kind === 'pinned' && this.lock) {
       for (const name of pinning.pins.tools.keys()) if (!this.listed.has(name)) this.once(removedDrift(name, this.lock.name), false);
     }
@@ -112,7 +158,7 @@ export class SessionPins {
     }
     if (typeof instructions === 'string') {
       const deny = poisoningMode(this.policy(), this.server) === 'deny';
-      for (const finding of findingsFor({ name: this.server, instructions, tools: [] }, this.context())) {
+      for (const finding of findingsFor({ name: this.server, instructions, tools: [] }, this.context().context)) {
         const held = deny && finding.severity === 'error';
         hold ||= held;
         this.reportFinding(finding, held);
@@ -132,14 +178,15 @@ export class SessionPins {
       }
       return undefined;
     }
-    const verdict = this.check(tool, listed, false);
+    const verdict = this.check(tool, listed, { pinning, deny: poisoningMode(this.policy(), this.server) === 'deny' }, false);
     return verdict.held ? verdict.reason : undefined;
   }
 
   /** The verdict of each tool of the latest listing. */
   verdicts(): Map<string, PinVerdict> {
     const verdicts = new Map<string, PinVerdict>();
-    for (const [name, listed] of this.listed) verdicts.set(name, this.check(name, listed, false));
+    const now = this.now();
+    for (const [name, listed] of this.listed) verdicts.set(name, this.check(name, listed, now, false));
     return verdicts;
   }
 
@@ -150,16 +197,19 @@ export class SessionPins {
     return held.join('\n');
   }
 
-  private check(name: string, listed: Listed, report: boolean): PinVerdict {
-    const pinning = this.pinning();
-    const errors = listed.findings.filter((f) => f.severity === 'error');
-    const deny = poisoningMode(this.policy(), this.server) === 'deny';
+  /** The pinning and poisoning mode of the moment, looked up once per listing. */
+  private now(): Now {
+    return { pinning: this.pinning(), deny: poisoningMode(this.policy(), this.server) === 'deny' };
+  }
+
+  private check(name: string, listed: Listed, { pinning, deny }: Now, report: boolean): PinVerdict {
+    const errors = listed.findings.length === 0 ? listed.findings : listed.findings.filter((f) => f.severity === 'error');
     const flagged = errors.length > 0;
     let verdict: PinVerdict;
     if (pinning.kind === 'refused') {
       verdict = { state: 'unpinned', flagged, held: true, reason: pinning.problem };
     } else if (pinning.kind === 'pinned') {
-      const drift = toolDrift(name, pinning.pins.tools.get(name), listed.pin, this.lock!.name);
+      const drift = this.driftOf(name, pinning.pins.tools.get(name), listed.pin);
       const held = drift !== undefined && pinning.mode === 'enforce';
       if (report && drift) this.once(drift, held);
       verdict = drift ? { state: drift.kind as 'changed' | 'new', ...(drift.fields ? { fields: drift.fields } : {}), flagged, held, reason: drift.message } : { state: 'pinned', flagged, held: false };
@@ -173,24 +223,43 @@ export class SessionPins {
     return verdict;
   }
 
+  /** A tool's drift from its pin, worked out once per pair of definitions in the process. */
+  private driftOf(name: string, pinned: PinnedTool | undefined, live: PinnedTool): Drift | undefined {
+    if (pinned?.sha256 === live.sha256) return undefined;
+    const key = `${this.lock!.name}\u0000${name}\u0000${pinned?.sha256 ?? ''}\u0000${live.sha256}`;
+    let drift = DRIFTS.get(key);
+    if (!drift) {
+      drift = toolDrift(name, pinned, live, this.lock!.name)!;
+      if (DRIFTS.size >= MAX_CACHED) DRIFTS.clear();
+      DRIFTS.set(key, drift);
+    }
+    return drift;
+  }
+
   private findingsOf(name: string, tool: unknown, pin: PinnedTool): Finding[] {
-    const key = `${pin.sha256}\u0000${name}`;
-    let findings = this.findingsCache.get(key);
+    const context = this.context();
+    const key = `${this.server}\u0000${name}\u0000${pin.sha256}\u0000${context.key}`;
+    let findings = FINDINGS.get(key);
     if (!findings) {
-      findings = findingsFor({ name: this.server, tools: [tool] }, this.context());
-      if (this.findingsCache.size >= MAX_CACHED) this.findingsCache.clear();
-      this.findingsCache.set(key, findings);
+      findings = findingsFor({ name: this.server, tools: [tool] }, context.context);
+      if (FINDINGS.size >= MAX_CACHED) FINDINGS.clear();
+      FINDINGS.set(key, findings);
     }
     return findings;
   }
 
   /** The other servers the lockfile knows, with their tools: what a description here must not talk about. */
-  private context(): FindingContext {
+  private context(): { context: FindingContext; key: string } {
     const state = this.lock?.current;
-    if (state?.status !== 'loaded') return {};
-    const otherServers: { name: string; tools: string[] }[] = [];
-    for (const [name, pins] of state.lock.servers) if (name !== this.server) otherServers.push({ name, tools: [...pins.tools.keys()] });
-    return { otherServers };
+    if (state?.status !== 'loaded') return { context: {}, key: '' };
+    let cached = CONTEXTS.get(state.lock);
+    if (!cached) {
+      const otherServers: { name: string; tools: string[] }[] = [];
+      for (const [name, pins] of state.lock.servers) if (name !== this.server) otherServers.push({ name, tools: [...pins.tools.keys()] });
+      cached = { context: { otherServers }, key: JSON.stringify(otherServers) };
+      CONTEXTS.set(state.lock, cached);
+    }
+    return cached;
   }
 
   private once(drift: Drift, held: boolean): void {
@@ -200,7 +269,7 @@ export class SessionPins {
   }
 
   private reportFinding(finding: Finding, held: boolean): void {
-    if (finding.severity === 'info') return;
+    if (finding.severity !== 'error') return; // warnings are for scan and the editor, not every session's log
     const key = `finding\u0000${finding.tool ?? ''}\u0000${finding.code}\u0000${finding.field}\u0000${finding.start}\u0000${finding.message}\u0000${held}`;
     if (!this.firstTime(key)) return;
     this.sink.finding(finding, held);

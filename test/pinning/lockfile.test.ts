@@ -156,3 +156,11 @@ test('pinning only named tools leaves the other pins as they were', () => {
   assert.equal(tools.get('add')!.definition.description, 'changed too');
   assert.equal(tools.has('fresh'), false);
 });
+
+test('canonical JSON: keys sorted at every depth, arrays kept in order, nothing else changed', () => {
+  assert.equal(canonicalJson({ b: [1, { d: 1, c: null }, 'x"y'], a: 'é', '': true, aa: {} }), '{"":true,"a":"é","aa":{},"b":[1,{"c":null,"d":1},"x\\"y"]}');
+  assert.equal(canonicalJson([]), '[]');
+  assert.equal(canonicalJson('\u2028'), JSON.stringify('\u2028'));
+  const parsed = JSON.parse('{"__proto__": {"z": 1, "y": 2}, "x": [true, false, null, 1.5e300]}') as unknown;
+  assert.equal(canonicalJson(parsed), '{"__proto__":{"y":2,"z":1},"x":[true,false,null,1.5e+300]}');
+});
