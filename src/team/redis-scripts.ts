@@ -8,21 +8,28 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 /**
- * A sliding-window decision. KEYS[1]: the window's sorted set (one member per allowed call, scored by
- * its time). ARGV: max, window in ms, a member unique to this call. Returns {1, 0} when the call fits
- * (it is counted), else {0, ms until a call would fit}. The set holds at most `max` members.
+ * Sliding-window decisions, several at once (a batch of one is the common case when calls are few).
+ * KEYS[i]: a window's sorted set (one member per allowed call, scored by its time). ARGV, three per key:
+ * max, window in ms, a member unique to that call. Returns one number per key: 0 when the call fits (it
+ * is counted), else the ms until a call would fit. Each set holds at most `max` members. Decisions run
+ * in order, each atomic: the same key twice in a batch counts twice.
  */
 export const ACQUIRE = `${NOW}
-local max = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < max then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return {1, 0}
+local out = {}
+for i = 1, #KEYS do
+  local max = tonumber(ARGV[i * 3 - 2])
+  local window = tonumber(ARGV[i * 3 - 1])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[i]) < max then
+    redis.call('ZADD', KEYS[i], now, ARGV[i * 3])
+    redis.call('PEXPIRE', KEYS[i], window)
+    out[i] = 0
+  else
+    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+    out[i] = math.max(1, tonumber(oldest[2]) + window - now)
+  end
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {0, math.max(1, tonumber(oldest[2]) + window - now)}
+return out
 `;
 
 /** KEYS[1]: the session's grants (a hash of tool -> until). ARGV: the tool's field, ttl in ms. */

@@ -1,13 +1,13 @@
 // The team's state in Redis, shared by every gateway instance that names the same Redis: rate-limit
-// windows counted by one atomic script per decision, "allow for this session" grants, pending approvals
+// windows counted by an atomic script (redis-limiter.ts), "allow for this session" grants, pending approvals
 // (redis-approvals.ts) and a bounded copy of the audit lines in a Stream. Any operation Redis cannot do
 // in time rejects with a StateUnavailable that says so; the connection heals itself (redis-connection.ts).
-import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Acquired } from '../policy/rate-limiter';
 import { grantKey } from './memory-state';
 import { RedisApprovals } from './redis-approvals';
-import { DEFAULT_TIMEOUT_MS, guarded, openRedis, redisLocation, type RedisConnectionOptions } from './redis-connection';
+import { RedisLimiter } from './redis-limiter';
+import { Deadlines, DEFAULT_TIMEOUT_MS, guarded, openRedis, redisLocation, type RedisConnectionOptions } from './redis-connection';
 import { ACQUIRE, ANSWER_APPROVAL, CLOSE_APPROVAL, CREATE_APPROVAL, GRANT, HAS_GRANT } from './redis-scripts';
 import type { AuditCopy, SessionGrants, TeamState } from './state';
 
@@ -22,7 +22,8 @@ export interface RedisStateOptions extends RedisConnectionOptions {
 
 /** The scripts, as commands of the client (ioredis sends EVALSHA, and the script once when Redis lacks it). */
 export interface ScriptedRedis extends Redis {
-  wardenAcquire(key: string, max: number, windowMs: number, member: string): Promise<[number, number]>;
+  /** `count` window keys, then max, window and member for each: 0 (counted) or ms until one would fit, per key. */
+  wardenAcquire(count: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
   wardenGrant(key: string, field: string, ttlMs: number): Promise<number>;
   wardenHasGrant(key: string, field: string): Promise<number>;
   wardenCreateApproval(hash: string, index: string, id: string, request: string, ttlMs: number, keepMs: number): Promise<[number, number]>;
@@ -37,17 +38,16 @@ export class RedisState implements TeamState {
   readonly audit: AuditCopy;
   private readonly client: ScriptedRedis;
   private readonly prefix: string;
-  private readonly timeoutMs: number;
-  /** Members of the rate-limit sets: unique across instances (random) and calls (a counter). */
-  private readonly instance = randomBytes(6).toString('base64url');
-  private sequence = 0;
+  private readonly deadlines: Deadlines;
+  private readonly limiter: RedisLimiter;
 
   constructor(options: RedisStateOptions) {
     this.where = redisLocation(options.url);
     this.prefix = options.prefix ?? 'mcp-warden:';
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.deadlines = new Deadlines(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.client = defineScripts(openRedis(options, 'state'));
-    const run = <T>(what: string, operation: () => Promise<T>) => guarded(this.where, what, this.timeoutMs, operation);
+    const run = <T>(what: string, operation: () => Promise<T>) => guarded(this.where, what, this.deadlines, operation);
+    this.limiter = new RedisLimiter(this.client, `${this.prefix}rate:`, run);
     this.grants = new RedisGrants(this.client, this.prefix, run);
     this.approvals = new RedisApprovals(this.client, () => openRedis(options, 'approvals'), this.prefix, run, options.approvalPollMs ?? 1000);
     const auditKey = `${this.prefix}audit`;
@@ -60,7 +60,7 @@ export class RedisState implements TeamState {
     const until = Date.now() + ms;
     for (;;) {
       try {
-        await guarded(this.where, 'ping', this.timeoutMs, () => this.client.ping());
+        await guarded(this.where, 'ping', this.deadlines, () => this.client.ping());
         return;
       } catch (error) {
         if (Date.now() >= until) throw error;
@@ -69,10 +69,8 @@ export class RedisState implements TeamState {
     }
   }
 
-  async tryAcquire(key: string, max: number, windowMs: number): Promise<Acquired> {
-    const member = `${this.instance}:${(this.sequence = (this.sequence + 1) % Number.MAX_SAFE_INTEGER)}`;
-    const [ok, retryAfterMs] = await guarded(this.where, 'rate limit', this.timeoutMs, () => this.client.wardenAcquire(`${this.prefix}rate:${key}`, max, Math.ceil(windowMs), member));
-    return ok === 1 ? { ok: true } : { ok: false, retryAfterMs: Number(retryAfterMs) };
+  tryAcquire(key: string, max: number, windowMs: number): Promise<Acquired> {
+    return this.limiter.tryAcquire(key, max, windowMs);
   }
 
   async close(): Promise<void> {
@@ -106,7 +104,7 @@ class RedisGrants implements SessionGrants {
 }
 
 function defineScripts(client: Redis): ScriptedRedis {
-  client.defineCommand('wardenAcquire', { numberOfKeys: 1, lua: ACQUIRE });
+  client.defineCommand('wardenAcquire', { lua: ACQUIRE });
   client.defineCommand('wardenGrant', { numberOfKeys: 1, lua: GRANT });
   client.defineCommand('wardenHasGrant', { numberOfKeys: 1, lua: HAS_GRANT });
   client.defineCommand('wardenCreateApproval', { numberOfKeys: 2, lua: CREATE_APPROVAL });
