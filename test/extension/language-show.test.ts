@@ -1,5 +1,5 @@
 // Runs that leave something on screen or need a cold extension, so they run only when asked for by name:
-//   MOCHA_GREP='language screenshot: hover' SCREENSHOT=hover.png npm run test:vscode
+//   node scripts/warden-screenshots.mjs hover   (or MOCHA_GREP='language screenshot: hover' SCREENSHOT=hover.png npm run test:vscode)
 //   MOCHA_GREP='language activation time' npm run test:vscode
 // The host takes the screenshot after the suite ends, so the screenshot test ends with the hover open.
 // There is no completion screenshot here: in the smoke-test workbench a suggest widget opened by
@@ -62,6 +62,9 @@ suite('Policy language, on demand', () => {
     editor.selection = new vscode.Selection(position, position);
     await vscode.commands.executeCommand('editor.action.showHover');
     await pause(1500);
+    // scripts/warden-screenshots.mjs takes its picture on this marker, while the hover is held open.
+    console.log('[[warden-screenshot]]');
+    await pause(3000);
   });
 });
 
