@@ -79,26 +79,32 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
   const launchedByEditor = Boolean(process.env[CONTROL_SOCKET_ENV] || process.env[CONTROL_TICKET_ENV]);
   const policyFile = resolve(config.policyFile);
   const control = ControlChannel.fromEnv(process.env, { pid: process.pid, server: config.server, policy: policyFile, version }, log);
+  // VS Code shows every stderr line of a stdio server as a warning ("[warning] [server stderr]"): with the
+  // editor on the control channel, informational lines go to its log only, at their level.
+  const say = (level: 'info' | 'warn' | 'error', message: string): void => {
+    if (level !== 'info' || !control) log(message);
+  };
   // Its failures and recoveries go to stderr and to the editor: while it cannot be written, calls are refused.
   const auditReport = (message: string, level: 'info' | 'warn' | 'error'): void => {
-    log(message);
+    say(level, message);
     control?.send({ type: 'log', server: config.server, level, message });
   };
   const audit = config.auditFile ? AuditLog.open(config.auditFile, { report: auditReport }) : undefined;
 
-  const reportPolicy = (status: PolicyStatus): void => {
-    log(describeStatus(status));
+  const reportPolicy = (status: PolicyStatus, level: 'info' | 'warn' = status.status === 'loaded' ? 'info' : 'warn'): void => {
+    say(level, describeStatus(status));
     control?.send(policyMessage(config.server, status));
   };
   let policy: EnforcedPolicy & { close?(): void };
   if (launchedByEditor) {
     const approved = new ApprovedPolicySource(policyFile);
-    approved.onChange(reportPolicy);
+    approved.onChange((status) => reportPolicy(status));
     policy = approved;
     if (control) {
       control.onPolicy = (text, lock) => (text === undefined ? approved.noneSent() : approved.receive(text, lock));
       control.onLost = (why) => approved.lost(why);
-      reportPolicy(approved.waiting());
+      // Waiting for the editor's policy is how every launch starts, not a problem.
+      reportPolicy(approved.waiting(), 'info');
       control.start();
       // The server starts only once the launch's ticket is dead: it can read this process's initial
       // environment in /proc, and must find nothing there it could present to the editor.
@@ -108,7 +114,7 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
     }
   } else {
     const file = new PolicySource(policyFile);
-    file.onChange(reportPolicy);
+    file.onChange((status) => reportPolicy(status));
     reportPolicy(file.load());
     file.watch();
     policy = file;
@@ -116,7 +122,7 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
 
   // The lockfile's loads and problems, like the policy's (no lockfile at start is not worth a line).
   const reportLock = (report: LockReport): void => {
-    log(report.message);
+    say(report.level, report.message);
     control?.send({ type: 'log', server: config.server, level: report.level, message: report.message });
   };
   policy.lock?.onChange(reportLock);
