@@ -137,6 +137,8 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
           },
           endSession: (session) => {
             sessions.delete(session);
+            // The editor counts a server as running while it has a session: tell it this one ended.
+            control?.send({ type: 'upstream', server: name, session: session.sessionId, event: 'exited', detail: 'the session ended' });
             return session.close();
           },
         },

@@ -1,7 +1,8 @@
 // Where the proxies' reports go: tools into the catalogue (origin `proxy`), decisions into the log,
 // policy and upstream events into the status, approval requests to the broker and its answers back.
 // A gateway's connection serves many servers: each of its messages names its server, which counts as
-// running from its first report until the gateway's connection closes.
+// running while it has a session there (from its upstream's start, or its tools report, until the session
+// or the gateway's connection ends), as a proxy's server runs while its proxy is connected.
 import type { MemoryCatalogue } from '../language/catalogue';
 import type { ToolInfo } from '../policy/model';
 import type { ToolReport } from '../proxy/control-protocol';
@@ -29,12 +30,19 @@ export interface HubSinks {
 
 export function controlHandlers(id: string, connection: ControlConnection, sinks: HubSinks): ControlHandlers {
   const connectionKey = `proxy-${id}`;
-  /** The servers a gateway's connection reported on: running while it stays connected. */
-  const served = new Set<string>();
-  const serving = (proxy: ProxyIdentity, server: string) => {
-    if (!proxy.gateway || served.has(server)) return;
-    served.add(server);
-    sinks.status.connected(connectionKey, server);
+  /** A gateway's open sessions (`server`, `session`), each counted by the status as one connection of its server. */
+  const gatewaySessions = new Map<string, { server: string; session: string }>();
+  const sessionKey = (server: string, session: string) => `${connectionKey}/${JSON.stringify([server, session])}`;
+  const opened = (proxy: ProxyIdentity, server: string, session: string) => {
+    const key = sessionKey(server, session);
+    if (!proxy.gateway || gatewaySessions.has(key)) return;
+    gatewaySessions.set(key, { server, session });
+    sinks.status.connected(key, server);
+  };
+  const ended = (proxy: ProxyIdentity, server: string, session: string) => {
+    const key = sessionKey(server, session);
+    if (!proxy.gateway || !gatewaySessions.delete(key)) return;
+    sinks.status.disconnected(key, server);
   };
   return {
     welcomed: (proxy) => {
@@ -47,7 +55,7 @@ export function controlHandlers(id: string, connection: ControlConnection, sinks
       sinks.log('info', `[${proxy.server}] proxy ${proxy.version} (pid ${proxy.pid}) connected; policy ${proxy.policy}`);
     },
     tools: (message, proxy) => {
-      serving(proxy, message.server);
+      opened(proxy, message.server, message.session);
       sinks.status.tools(connectionKey, message);
       const tools = mergeTools(message.tools, sinks.catalogue.tools(message.server)?.tools ?? []);
       const current = sinks.catalogue.tools(message.server);
@@ -70,7 +78,8 @@ export function controlHandlers(id: string, connection: ControlConnection, sinks
       }
     },
     upstream: (message, proxy) => {
-      if (message.event === 'started') serving(proxy, message.server);
+      if (message.event === 'started') opened(proxy, message.server, message.session);
+      else ended(proxy, message.server, message.session);
       sinks.status.upstream(message);
       sinks.log(message.event === 'started' ? 'info' : 'error', `[${proxy.gateway ? message.server : proxy.server}] server ${message.event}${message.detail ? `: ${message.detail}` : ''}`);
     },
@@ -95,10 +104,9 @@ export function controlHandlers(id: string, connection: ControlConnection, sinks
     },
     closed: (proxy) => {
       if (proxy?.gateway) {
-        const sessions = [...served].flatMap((server) => sinks.status.disconnected(connectionKey, server));
-        if (served.size === 0) sessions.push(...sinks.status.disconnected(connectionKey, undefined));
-        served.clear();
-        sinks.approvals.connectionClosed(connectionKey, sessions);
+        for (const [key, { server }] of gatewaySessions) sinks.status.disconnected(key, server);
+        gatewaySessions.clear();
+        sinks.approvals.connectionClosed(connectionKey, sinks.status.disconnected(connectionKey, undefined));
         sinks.log('warn', `gateway (pid ${proxy.pid}) disconnected`);
         sinks.gateway?.closed(proxy);
         return;

@@ -82,7 +82,7 @@ test('a gateway that does not listen on loopback, or names no token, is refused 
   }
 });
 
-test('the hub: a gateway\'s reports count for the servers they name; its end stops them all and settles their approvals', async () => {
+test('the hub: a gateway\'s reports count for the servers they name, each running while it has a session; the gateway\'s end stops them all', async () => {
   const catalogue = new MemoryCatalogue();
   const status = new ProxyStatus();
   const logged: string[] = [];
@@ -112,6 +112,10 @@ test('the hub: a gateway\'s reports count for the servers they name; its end sto
   assert.deepEqual(catalogue.tools('scanner')?.tools.map((t) => t.name), ['scanner_tool']);
   assert.ok(logged.some((entry) => entry.startsWith('warn [docs] ')), logged.join('\n'));
   assert.ok(logged.every((entry) => !entry.includes(TOKEN)), 'the token is never logged');
+  // VS Code stopped docs (its session ended): docs stops, scanner runs on.
+  control.receive(line({ type: 'upstream', server: 'docs', session: 's-docs', event: 'exited', detail: 'the session ended' }));
+  assert.deepEqual(status.running(), ['scanner']);
+  assert.equal(status.runtime('docs')?.state, 'stopped');
   control.closed();
   assert.deepEqual(status.running(), []);
   assert.deepEqual(told, ['welcomed 9', 'closed 9']);

@@ -15,6 +15,7 @@ import { ControlServer } from '../../src/workbench/control-server';
 import { DecisionLog } from '../../src/workbench/decision-log';
 import { gatewayInvocation, gatewayServerUrl, servedServer } from '../../src/workbench/gateway-launch';
 import { ProxyStatus } from '../../src/workbench/proxy-status';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { connectServer, fetchRaw } from '../gateway/helpers';
 import { CLI, RECORDING, recordedCalls, requireBundle, stopChild, tempDir, textOf, waitFor, writePolicy, yaml } from '../proxy/helpers';
 
@@ -75,7 +76,7 @@ test('the gateway is the process this editor started; the resolved secret is in 
   assert.ok(logged.every((line) => !line.includes(identity.gateway!.token)), 'the token is not logged');
 });
 
-test('through the gateway: a denied call never reaches the server, an allowed one does; reports name the server, which runs until the gateway ends', async () => {
+test('through the gateway: a denied call never reaches the server, an allowed one does; reports name the server, which runs while it has a session and until the gateway ends', async () => {
   const { identity } = welcomed!;
   const endpoint = identity.gateway!;
   assert.equal((await fetchRaw(gatewayServerUrl(endpoint.url, 'scanner'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401, 'no token, no entry');
@@ -87,9 +88,17 @@ test('through the gateway: a denied call never reaches the server, an allowed on
     await waitFor(() => decisions.entries().some((entry) => entry.tool === 'delete_everything'), 5000, 'the decision report');
     assert.ok(logged.some((line) => line.startsWith('warn [scanner] ') && line.includes('delete_everything')), logged.join('\n'));
     assert.deepEqual(status.running(), ['scanner']);
+    // The client ends its session (as VS Code does when it stops a server): the server no longer runs.
+    await (client.transport as StreamableHTTPClientTransport).terminateSession();
+    await waitFor(() => status.running().length === 0, 5000, 'the server to stop with its session');
+    await client.close();
   } finally {
     await client.close().catch(() => undefined);
   }
+  const again = await connectServer(endpoint, 'scanner', endpoint.token);
+  await again.listTools();
+  await waitFor(() => status.running().length === 1, 5000, 'the server to run again');
   await stopChild(gateway);
   await waitFor(() => status.running().length === 0, 5000, 'the server to stop with the gateway');
+  await again.close().catch(() => undefined);
 });
