@@ -67,11 +67,15 @@ export class Identities {
   }
 }
 
-/** A principal's fields checked: a non-empty name and a list of non-empty group names. */
+/** Control characters in a name could make it read as another in a log line or a state key. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A principal's fields checked: a non-empty name and a list of non-empty group names, none with control characters. */
 export function principalOf(name: unknown, groups: unknown): Principal | string {
   if (typeof name !== 'string' || name.trim() === '') return 'no user name';
+  if (CONTROL.test(name)) return 'a user name with control characters';
   if (groups === undefined || groups === null) return { name, groups: [] };
-  if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string' && g.trim() !== '')) return 'the groups are not a list of names';
+  if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string' && g.trim() !== '' && !CONTROL.test(g))) return 'the groups are not a list of names';
   return { name, groups: [...new Set(groups as string[])] };
 }
 

@@ -168,6 +168,8 @@ describe('OIDC', () => {
     assertRefused(await oidc().identify(`Bearer ${await jwt({ sub: '' })}`), /no user name/);
     assertRefused(await oidc().identify(`Bearer ${await jwt({ groups: 'security' })}`), /the groups are not a list of names/);
     assertRefused(await oidc().identify(`Bearer ${await jwt({ groups: ['security', 7] })}`), /the groups are not a list of names/);
+    assertRefused(await oidc().identify(`Bearer ${await jwt({ sub: 'alice\u0000user:bob' })}`), /a user name with control characters/);
+    assertRefused(await oidc().identify(`Bearer ${await jwt({ groups: ['security\nadmin'] })}`), /the groups are not a list of names/);
   });
 
   test('tokens file and issuer together: each token goes to the source that knows it', async () => {
