@@ -30,7 +30,7 @@ export function finding(
   return {
     code,
     severity,
-    message: `${capitalised(field.owner)}, ${field.field}: ${what}`,
+    message: field.tool === undefined ? `${capitalised(field.owner)}: ${what}` : `${capitalised(field.owner)}, ${field.field}: ${what}`,
     ...(field.tool !== undefined ? { tool: field.tool } : {}),
     field: field.field,
     start,

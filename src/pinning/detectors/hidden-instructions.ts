@@ -31,25 +31,42 @@ interface Rule {
   notInInstructions?: boolean;
 }
 
-const NEGATION = ['not', "don't", 'dont', 'never', 'nor', "mustn't", "shouldn't"];
-const TELL = ['tell', 'inform', 'notify', 'alert', 'mention', 'reveal', 'disclose', 'show', 'let', 'warn', 'say', 'explain'];
+/** "do not", "must not": an order, where "does not" describes. */
+const NOT_ORDER = ['do', 'must', 'should', 'shall'];
+const NEGATION = ["don't", 'dont', 'never', "mustn't", "shouldn't"];
+const TELL = ['tell', 'inform', 'notify', 'alert', 'mention', 'reveal', 'disclose'];
 const PERSON = ['user', 'users', "user's", 'human', 'humans', 'person', 'operator', 'them'];
 const DIRECTIVE = ['read', 'call', 'run', 'fetch', 'open', 'load', 'check', 'execute', 'invoke', 'use', 'get', 'send', 'cat', 'visit', 'include', 'pass'];
 
 const RULES: readonly Rule[] = [
   {
     phrase: phrase(
-      slot(0, 'ignore', 'disregard', 'forget', 'override', 'bypass', 'skip'),
+      slot(0, 'ignore', 'disregard', 'forget', 'override', 'bypass'),
       slot(2, 'previous', 'prior', 'above', 'earlier', 'preceding', 'all', 'any', 'other', 'system', 'your', 'existing', 'original', 'safety', 'developer', 'former', 'initial'),
-      slot(2, 'instructions', 'instruction', 'prompt', 'prompts', 'rules', 'directions', 'guidelines', 'directives', 'guidance', 'messages'),
+      slot(2, 'instructions', 'instruction', 'prompt', 'prompts', 'directions', 'guidelines', 'directives', 'guidance'),
     ),
     severity: 'error',
     what: 'tells the agent to ignore its instructions',
   },
   {
+    phrase: phrase(slot(0, ...NOT_ORDER), slot(0, 'not'), slot(1, ...TELL), slot(6, ...PERSON)),
+    severity: 'error',
+    what: 'tells the agent to keep something from the user',
+  },
+  {
     phrase: phrase(slot(0, ...NEGATION), slot(1, ...TELL), slot(6, ...PERSON)),
     severity: 'error',
     what: 'tells the agent to keep something from the user',
+  },
+  {
+    phrase: phrase(slot(0, ...NOT_ORDER, ...NEGATION), slot(1, 'not', 'let'), slot(2, 'let', ...PERSON), slot(2, ...PERSON, 'know', 'see', 'notice')),
+    severity: 'error',
+    what: 'tells the agent to keep something from the user',
+  },
+  {
+    phrase: phrase(slot(0, ...NOT_ORDER), slot(0, 'not'), slot(1, 'mention', 'reveal', 'disclose'), slot(1, 'this', 'that', 'these', 'it', 'any')),
+    severity: 'error',
+    what: 'tells the agent to keep something quiet',
   },
   {
     phrase: phrase(slot(0, ...NEGATION), slot(1, 'mention', 'reveal', 'disclose'), slot(1, 'this', 'that', 'these', 'it', 'any')),
