@@ -98,6 +98,9 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
     file.watch();
     policy = file;
   }
+  // The lockfile's loads and problems, as for a proxy (no lockfile at start is not worth a line).
+  policy.lock?.onChange((report) => tell('', report.level, report.message));
+  if (policy.lock?.lastReport && policy.lock.current.status !== 'none') tell('', policy.lock.lastReport.level, policy.lock.lastReport.message);
   // The served set is fixed at start on the command line: an edit of a launch entry (which anything that
   // can write the file could make) runs nothing until a person restarts the gateway.
   function noteLaunchChanges(): void {

@@ -24,6 +24,7 @@ import {
   writePolicy,
   yaml,
 } from './helpers';
+import { connectServer, startGateway } from '../gateway/helpers';
 import { FakeEditor } from './fake-editor';
 
 const SHIFTING = join(ROOT, 'test/fixtures/shifting-server.js');
@@ -144,6 +145,45 @@ test('HTTP (--listen): the same pins hold for every session', async () => {
     }
   } finally {
     await proxy.close();
+  }
+});
+
+test('--url: pins hold for a server reached over HTTP', async () => {
+  const s = setup();
+  assert.equal(pin(s).status, 0);
+  // The server over HTTP: an unpinned proxy listening in front of it, which the pinned proxy reaches by --url.
+  const front = await startHttpProxy({ policy: writePolicy(s.dir, yaml('version: 1'), 'front.yaml'), server: 'shifting', upstream: [process.execPath, SHIFTING], env: s.env });
+  try {
+    const proxy = await connectStdio({ policy: s.policy, server: 'shifting', upstream: [], extraArgs: ['--url', front.url.href, '--header', `Authorization: Bearer ${front.token}`], env: s.env });
+    try {
+      await rugPull(s, proxy.client, proxy.stderr);
+    } finally {
+      await proxy.close();
+    }
+  } finally {
+    await front.close();
+  }
+});
+
+test('the gateway holds each served server to its pins', async () => {
+  const s = setup();
+  writePolicy(
+    s.dir,
+    yaml('version: 1', 'servers:', '  shifting:', '    launch:', `      command: ${JSON.stringify(process.execPath)}`, `      args: [${JSON.stringify(SHIFTING)}]`),
+    'team.mcp-policy.yaml',
+  );
+  assert.equal(pin(s).status, 0);
+  const gateway = await startGateway(['--policy', s.policy, '--listen', '127.0.0.1:0'], s.env);
+  try {
+    await waitFor(() => /lockfile loaded \(1 server pinned\)/.test(gateway.stderr()), 5000, 'the lockfile loaded');
+    const client = await connectServer(gateway, 'shifting', gateway.token);
+    try {
+      await rugPull(s, client, gateway.stderr);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await gateway.close();
   }
 });
 
