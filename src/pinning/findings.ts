@@ -52,6 +52,11 @@ export interface ServerDefinitions {
 /** What else the agent sees, for `tool-shadowing`: the other servers and their tool names. */
 export interface FindingContext {
   otherServers?: { name: string; tools: string[] }[];
+  /**
+   * All of this server's tool names, when its tools (or its instructions) are checked one at a
+   * time: naming a sibling tool is not shadowing. The tools passed count as this server's anyway.
+   */
+  ownTools?: readonly string[];
 }
 
 /** Every finding for a server's instructions and tools, in order of tool, field, then offset. */
@@ -60,7 +65,7 @@ export function findingsFor(server: ServerDefinitions, context: FindingContext =
   try {
     const tools = Array.isArray(server?.tools) ? server.tools : [];
     const detectorContext: DetectorContext = {
-      ownTools: ownToolNames(tools),
+      ownTools: ownToolNames(tools, context?.ownTools),
       otherServers: otherServers(context, typeof server?.name === 'string' ? server.name : ''),
     };
     const unread: Finding[] = [];
@@ -86,8 +91,8 @@ export function hasErrorFinding(findings: readonly Finding[], tool: string): boo
   return findings.some((f) => f.tool === tool && f.severity === 'error');
 }
 
-function ownToolNames(tools: readonly unknown[]): ReadonlySet<string> {
-  const names = new Set<string>();
+function ownToolNames(tools: readonly unknown[], listed: unknown): ReadonlySet<string> {
+  const names = new Set<string>(Array.isArray(listed) ? listed.filter((name) => typeof name === 'string') : []);
   for (const tool of tools) {
     const name = (tool as { name?: unknown } | null)?.name;
     if (typeof name === 'string') names.add(name);
