@@ -1,7 +1,7 @@
 // The tree's `contextValue` strings. package.json's menus match them with `viewItem =~ /.../`, so each
 // part has a fixed place and a fixed vocabulary:
 //   server:<protected|unprotected>:<running|stopped|error|held|unknown>:<stdio|http|sse|unknown>
-//   tool:<allow|ask|deny>:<low|medium|high|critical>:<rule|norule>:<enforced|unenforced>
+//   tool:<allow|ask|deny>:<low|medium|high|critical>:<rule|norule>:<enforced|unenforced>[:pin-changed|:pin-new][:flagged]
 // An action is shown only where it would change something: "Deny" on `tool:(allow|ask):`, and so on.
 import type { Action, RiskLevel } from '../policy/model';
 import type { ServerTransport } from '../language/catalogue';
@@ -34,4 +34,7 @@ export const MENU_WHEN = {
   approveLaunch: 'viewItem =~ /^server:protected:held:/',
   discoverServerTools: 'viewItem =~ /^server:[a-z]+:[a-z]+:stdio$/',
   openServerConfiguration: 'viewItem =~ /^server:/',
+  // A tool marked against its pin: changed, new or flagged (src/extension/pinning/pin-tree-marks.ts).
+  reviewToolChange: 'viewItem =~ /^tool:.*:(pin-changed|pin-new|flagged)/',
+  pinServerTools: 'viewItem =~ /^server:protected:/',
 } as const;
