@@ -58,7 +58,8 @@ suite('Scenario: deny stop_scan from the tree', () => {
     // The running proxy picks the edit up by itself; its next tools report says so.
     await waitFor(() => api.proxies.reported(SCANNER)?.find((t) => t.name === 'stop_scan')?.decision === 'deny', 'the proxy to reload the policy');
     const blocked = await invoke('stop_scan', { scan_id: 'S-1' });
-    assert.equal(blocked, `Blocked by policy: Tool "stop_scan" is denied by rule "stop_scan" (${policyFile().fsPath}:${line})`);
+    // Allow kept the sample's hand-written reason, so Deny brings it back.
+    assert.equal(blocked, `Blocked by policy: Stopping a running security scan can hide an attack. (${policyFile().fsPath}:${line})`);
 
     // S-1 is a completed scan: had stop_scan reached the scanner, S-1 would now read "stopped".
     const status = JSON.parse(await invoke('get_scan_status', { scan_id: 'S-1' })) as { id: string; status: string };
