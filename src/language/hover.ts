@@ -61,7 +61,7 @@ function ruleHover(snapshot: PolicySnapshot, catalogue: ToolCatalogue, server: s
     return `**${pattern}** — ${why}\n\n${decision}`;
   }
   const risk = classifyTool(known.info, engine.ruleFor(server, pattern)?.risk);
-  const findings = findingsMarkdown(server, known.info);
+  const findings = findingsMarkdown(server, known.info, (catalogue.tools(server)?.tools ?? []).map((tool) => tool.name));
   return toolMarkdown(server, known.info, risk, decision) + (findings ? `\n\n${findings}` : '');
 }
 

@@ -5,9 +5,9 @@ import type { ToolInfo } from '../policy/model';
 
 const LISTED = 8;
 
-/** A Markdown section listing the findings (error and warning level), or '' when there are none. */
-export function findingsMarkdown(server: string, tool: ToolInfo): string {
-  const findings = findingsFor({ name: server, tools: [tool] }).filter((finding) => finding.severity !== 'info');
+/** A Markdown section listing the findings (error and warning level), or '' when there are none; `siblings`: the server's tool names. */
+export function findingsMarkdown(server: string, tool: ToolInfo, siblings: readonly string[] = []): string {
+  const findings = findingsFor({ name: server, tools: [tool] }, { ownTools: siblings }).filter((finding) => finding.severity !== 'info');
   if (findings.length === 0) return '';
   const lines = findings.slice(0, LISTED).map((finding) => `- ⚠ \`${finding.code}\` (${finding.severity}) in ${codeSpan(finding.field)}: ${codeSpan(finding.excerpt)}`);
   if (findings.length > LISTED) lines.push(`- … and ${findings.length - LISTED} more`);

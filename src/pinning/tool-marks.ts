@@ -37,7 +37,8 @@ export function toolMarks(server: string, reports: readonly ToolReport[], source
   const mode = source.policy?.servers.get(server)?.pin ?? source.policy?.pin ?? 'enforce';
   const poisoning = source.policy?.servers.get(server)?.poisoning ?? source.policy?.poisoning ?? 'warn';
   const pins = mode === 'off' ? undefined : source.lock?.servers.get(server);
-  const context = findingContext(server, source.lock);
+  // Each tool is checked alone: its siblings are named as the server's own, so naming one is not shadowing.
+  const context: FindingContext = { ...findingContext(server, source.lock), ownTools: reports.map((report) => report.name) };
   for (const report of reports) {
     const definition = liveDefinition(report);
     const findings = findingsFor({ name: server, tools: [{ name: report.name, ...definition }] }, context);

@@ -41,3 +41,10 @@ test('pin: warn marks but does not hold; pin: off does not compare; poisoning: d
   const deny = toolMarks('fs', [report(changed)], { lock: LOCK, lockName: 'l', policy: policy('pin: off\npoisoning: deny\n') }).get('read_file')!;
   assert.equal(deny.held, true);
 });
+
+test("a description that names the server's own other tool is not shadowing (each tool is checked alone)", () => {
+  const read = { ...READ, description: 'Reads a file. Call write_file to change it.' };
+  const write = { name: 'write_file', description: 'Writes a file.', inputSchema: { type: 'object' } };
+  const marks = toolMarks('fs', [report(read), report(write)], { lock: undefined, lockName: 'l', policy: undefined });
+  assert.deepEqual(marks.get('read_file')!.findings.filter((f) => f.code === 'tool-shadowing'), []);
+});
