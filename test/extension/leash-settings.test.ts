@@ -32,6 +32,7 @@ suite('Leash: settings a workspace cannot weaken', () => {
       'mcpWarden.rewriteAnnotations': false,
       'mcpWarden.approvalTimeoutSeconds': 86_400,
       'mcpWarden.auditLogFolder': '/tmp/warden-audit-of-the-workspace',
+      'mcpWarden.proxyMode': 'gateway',
     };
     // The sample workspace has settings of its own: put back as they were afterwards.
     const own = await Promise.resolve(vscode.workspace.fs.readFile(settingsFile)).catch(() => undefined);

@@ -101,6 +101,15 @@ export class WindowGateway extends Disposable {
     this.run?.connection?.sendServers([...this.served.values()]);
   }
 
+  /** Serves nothing and ends the gateway (the window now runs a proxy per server). */
+  async stop(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.served.clear();
+    if (this.run) this.log.info('gateway stopped: protected servers run behind their own proxies now');
+    await this.replace();
+  }
+
   private async ensure(options: GatewayOptions): Promise<GatewayEndpoint | undefined> {
     const key = JSON.stringify(gatewayInvocation(options));
     this.options = options;

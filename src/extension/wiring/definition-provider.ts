@@ -90,6 +90,10 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
     const prepared = new Map<string, Prepared>();
     const definitions: Definition[] = [];
     const mode = this.mode();
+    if (mode === 'perServer') {
+      this.servedEntries.clear();
+      void this.gateway.stop();
+    }
     for (const server of this.policy.protectedServers) {
       try {
         const entry = resolveEntry(server.entry, this.variables());

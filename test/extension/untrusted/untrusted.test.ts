@@ -30,6 +30,10 @@ suite('Untrusted workspace: no protected server', () => {
     assert.deepEqual(api.definitions.provideMcpServerDefinitions(), []);
     const definition = new vscode.McpStdioServerDefinition(SCANNER, process.execPath, []);
     assert.equal(await api.definitions.resolveMcpServerDefinition(definition), undefined);
+    // Nor in gateway mode: no gateway is started for it.
+    const http = new vscode.McpHttpServerDefinition(SCANNER, vscode.Uri.parse('http://127.0.0.1/servers/security-scanner/mcp'));
+    assert.equal(await api.definitions.resolveMcpServerDefinition(http), undefined);
+    assert.equal(api.gateway.pid, undefined, 'a gateway was started');
     assert.equal(person.asked.length, 0, 'not even asked: nothing runs here');
     // (VS Code's own start command would ask for trust first: a dialog this host refuses.)
     assert.deepEqual(api.proxies.running(), []);
