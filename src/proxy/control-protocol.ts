@@ -101,6 +101,9 @@ export interface ToolsMessage {
   server: string;
   session: string;
   tools: ToolReport[];
+  /** The server's instructions and name/version from its `initialize` answer, as the lockfile pins them. */
+  instructions?: string;
+  serverInfo?: { name?: string; version?: string };
 }
 
 /** Where a call came from in the agent's client, as its `_meta` said (each a bounded string). */

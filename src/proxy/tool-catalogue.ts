@@ -4,7 +4,8 @@
 import type { Drift } from '../pinning/drift';
 import type { Finding } from '../pinning/findings';
 import type { ToolInfo } from '../policy/model';
-import type { ToolReport } from './control-protocol';
+import { serverInfoOf } from '../pinning/lockfile';
+import type { ToolReport, ToolsMessage } from './control-protocol';
 import { filterTools, isTool, toolReports, visibleSignature } from './interception';
 import { frameOf, reserialised, type Frame } from './jsonrpc';
 import type { Downstream, SessionOptions } from './relay';
@@ -13,6 +14,8 @@ import { SessionPins } from './tool-pins';
 export class ToolCatalogue {
   private readonly catalogue = new Map<string, ToolInfo>();
   private catalogueSignature = '';
+  /** The server's instructions and name/version from its initialize answer, for the editor's reports (what Pin Tools pins). */
+  private served: Pick<ToolsMessage, 'instructions' | 'serverInfo'> = {};
   readonly pins: SessionPins;
 
   constructor(
@@ -50,6 +53,7 @@ export class ToolCatalogue {
   initialized(frame: Frame): Frame {
     const result = frame.msg.result as { instructions?: unknown; serverInfo?: unknown } | undefined;
     if (!result || typeof result !== 'object') return frame;
+    this.served = servedDefinitions(result.instructions, result.serverInfo);
     if (!this.pins.initialized(result.instructions, result.serverInfo)) return frame;
     const { instructions: _held, ...rest } = result;
     return frameOf({ jsonrpc: '2.0', id: frame.msg.id, result: rest });
@@ -84,7 +88,7 @@ export class ToolCatalogue {
       const pin = verdicts.get(report.name);
       return pin ? { ...report, pin } : report;
     });
-    control.send({ type: 'tools', server, session: sessionId, tools });
+    control.send({ type: 'tools', server, session: sessionId, tools, ...this.served });
   }
 
   private reportDrift(drift: Drift, held: boolean): void {
@@ -118,4 +122,10 @@ export class ToolCatalogue {
     this.options.log(message);
     this.options.audit?.note({ ...event, server: this.options.server, session: this.options.sessionId });
   }
+}
+
+/** The instructions (a string) and name/version as the lockfile pins them, from an initialize answer. */
+function servedDefinitions(instructions: unknown, serverInfo: unknown): Pick<ToolsMessage, 'instructions' | 'serverInfo'> {
+  const info = serverInfoOf(serverInfo);
+  return { ...(typeof instructions === 'string' ? { instructions } : {}), ...(info ? { serverInfo: info } : {}) };
 }

@@ -14,6 +14,7 @@ export class ProxyStatus {
   private readonly policies = new Map<string, PolicyMessage>();
   private readonly sessions = new Map<string, Set<string>>();
   private readonly reports = new Map<string, ToolReport[]>();
+  private readonly served = new Map<string, Pick<ToolsMessage, 'instructions' | 'serverInfo'>>();
   private readonly listeners = new Set<() => void>();
 
   connected(connection: string, server: string): void {
@@ -46,12 +47,18 @@ export class ProxyStatus {
   tools(connection: string, message: ToolsMessage): void {
     this.session(connection, message.session);
     this.reports.set(message.server, message.tools);
+    this.served.set(message.server, { ...(typeof message.instructions === 'string' ? { instructions: message.instructions } : {}), ...(message.serverInfo ? { serverInfo: message.serverInfo } : {}) });
     this.changed();
   }
 
   /** What the server's proxy last said it decides for each tool (its view, after its last reload). */
   reported(server: string): readonly ToolReport[] | undefined {
     return this.reports.get(server);
+  }
+
+  /** The server's instructions and name/version, as its proxy last reported them (what Pin Tools pins with the tools). */
+  servedDefinitions(server: string): Pick<ToolsMessage, 'instructions' | 'serverInfo'> | undefined {
+    return this.served.get(server);
   }
 
   upstream(message: UpstreamMessage): void {

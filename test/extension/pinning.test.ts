@@ -100,6 +100,9 @@ suite('Pinning: pinned tools in the editor', () => {
     const lock = await readFile(lockFile());
     assert.equal(api.pinning.approvedLock(), lock, 'the lockfile Warden wrote on a click is the approved one');
     assert.match(lock, /"echo"/);
+    const entry = parseLockfile(lock).lockfile?.servers.get(SERVER);
+    assert.equal(entry?.instructions, 'Tools to echo and add.', "the server's instructions are pinned with its tools");
+    assert.deepEqual(entry?.serverInfo, { name: 'shifting-server', version: '1.0.0' });
     assert.equal(await call('echo', { message: 'before' }), 'Echo: before');
 
     const received = echoCallsReceived();

@@ -37,7 +37,7 @@ export function createdPolicyPinner(proxies: ProxyStatus, catalogue: MemoryCatal
       if (lockfile.servers.has(server)) continue;
       const tools = definitionsOf(server, proxies, catalogue);
       if (!tools) continue;
-      lockfile = pinServer(lockfile, server, { tools }).lockfile;
+      lockfile = pinServer(lockfile, server, { ...proxies.servedDefinitions(server), tools }).lockfile;
       pinned.push(server);
     }
     if (pinned.length === 0) return [];

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { compareLockTexts } from '../../pinning/lock-compare';
 import { formatLockfile, parseLockfile, pinServer, type Lockfile, type LiveServer } from '../../pinning/lockfile';
 import { liveDefinition } from '../../pinning/tool-marks';
-import type { ToolReport } from '../../proxy/control-protocol';
+import type { ToolReport, ToolsMessage } from '../../proxy/control-protocol';
 import type { ProxyStatus } from '../../workbench/proxy-status';
 import type { PolicyLoosening } from '../leash/policy-review';
 import { reviewLoosening } from '../leash/review-loosening';
@@ -88,7 +88,7 @@ async function pinServers(deps: PinCommandDependencies, target: unknown, servers
     void vscode.window.showInformationMessage(`MCP Warden: no tools to pin: ${servers.length === 0 ? 'no server is protected' : `${servers.join(', ')} has not listed its tools through Warden's proxy in this window; start it first`}.`);
     return false;
   }
-  const edit: LockEdit = (lockfile) => reported.reduce((lock, entry) => pinServer(lock, entry.server, liveOf(lock, entry.server, entry.reports)).lockfile, lockfile);
+  const edit: LockEdit = (lockfile) => reported.reduce((lock, entry) => pinServer(lock, entry.server, liveOf(lock, entry.server, entry.reports, deps.proxies.servedDefinitions(entry.server))).lockfile, lockfile);
   // A click on a server in the tree (its node) is the person's act. Anything else that would let a tool
   // through is asked about in Warden's modal first: the title button too, since a command run with no
   // argument cannot be told from one an agent ran.
@@ -116,10 +116,14 @@ async function pinServers(deps: PinCommandDependencies, target: unknown, servers
   return done;
 }
 
-/** What a server lists now, as pinServer takes it: the reported tools, with the instructions and info pinned before. */
-function liveOf(lockfile: Lockfile, server: string, reports: readonly ToolReport[]): LiveServer {
+/**
+ * What a server lists now, as pinServer takes it: the reported tools, with the instructions and info its
+ * proxy reported when `served` is given (Pin Tools), else those pinned before (Accept of one tool).
+ */
+function liveOf(lockfile: Lockfile, server: string, reports: readonly ToolReport[], served?: Pick<ToolsMessage, 'instructions' | 'serverInfo'>): LiveServer {
   const pinned = lockfile.servers.get(server);
-  return { serverInfo: pinned?.serverInfo, instructions: pinned?.instructions, tools: reports.map((report) => ({ name: report.name, ...liveDefinition(report) })) };
+  const { serverInfo, instructions } = served ?? { serverInfo: pinned?.serverInfo, instructions: pinned?.instructions };
+  return { serverInfo, instructions, tools: reports.map((report) => ({ name: report.name, ...liveDefinition(report) })) };
 }
 
 function approvedLock(locks: LockState): Lockfile | undefined {
