@@ -7,7 +7,7 @@
 const TOOLS = ['stop_scan', 'start_security_scan', 'get_scan_status', 'delete_finding'];
 
 const HELP = [
-  "I am the Warden demo agent: a scripted stand-in for a real model, so you can watch MCP Warden decide an agent's",
+  "I am the Warden demo agent: a scripted stand-in for a real model, so you can watch MCP Warden decide an agent's " +
   "tool calls. I understand these prompts (in agent mode), each a call to the sample workspace's security-scanner:",
   '',
   '- **stop scan S-1**: `stop_scan`, which the sample policy denies: Warden answers with its reason',

@@ -7,6 +7,9 @@ import { dirname, join } from 'node:path';
 import { say } from './log.mjs';
 
 export const SERVED_USER_SETTINGS = {
+  // The sample workspace says so too, but its settings are read from the served folder and may arrive
+  // after the workbench has decided on a startup page: the profile's value is there from the start.
+  'workbench.startupEditor': 'none',
   // A walkthrough opening by itself on install is clutter here: the sample policy and the view open instead.
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
   // No tips and no extension recommendations popping up over the demo.

@@ -90,7 +90,8 @@ test('npm start opens on the Warden view, and the demo agent\'s stop_scan is ref
     const decision = rows.filter({ hasText: /security-scanner › stop_scan/ }).first();
     await decision.waitFor({ timeout: 30_000 });
     assert.match((await decision.innerText()).replace(/\s+/g, ' '), /denied — Stopping a running security scan can hide an attack\./);
-    // Nothing asked the newcomer about the repository around the sample folder.
+    // No Welcome page came up meanwhile, and nothing asked the newcomer about the repository around the sample folder.
+    assert.ok(!(await tabs.allInnerTexts()).some((title) => /Welcome/.test(title)), 'a Welcome page opened');
     assert.doesNotMatch(await page.locator('.notifications-toasts').innerText().catch(() => ''), /git repositor/i);
   } finally {
     // A picture of what the browser showed, pass or fail (out/ is git-ignored).
@@ -100,7 +101,9 @@ test('npm start opens on the Warden view, and the demo agent\'s stop_scan is ref
     try {
       process.kill(-start.pid!, 'SIGINT'); // Ctrl+C, as a person stops it
     } catch {}
-    const how = await Promise.race([exited, new Promise((done) => setTimeout(() => done('still running'), 20_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const how = await Promise.race([exited, new Promise((done) => (timer = setTimeout(() => done('still running'), 20_000)))]);
+    clearTimeout(timer); // else the test process waits the 20 s out after a clean stop
     if (how === 'still running') process.kill(-start.pid!, 'SIGKILL');
     assert.notEqual(how, 'still running', 'npm start did not stop on Ctrl+C');
   }
