@@ -212,11 +212,13 @@ export interface ModelBlock {
 }
 
 const blockCache = new WeakMap<FieldText, ModelBlock[]>();
+const NO_BLOCKS: ModelBlock[] = [];
 
 /** The <IMPORTANT>-style blocks of a text (a tag left unclosed is a block of its own), found once. */
 export function modelBlocks(field: FieldText): ModelBlock[] {
   const cached = blockCache.get(field);
   if (cached !== undefined) return cached;
+  if (!field.text.includes('<') && !field.text.includes('[')) return NO_BLOCKS;
   const tags = findTags(field.text);
   const open = new Map<string, Tag>();
   const blocks: ModelBlock[] = [];
