@@ -203,7 +203,7 @@ export class ProxySession {
    */
   private plainResponse(id: RequestId, line: Buffer): boolean {
     if (this.closed) return true;
-    if (this.life.replayId !== undefined) return false;
+    if (this.life.replayId !== undefined || this.catalogue.ownsAnswer(id)) return false;
     // Exact ids only: "7" does not answer 7 (a client that matches loosely would take it unfiltered).
     const pending = this.pending.get(id);
     if (!pending) {
@@ -239,6 +239,7 @@ export class ProxySession {
     if (frame.kind === 'response') {
       const id = msg.id;
       if (this.life.replayId !== undefined && id === this.life.replayId) return this.life.replayAnswered(msg);
+      if (this.catalogue.ownsAnswer(id)) return this.catalogue.ownAnswer(frame, (request) => this.toUpstream(request));
       // Routed by who asked, by exact id; an answer to nothing the client asked is dropped.
       const pending = id === null || id === undefined ? undefined : this.pending.settle(id);
       if (!pending) return this.droppedAnswer(id);
@@ -272,6 +273,7 @@ export class ProxySession {
       this.downstream.send(frame, token === undefined ? undefined : this.pending.progressRoute(token));
       return;
     }
+    if (msg.method === 'notifications/tools/list_changed') this.catalogue.serverListChanged((request) => this.toUpstream(request));
     if (msg.method === 'notifications/cancelled') {
       // The server may withdraw only its own requests (never one of Warden's).
       const requestId = (msg.params as { requestId?: RequestId } | undefined)?.requestId;

@@ -8,8 +8,13 @@ import { serverInfoOf } from '../pinning/lockfile';
 import type { ToolReport, ToolsMessage } from './control-protocol';
 import { filterTools, isTool, toolReports, visibleSignature } from './interception';
 import { frameOf, reserialised, type Frame } from './jsonrpc';
+import { ownId } from './own-requests';
 import type { Downstream, SessionOptions } from './relay';
 import { SessionPins } from './tool-pins';
+
+/** Pages of its own tools/list the proxy reads after a list_changed (a server that pages forever is cut off). */
+const MAX_OWN_PAGES = 100;
+const OWN_LIST_PATIENCE_MS = 10_000;
 
 export class ToolCatalogue {
   private readonly catalogue = new Map<string, ToolInfo>();
@@ -17,6 +22,9 @@ export class ToolCatalogue {
   /** The server's instructions and name/version from its initialize answer, for the editor's reports (what Pin Tools pins). */
   private served: Pick<ToolsMessage, 'instructions' | 'serverInfo'> = {};
   readonly pins: SessionPins;
+  /** The proxy's own tools/list in flight (after the server's list_changed), and whether to list once more. */
+  private relisting: { id: string; page: number; sentAt: number } | undefined;
+  private relistAgain = false;
 
   constructor(
     private readonly options: SessionOptions,
@@ -57,6 +65,49 @@ export class ToolCatalogue {
     if (!this.pins.initialized(result.instructions, result.serverInfo)) return frame;
     const { instructions: _held, ...rest } = result;
     return frameOf({ jsonrpc: '2.0', id: frame.msg.id, result: rest });
+  }
+
+  /**
+   * The server says its tools changed: the proxy lists them itself, so the change is checked (held back,
+   * reported) whether or not the client lists again. One listing at a time; a change during it lists again.
+   */
+  serverListChanged(send: (frame: Frame) => void): void {
+    if (this.catalogue.size === 0) return; // nothing listed in this session yet: the client's first list is checked
+    // One in flight; one whose answer never came (the server restarted meanwhile) is given up after a while.
+    if (this.relisting && Date.now() - this.relisting.sentAt < OWN_LIST_PATIENCE_MS) {
+      this.relistAgain = true;
+      return;
+    }
+    this.relist(send, undefined, 0);
+  }
+
+  /** The id of the proxy's own tools/list in flight, whose answer the relay must read. */
+  ownsAnswer(id: unknown): boolean {
+    return this.relisting !== undefined && id === this.relisting.id;
+  }
+
+  /** The answer to the proxy's own tools/list: checked and reported, never forwarded. */
+  ownAnswer(frame: Frame, send: (frame: Frame) => void): void {
+    const listing = this.relisting!;
+    this.relisting = undefined;
+    const result = frame.msg.result as { tools?: unknown; nextCursor?: unknown } | undefined;
+    if (!frame.msg.error && result && typeof result === 'object' && Array.isArray(result.tools)) {
+      for (const tool of result.tools) if (isTool(tool)) this.catalogue.set(tool.name, tool);
+      const next = typeof result.nextCursor === 'string' && result.nextCursor !== '' ? result.nextCursor : undefined;
+      this.pins.page(result.tools, listing.page === 0, next === undefined);
+      this.sendReports();
+      if (next !== undefined && listing.page + 1 < MAX_OWN_PAGES) return this.relist(send, next, listing.page + 1);
+    }
+    if (this.relistAgain) {
+      this.relistAgain = false;
+      this.relist(send, undefined, 0);
+    }
+  }
+
+  private relist(send: (frame: Frame) => void, cursor: string | undefined, page: number): void {
+    const id = ownId();
+    this.relisting = { id, page, sentAt: Date.now() };
+    send(frameOf({ jsonrpc: '2.0', id, method: 'tools/list', params: cursor === undefined ? {} : { cursor } }));
   }
 
   /** Why the pins refuse a call of `tool`, or undefined. */

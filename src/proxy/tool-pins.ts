@@ -100,6 +100,7 @@ export class SessionPins {
   /** The latest listing (pages added as they come; a first page starts a new one). */
   private listed = new Map<string, Listed>();
   private readonly reported = new Set<string>();
+  private everListed = false;
 
   constructor(
     private readonly server: string,
@@ -120,6 +121,7 @@ export class SessionPins {
   page(tools: readonly unknown[], first: boolean, last: boolean): Set<string> {
     const before = this.listed;
     if (first) this.listed = new Map();
+    this.everListed = true;
     const held = new Set<string>();
     const now = this.now();
     for (const tool of tools) {
@@ -173,10 +175,9 @@ export class SessionPins {
     if (pinning.kind === 'refused') return `${pinning.problem} (every call to a pinned server is refused until it is fixed)`;
     const listed = this.listed.get(tool);
     if (!listed) {
-      if (pinning.kind === 'pinned' && pinning.mode === 'enforce') {
-        return `${quoted(tool)} has not been listed by the server in this session, so its definition cannot be checked against its pin (${this.lock!.name}); list the tools first`;
-      }
-      return undefined;
+      if (pinning.kind !== 'pinned' || pinning.mode !== 'enforce') return undefined;
+      const why = this.everListed ? "is not in the server's latest tools/list" : 'has not been listed by the server in this session';
+      return `${quoted(tool)} ${why}, so its definition cannot be checked against its pin (${this.lock!.name}); list the tools first`;
     }
     const verdict = this.check(tool, listed, { pinning, deny: poisoningMode(this.policy(), this.server) === 'deny' }, false);
     return verdict.held ? verdict.reason : undefined;

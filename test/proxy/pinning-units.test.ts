@@ -62,6 +62,7 @@ test('verdicts follow the lockfile and the policy without listing again', () => 
 
 test('pages: a first page starts a new listing, a last page reports pinned tools not listed', () => {
   const { pins, reports } = session(lockOf([ECHO, ADD]));
+  assert.match(pins.refusal('echo')!, /"echo" has not been listed by the server in this session/);
   pins.page([ECHO], true, false);
   assert.deepEqual(reports, []);
   pins.page([ADD], false, true);
@@ -69,7 +70,7 @@ test('pages: a first page starts a new listing, a last page reports pinned tools
   assert.equal(pins.refusal('add'), undefined);
   pins.page([ECHO], true, true);
   assert.deepEqual(reports, ['removed:add:false']);
-  assert.match(pins.refusal('add')!, /"add" has not been listed by the server in this session/);
+  assert.match(pins.refusal('add')!, /"add" is not in the server's latest tools\/list/);
 });
 
 test('hostile listings: odd entries are skipped, a huge list is checked, nothing throws', () => {
@@ -78,7 +79,7 @@ test('hostile listings: odd entries are skipped, a huge list is checked, nothing
   const held = pins.page([null, 1, 'x', [], { name: 7 }, { name: '__proto__', inputSchema: { a: { b: { c: {} } } } }, ...many], true, true);
   assert.equal(held.size, 5001, 'every tool the lockfile lacks is held back');
   assert.match(pins.refusal('__proto__')!, /"__proto__" is new and not pinned/);
-  assert.match(pins.refusal('echo')!, /has not been listed/);
+  assert.match(pins.refusal('echo')!, /"echo" is not in the server's latest tools\/list/);
 });
 
 test('sameJson: the same value whatever the key order; anything else differs', () => {

@@ -220,7 +220,7 @@ test('a server the lockfile does not know is not pinned; pin: off turns pinning 
   }
 });
 
-test('a call before any tools/list, or for a tool the last list did not show, is refused under enforce', async () => {
+test('a call before any tools/list, or for a tool the last list did not show, is refused under enforce; a list_changed is checked by the proxy itself', async () => {
   const s = setup();
   assert.equal(pin(s).status, 0);
   const proxy = spawnRawProxy({ policy: s.policy, server: 'shifting', upstream: [process.execPath, SHIFTING], env: s.env });
@@ -235,15 +235,18 @@ test('a call before any tools/list, or for a tool the last list did not show, is
     await proxy.waitForId(3);
     proxy.request({ id: 4, method: 'tools/call', params: { name: 'echo', arguments: { message: 'listed' } } });
     assert.equal(((await proxy.waitForId(4)) as { result: { content: { text: string }[] } }).result.content[0].text, 'Echo: listed');
-    // The server stops listing add: a call for it is refused, and its disappearance reported.
-    shiftTo(s, { remove: true });
+    // The server stops listing add and changes echo, and says so. The client does not list again: the
+    // proxy lists by itself, so add's call is refused, echo's too, and both are reported.
+    shiftTo(s, { remove: true, description: true });
     await waitFor(() => proxy.received.some((m) => m.method === 'notifications/tools/list_changed'), 5000, 'list_changed');
-    proxy.request({ id: 5, method: 'tools/list' });
-    await proxy.waitForId(5);
-    proxy.request({ id: 6, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 1 } } });
-    assert.match(((await proxy.waitForId(6)) as { result: { content: { text: string }[] } }).result.content[0].text, /"add" has not been listed by the server in this session/);
     await waitFor(() => /"add" was pinned \(team\.mcp-policy\.lock\) but the server no longer lists it/.test(proxy.stderr()), 5000, 'the removal reported');
+    proxy.request({ id: 6, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 1 } } });
+    assert.match(((await proxy.waitForId(6)) as { result: { content: { text: string }[] } }).result.content[0].text, /"add" is not in the server's latest tools\/list, so its definition cannot be checked against its pin/);
+    proxy.request({ id: 7, method: 'tools/call', params: { name: 'echo', arguments: { message: 'changed' } } });
+    assert.match(((await proxy.waitForId(7)) as { result: { content: { text: string }[] } }).result.content[0].text, /"echo" changed since it was pinned \(team\.mcp-policy\.lock\): description/);
     assert.deepEqual(recordedCalls(s.record), ['echo']);
+    // The proxy's own list never reached the client.
+    assert.equal(proxy.received.filter((m) => (m as { result?: { tools?: unknown } }).result?.tools !== undefined).length, 1);
   } finally {
     await proxy.close();
   }
