@@ -18,6 +18,12 @@ const MODEL = {
 const USER_REQUEST = /<userRequest>([\s\S]*?)<\/userRequest>/g;
 
 function activate(context) {
+  /** Everything the demo agent said to the person, oldest first (read by the project's tests). */
+  const said = [];
+  const say = (progress, text) => {
+    said.push(text);
+    progress.report(new vscode.LanguageModelTextPart(text));
+  };
   const provider = {
     provideLanguageModelChatInformation: () => [MODEL],
 
@@ -29,16 +35,15 @@ function activate(context) {
       const results = (last?.content ?? []).filter((part) => part instanceof vscode.LanguageModelToolResultPart);
       if (results.length > 0) {
         const calls = toolCallsIn(messages);
-        const text = results.map((part) => report(calls.get(part.callId) ?? 'the tool', textOf(part))).join('\n\n');
-        return progress.report(new vscode.LanguageModelTextPart(text));
+        return say(progress, results.map((part) => report(calls.get(part.callId) ?? 'the tool', textOf(part))).join('\n\n'));
       }
       const wanted = matchPrompt(promptOf(last));
-      if (!wanted) return progress.report(new vscode.LanguageModelTextPart(HELP));
+      if (!wanted) return say(progress, HELP);
       const name = offered.find((tool) => tool.endsWith(`_${wanted.tool}`));
       if (!name) {
-        return progress.report(new vscode.LanguageModelTextPart(
+        return say(progress,
           `The security scanner's \`${wanted.tool}\` tool is not offered to me. Is \`security-scanner\` running? ` +
-          'The MCP Warden view lists it; click the hint under it, or start it from the chat\'s tools button.'));
+          'The MCP Warden view lists it; click the hint under it, or start it from the chat\'s tools button.');
       }
       progress.report(new vscode.LanguageModelToolCallPart(`demo_${Date.now().toString(36)}`, name, wanted.input));
     },
@@ -46,7 +51,9 @@ function activate(context) {
     provideTokenCount: (_model, text) => Math.ceil((typeof text === 'string' ? text : JSON.stringify(text)).length / 4),
   };
   context.subscriptions.push(vscode.lm.registerLanguageModelChatProvider(VENDOR, provider));
-  void setTheStage(context);
+  // A test run of the project loads it beside Warden and sets its own stage.
+  if (context.extensionMode !== vscode.ExtensionMode.Test) void setTheStage(context);
+  return { selector: { vendor: VENDOR, id: MODEL.id }, said };
 }
 
 /**

@@ -39,6 +39,8 @@ function matchPrompt(prompt) {
 
 const REFUSAL = /^Blocked by policy: ([\s\S]*) \(([^()]*)\)$/;
 const SKIPPED = /^The user chose to skip the tool call|denied permission/;
+/** Warden's reasons when the person answered its approval prompt with Deny (the editor's, or the proxy's own word). */
+const PERSON_SAID_NO = /^(Denied in the editor|declined in the editor|the user declined the call)$/i;
 
 /**
  * What came back from a call, in plain words.
@@ -50,8 +52,8 @@ function report(calledName, text) {
   const refusal = REFUSAL.exec(text.trim());
   if (refusal) {
     const [, reason, where] = refusal;
-    if (/declined/i.test(reason)) {
-      return `You declined \`${tool}\` in MCP Warden's approval prompt, so the security scanner never received the call.`;
+    if (PERSON_SAID_NO.test(reason)) {
+      return `You denied \`${tool}\` in MCP Warden's approval prompt, so the security scanner never received the call.`;
     }
     return [
       `**MCP Warden blocked \`${tool}\`:** ${reason}`,

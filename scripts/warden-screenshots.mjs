@@ -94,7 +94,7 @@ async function shoot(name, file) {
   });
   await page.exposeFunction('codeAutomationExit', (code) => finish(Number(code)));
   const timer = setTimeout(() => finish('timeout'), TIMEOUT_MS);
-  const extensionPath = shot.demoAgent ? developmentExtensionsFolder(dirs.root, { demoAgent: true }) : repoRoot;
+  const extensionPath = shot.demoAgent ? developmentExtensionsFolder(dirs.root) : repoRoot;
   await page.goto(workbenchUrl(server.port, { extensionPath, suitePath: suiteEntry, workspace: ensureWorkspace() }));
   const outcome = await finished;
   clearTimeout(timer);

@@ -44,12 +44,16 @@ test('the prompts are read loosely, and anything else gets the help that lists t
   for (const [prompt] of README_PROMPTS) assert.ok(prompts.HELP.includes(`**${prompt}**`), `the help lists "${prompt}"`);
 });
 
-test("Warden's refusal is reported with its reason and where the rule is; a decline and a skip as the person's", () => {
+test("Warden's refusal is reported with its reason and where the rule is; a Deny and a skip as the person's", () => {
   const blocked = prompts.report('mcp_security-scanner_stop_scan', 'Blocked by policy: Stopping a running security scan can hide an attack. (/home/a/examples/workspace/.vscode/mcp-policy.yaml:24)');
   assert.match(blocked, /^\*\*MCP Warden blocked `stop_scan`:\*\* Stopping a running security scan can hide an attack\.$/m);
   assert.match(blocked, /`\.vscode\/mcp-policy\.yaml:24`/);
   assert.match(blocked, /never received the call/);
-  assert.match(prompts.report('mcp_security-scanner_start_security_scan', 'Blocked by policy: declined in the editor (/w/.vscode/mcp-policy.yaml:28)'), /^You declined `start_security_scan` in MCP Warden's approval prompt/);
+  for (const no of ['Denied in the editor', 'declined in the editor']) {
+    assert.match(prompts.report('mcp_security-scanner_start_security_scan', `Blocked by policy: ${no} (/w/.vscode/mcp-policy.yaml:28)`), /^You denied `start_security_scan` in MCP Warden's approval prompt/);
+  }
+  // Nobody answered: Warden's reason is reported as it is.
+  assert.match(prompts.report('mcp_x_start_security_scan', 'Blocked by policy: The approval prompt was closed without an answer (/w/.vscode/mcp-policy.yaml:28)'), /^\*\*MCP Warden blocked `start_security_scan`:\*\* The approval prompt was closed without an answer$/m);
   assert.match(prompts.report('mcp_x_start_security_scan', 'The user chose to skip the tool call, they want to proceed without running it'), /^You skipped `start_security_scan`/);
 });
 

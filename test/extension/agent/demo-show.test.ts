@@ -1,5 +1,4 @@
-// The README's picture of the story Warden exists for, on demand (it needs the Warden demo agent, which only
-// scripts/warden-screenshots.mjs loads beside Warden):
+// The README's picture of the story Warden exists for, on demand:
 //   node scripts/warden-screenshots.mjs chat      (out/screenshots/chat.png; with no name, docs/images/)
 // Copilot's agent, with the demo agent as its model, is asked "stop scan S-1"; Warden refuses the call, and
 // the chat, the Decisions view and the rule in the policy are on screen together.
