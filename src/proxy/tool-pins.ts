@@ -127,6 +127,8 @@ export class SessionPins {
     for (const tool of tools) {
       const name = toolName(tool);
       if (name === undefined) continue;
+      // A name listed twice: a held definition is never replaced by the other (the list drops the name).
+      if (held.has(name)) continue;
       // Listed as before (the common case): its hash and findings are the ones already known.
       const known = before.get(name);
       let listed: Listed;
