@@ -2,7 +2,7 @@
 // Redis store (tests hold both to it), with the engine's own sliding-window limiter.
 import { randomUUID } from 'node:crypto';
 import { RateLimiter, type Acquired } from '../policy/rate-limiter';
-import type { ApprovalAnswer, ApprovalQueue, AuditCopy, PendingApproval, SessionGrants, TeamState } from './state';
+import { holderKey, type ApprovalAnswer, type ApprovalQueue, type AuditCopy, type GrantHolder, type PendingApproval, type SessionGrants, type TeamState } from './state';
 
 export class MemoryState implements TeamState {
   readonly where = 'memory';
@@ -39,19 +39,20 @@ class MemoryGrants implements SessionGrants {
 
   constructor(private readonly now: () => number) {}
 
-  async grant(session: string, server: string, tool: string, ttlMs: number): Promise<void> {
+  async grant(holder: GrantHolder, server: string, tool: string, ttlMs: number): Promise<void> {
+    const session = holderKey(holder);
     let grants = this.bySession.get(session);
     if (!grants) this.bySession.set(session, (grants = new Map()));
     grants.set(grantKey(server, tool), this.now() + ttlMs);
   }
 
-  async has(session: string, server: string, tool: string): Promise<boolean> {
-    const until = this.bySession.get(session)?.get(grantKey(server, tool));
+  async has(holder: GrantHolder, server: string, tool: string): Promise<boolean> {
+    const until = this.bySession.get(holderKey(holder))?.get(grantKey(server, tool));
     return until !== undefined && until > this.now();
   }
 
-  async endSession(session: string): Promise<void> {
-    this.bySession.delete(session);
+  async endSession(holder: GrantHolder): Promise<void> {
+    this.bySession.delete(holderKey(holder));
   }
 }
 

@@ -87,7 +87,10 @@ export class RedisApprovals implements ApprovalQueue {
             else if (state === null) finish({ approved: false, by: 'none', reason: 'the approval request is unknown or gone' });
             else if (expiresAt !== null) armExpiry(Number(expiresAt));
           },
-          () => {},
+          (error: unknown) => {
+            // With no deadline of its own (a call another instance asked for), a wait that cannot read the call ends denied.
+            if (armedFor === Infinity) finish({ approved: false, by: 'none', reason: `the approval could not be read: ${(error as Error)?.message ?? String(error)}` });
+          },
         );
       };
       // At the expiry (the sooner of this instance's deadline and the one Redis recorded), the call is

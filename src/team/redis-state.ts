@@ -9,7 +9,7 @@ import { RedisApprovals } from './redis-approvals';
 import { RedisLimiter } from './redis-limiter';
 import { Deadlines, DEFAULT_TIMEOUT_MS, guarded, openRedis, redisLocation, type RedisConnectionOptions } from './redis-connection';
 import { ACQUIRE, ANSWER_APPROVAL, CLOSE_APPROVAL, CREATE_APPROVAL, GRANT, HAS_GRANT } from './redis-scripts';
-import type { AuditCopy, SessionGrants, TeamState } from './state';
+import { holderKey, type AuditCopy, type GrantHolder, type SessionGrants, type TeamState } from './state';
 
 export interface RedisStateOptions extends RedisConnectionOptions {
   /** Prepended to every key, so several teams or tests can share one Redis. Default `mcp-warden:`. */
@@ -86,20 +86,20 @@ class RedisGrants implements SessionGrants {
     private readonly run: <T>(what: string, operation: () => Promise<T>) => Promise<T>,
   ) {}
 
-  private keyOf(session: string): string {
-    return `${this.prefix}grants:${session}`;
+  private keyOf(holder: GrantHolder): string {
+    return `${this.prefix}grants:${holderKey(holder)}`;
   }
 
-  async grant(session: string, server: string, tool: string, ttlMs: number): Promise<void> {
-    await this.run('session grant', () => this.client.wardenGrant(this.keyOf(session), grantKey(server, tool), Math.ceil(ttlMs)));
+  async grant(holder: GrantHolder, server: string, tool: string, ttlMs: number): Promise<void> {
+    await this.run('session grant', () => this.client.wardenGrant(this.keyOf(holder), grantKey(server, tool), Math.ceil(ttlMs)));
   }
 
-  async has(session: string, server: string, tool: string): Promise<boolean> {
-    return (await this.run('session grant', () => this.client.wardenHasGrant(this.keyOf(session), grantKey(server, tool)))) === 1;
+  async has(holder: GrantHolder, server: string, tool: string): Promise<boolean> {
+    return (await this.run('session grant', () => this.client.wardenHasGrant(this.keyOf(holder), grantKey(server, tool)))) === 1;
   }
 
-  async endSession(session: string): Promise<void> {
-    await this.run('session end', () => this.client.del(this.keyOf(session)));
+  async endSession(holder: GrantHolder): Promise<void> {
+    await this.run('session end', () => this.client.del(this.keyOf(holder)));
   }
 }
 

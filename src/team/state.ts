@@ -11,13 +11,28 @@ export class StateUnavailable extends Error {
   override readonly name = 'StateUnavailable';
 }
 
+/**
+ * Whose session a grant belongs to. A session name can come from the agent (a conversation id it sends),
+ * so a grant is also bound to the caller: another caller naming the same session does not get it.
+ */
+export interface GrantHolder {
+  session: string;
+  /** The caller's name; absent only where there are no identities (one local user). */
+  principal?: string;
+}
+
 /** "Allow for this session": a person's yes to one tool of one server, for the rest of one session. */
 export interface SessionGrants {
   /** Records the grant; it lasts `ttlMs` at most (and ends with the session). */
-  grant(session: string, server: string, tool: string, ttlMs: number): Promise<void>;
-  has(session: string, server: string, tool: string): Promise<boolean>;
+  grant(holder: GrantHolder, server: string, tool: string, ttlMs: number): Promise<void>;
+  has(holder: GrantHolder, server: string, tool: string): Promise<boolean>;
   /** The session ended: its grants go. */
-  endSession(session: string): Promise<void>;
+  endSession(holder: GrantHolder): Promise<void>;
+}
+
+/** One key per holder: the caller's name and the session, apart (neither can hold the separator). */
+export function holderKey(holder: GrantHolder): string {
+  return holder.principal === undefined ? `local\u0000${holder.session}` : `user:${holder.principal}\u0000${holder.session}`;
 }
 
 export interface ApprovalAnswer {

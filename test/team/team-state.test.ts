@@ -45,7 +45,8 @@ after(async () => {
 /** `count` stores sharing one state: a fresh key prefix per call, so tests do not see each other. */
 async function redisStores(count: number, options: { timeoutMs?: number; approvalPollMs?: number } = {}): Promise<RedisState[]> {
   const prefix = `t${++testPrefix}:`;
-  const stores = Array.from({ length: count }, () => new RedisState({ url: redis!.url, prefix, maxBackoffMs: 200, log: (m) => logs.push(m), ...options }));
+  // A generous timeout (a busy machine is slow, not Redis down); the silent-Redis test sets its own.
+  const stores = Array.from({ length: count }, () => new RedisState({ url: redis!.url, prefix, maxBackoffMs: 200, timeoutMs: 2000, log: (m) => logs.push(m), ...options }));
   opened.push(...stores);
   await Promise.all(stores.map((store) => store.ready()));
   return stores;
@@ -92,18 +93,24 @@ for (const [name, stores] of IMPLEMENTATIONS) {
       assert.equal((await state.tryAcquire('slide', 2, 300)).ok, false, 'the second is still in it');
     });
 
-    test('a session grant given on one instance holds on another, and ends with the session', async () => {
+    test('a session grant given on one instance holds on another, for that caller only, and ends with the session', async () => {
       const [a, b] = await stores(2);
-      assert.equal(await b.grants.has('conv-1', 'sec', 'start_scan'), false);
-      await a.grants.grant('conv-1', 'sec', 'start_scan', 60_000);
-      assert.equal(await b.grants.has('conv-1', 'sec', 'start_scan'), true);
-      assert.equal(await b.grants.has('conv-1', 'sec', 'stop_scan'), false, 'one tool');
-      assert.equal(await b.grants.has('conv-2', 'sec', 'start_scan'), false, 'one session');
-      await b.grants.endSession('conv-1');
-      assert.equal(await a.grants.has('conv-1', 'sec', 'start_scan'), false);
-      await a.grants.grant('conv-3', 'sec', 't', 100);
+      const alice = { session: 'conv-1', principal: 'alice' };
+      assert.equal(await b.grants.has(alice, 'sec', 'start_scan'), false);
+      await a.grants.grant(alice, 'sec', 'start_scan', 60_000);
+      assert.equal(await b.grants.has(alice, 'sec', 'start_scan'), true);
+      assert.equal(await b.grants.has(alice, 'sec', 'stop_scan'), false, 'one tool');
+      assert.equal(await b.grants.has({ session: 'conv-2', principal: 'alice' }, 'sec', 'start_scan'), false, 'one session');
+      // Another caller naming the same session (an agent chooses its conversation id) does not get it.
+      assert.equal(await b.grants.has({ session: 'conv-1', principal: 'mallory' }, 'sec', 'start_scan'), false, 'one caller');
+      assert.equal(await b.grants.has({ session: 'conv-1' }, 'sec', 'start_scan'), false, 'not without an identity');
+      assert.equal(await b.grants.has({ session: 'conv-1', principal: 'alice\u0000conv-1' }, 'sec', 'start_scan'), false);
+      await b.grants.endSession(alice);
+      assert.equal(await a.grants.has(alice, 'sec', 'start_scan'), false);
+      await a.grants.grant({ session: 'conv-3' }, 'sec', 't', 100);
+      assert.equal(await b.grants.has({ session: 'conv-3' }, 'sec', 't'), true, 'the local user has grants too');
       await new Promise((resolve) => setTimeout(resolve, 150));
-      assert.equal(await b.grants.has('conv-3', 'sec', 't'), false, 'expired');
+      assert.equal(await b.grants.has({ session: 'conv-3' }, 'sec', 't'), false, 'expired');
     });
 
     test('an approval asked on one instance is listed on another and answered on a third; the first answer wins', async () => {
@@ -152,7 +159,7 @@ describe('redis state when Redis fails', () => {
   test('the audit Stream is bounded: XADD with MAXLEN ~', async () => {
     const [a] = await redisStores(1);
     const prefix = `t${testPrefix}:`;
-    const bounded = new RedisState({ url: redis!.url, prefix, auditMaxLength: 10 });
+    const bounded = new RedisState({ url: redis!.url, prefix, auditMaxLength: 10, timeoutMs: 5000 });
     opened.push(bounded);
     await bounded.ready();
     await a.audit.append('first');
@@ -189,7 +196,7 @@ describe('redis state when Redis fails', () => {
     assert.equal(answer.approved, false);
     assert.match(answer.reason!, /^no answer in time; Redis is unreachable/);
     await assert.rejects(instances[0].approvals.create({ tool: 'x' }, 200), /Redis is unreachable/);
-    await assert.rejects(instances[1].grants.has('s', 'sec', 't'), /Redis is unreachable/);
+    await assert.rejects(instances[1].grants.has({ session: 's', principal: 'u1' }, 'sec', 't'), /Redis is unreachable/);
 
     await redis!.restart();
     const until = Date.now() + 10_000;
