@@ -22,7 +22,7 @@ export interface Loosening {
   server: string;
   /** The tool or rule key (a glob stays a glob); absent for what concerns the server, or any tool no rule names. */
   tool?: string;
-  /** What loosens: `decision`, `default`, `hidden`, `rate limit`, `argument check`, `risk override`, `launch`, `audit arguments`, `pin`, `poisoning`, `policy file`, `unrecognised setting …`, `rules`. */
+  /** What loosens: `decision`, `default`, `hidden`, `callers` (who a rule is `only` for), `rate limit`, `argument check`, `risk override`, `launch`, `audit arguments`, `pin`, `poisoning`, `policy file`, `unrecognised setting …`, `rules`. */
   what: string;
   /** The approved value, short (`deny`, `hidden`, `10 per 1m`, `checked`, `execute, critical`, a command line, `none`, `nothing approved`). */
   before: string;
