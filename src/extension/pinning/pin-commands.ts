@@ -35,7 +35,10 @@ export interface PinCommandDependencies {
 export function registerPinCommands(deps: PinCommandDependencies): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('mcpWarden.reviewToolChange', (target?: unknown) => reviewToolChange(deps, target)),
-    vscode.commands.registerCommand('mcpWarden.pinServerTools', (target?: unknown) => pinServers(deps, target, [serverName(target as never)].filter((name): name is string => typeof name === 'string'))),
+    vscode.commands.registerCommand('mcpWarden.pinServerTools', async (target?: unknown) => {
+      const name = serverName(target as never) ?? (await pickServer(deps));
+      return name === undefined ? false : pinServers(deps, target, [name]);
+    }),
     vscode.commands.registerCommand('mcpWarden.pinAllTools', (target?: unknown) => pinServers(deps, target, deps.policy.protectedServers.map((server) => server.name))),
   ];
 }
@@ -134,6 +137,16 @@ function approvedLock(locks: LockState): Lockfile | undefined {
 /** The lockfile that accepting would approve: the edit applied to the approved one (what Show diff shows). */
 function proposedText(approved: Lockfile | undefined, edit: LockEdit): string {
   return formatLockfile(edit(approved ?? { version: 1, servers: new Map() }));
+}
+
+/** From the palette: which protected server (its tools are reported once it runs behind Warden). */
+async function pickServer(deps: PinCommandDependencies): Promise<string | undefined> {
+  const names = deps.policy.protectedServers.map((server) => server.name);
+  if (names.length === 0) {
+    void vscode.window.showInformationMessage('MCP Warden: no server is protected, so none has tools to pin.');
+    return undefined;
+  }
+  return vscode.window.showQuickPick(names, { placeHolder: 'Pin the tools of which server?' });
 }
 
 async function pickMarkedTool(deps: PinCommandDependencies): Promise<{ server: string; tool: string } | undefined> {
