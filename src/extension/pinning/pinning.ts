@@ -1,24 +1,24 @@
 // Pinned tools in the editor: the lockfile's leash (the approved lockfile, beside the approved policy in
-// the extension's storage, sent to the proxies with it) and the commands that review and pin.
+// the extension's storage, sent to the proxies with it), the tree's marks, Create Policy's pins, and the
+// commands that review and pin.
 import * as vscode from 'vscode';
+import type { MemoryCatalogue } from '../../language/catalogue';
+import type { ProxyStatus } from '../../workbench/proxy-status';
+import { REVIEW_LOCK_CHANGE_COMMAND } from '../../workbench/tree-model';
 import type { ControlService } from '../control/control-service';
 import type { ApprovedDocuments } from '../leash/approved-documents';
 import type { ApprovedStore } from '../leash/approved-store';
 import type { WaitingChange } from '../leash/policy-leash';
 import type { ReviewAnswer } from '../leash/policy-review';
 import type { PolicyReviewerSeat } from '../leash/reviewer-seat';
+import type { ServersTree } from '../tree/servers-tree';
 import type { PolicyState } from '../wiring/policy-state';
-import { REVIEW_LOCK_CHANGE_COMMAND } from '../../workbench/tree-model';
+import { createdPolicyPinner, setCreatedPolicyPinner } from './create-policy-pins';
+import { DefinitionDocuments } from './definition-documents';
 import { createLockLeash } from './lock-leash';
 import { LockState } from './lock-state';
-import { DefinitionDocuments } from './definition-documents';
 import { registerPinCommands } from './pin-commands';
 import { PinMarks } from './pin-marks';
-import { createdPolicyPinner, setCreatedPolicyPinner } from './create-policy-pins';
-import type { MemoryCatalogue } from '../../language/catalogue';
-import type { ProxyStatus } from '../../workbench/proxy-status';
-import type { ServersTree } from '../tree/servers-tree';
-
 
 export interface PinningDependencies {
   store: ApprovedStore;
