@@ -26,7 +26,8 @@ import {
 } from './warden-helpers';
 
 const NOTES = 'notes';
-const EVERYTHING = 'everything';
+// Not "everything": the launch approval given here would be an earlier approval for the leash suite's "everything".
+const EVERYTHING = 'reference';
 const SECRET = 'gateway-SECRET-6021';
 const INPUT = 'wardenGatewayNotesKey';
 
@@ -78,9 +79,15 @@ suite('Gateway: one Warden process for the window', () => {
     assert.deepEqual(offered.map((d) => d.label).sort(), [EVERYTHING, NOTES, SCANNER].sort());
     for (const definition of offered) {
       assert.ok(definition instanceof vscode.McpHttpServerDefinition, `${definition.label} is offered over HTTP`);
-      assert.equal(definition.uri.toString(true), `${api.gateway.url}/servers/${definition.label}/mcp`);
+      assert.equal(definition.uri.toString(true), `http://127.0.0.1/servers/${definition.label}/mcp`, 'a placeholder: the first start changes nothing offered');
       assert.deepEqual(definition.headers, {}, 'the offered definition, which VS Code keeps, carries no token');
     }
+    // The definition VS Code starts (resolved, not kept) points at the gateway, with its token.
+    const resolved = await api.definitions.resolveMcpServerDefinition(offered.find((d) => d.label === NOTES)!);
+    assert.ok(resolved instanceof vscode.McpHttpServerDefinition);
+    assert.equal(resolved.uri.toString(true), `${api.gateway.url}/servers/${NOTES}/mcp`);
+    assert.match(resolved.headers.Authorization, /^Bearer [A-Za-z0-9_-]{32,}$/);
+    assert.equal(api.gateway.pid, gatewayPid, 'served by the same gateway');
     const notesPid = Number(await invoke('whoami', {}));
     assert.equal(parentOf(notesPid), gatewayPid, 'the notes server runs under the gateway');
     // The ${input:...} secret reached its server, and neither the gateway's command line nor its environment.

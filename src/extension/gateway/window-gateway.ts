@@ -37,6 +37,8 @@ export class WindowGateway extends Disposable {
   private readonly restartedListeners = new Set<() => void>();
   /** Why the last start failed (no hello, not reachable), for the mode's fallback. */
   unusable: string | undefined;
+  /** How many times a gateway that died was replaced: part of each definition's version. */
+  generation = 0;
 
   constructor(
     private readonly control: ControlService,
@@ -194,6 +196,7 @@ export class WindowGateway extends Disposable {
       this.restartTimer = setTimeout(() => void this.restart(), delay);
       return;
     }
+    this.generation++;
     this.log.info(`gateway restarted at ${endpoint.url}; VS Code is told its servers' definitions changed`);
     for (const listener of [...this.restartedListeners]) listener();
   }

@@ -174,15 +174,18 @@ export class ProtectedServerDefinitions extends Disposable implements vscode.Mcp
     return chosen.mode;
   }
 
-  /** The offered definition: where the gateway listens now (a placeholder before it runs), no token. */
+  /**
+   * The offered definition, which VS Code keeps: no token, and the gateway's address only as a placeholder
+   * (the resolved definition has the real one), so the first start changes nothing VS Code was offered. A
+   * gateway restarted after it died is a new version: VS Code drops its dead connections and resolves again.
+   */
   private gatewayDefinition(server: ProtectedServer, entry: LaunchEntry, policyFile: string): vscode.McpHttpServerDefinition {
     // Checked here, so an entry that cannot be served is reported when offered, as for a proxy.
     servedServer(server.name, entry);
-    const base = this.gateway.url ?? 'http://127.0.0.1';
     const signature = this.toolSignature(server.name);
     this.toolSignatures.set(server.name, signature);
-    const version = definitionVersion(server.entry, 'gateway', base, this.gatewayOptions(policyFile), signature, this.context.extension.packageJSON?.version);
-    return new vscode.McpHttpServerDefinition(server.name, vscode.Uri.parse(gatewayServerUrl(base, server.name)), {}, version);
+    const version = definitionVersion(server.entry, 'gateway', this.gateway.generation, this.gatewayOptions(policyFile), signature, this.context.extension.packageJSON?.version);
+    return new vscode.McpHttpServerDefinition(server.name, vscode.Uri.parse(gatewayServerUrl('http://127.0.0.1', server.name)), {}, version);
   }
 
   /** Serves the resolved entry at the window's gateway (started if need be) and points VS Code at it. */
