@@ -258,7 +258,7 @@ test('every property and every map value has a description and a markdownDescrip
 
 test('every enum documents each value, in enum order, in plain text and Markdown', () => {
   const enums = nodes.filter((v) => Array.isArray(v.node.enum));
-  assert.equal(enums.length, 7, 'top default, server default, action, scope, category, level, launch.type');
+  assert.equal(enums.length, 11, 'top default, server default, action, scope, category, level, launch.type, pin and poisoning at the top and per server');
   for (const { path, node } of enums) {
     const values = node.enum as unknown[];
     for (const key of ['enumDescriptions', 'markdownEnumDescriptions']) {
