@@ -39,7 +39,7 @@ const changedText = JSON.stringify(Array.from({ length: TOOLS }, (_, i) => tool(
 const lock = new LockHolder('/bench/.vscode/mcp-policy.yaml');
 lock.apply(formatLockfile(pinServer(emptyLockfile(), 'bench', { tools: pinnedTools }).lockfile), 'for the benchmark');
 const policy: Policy = parsePolicy('version: 1\n').policy!;
-const sink = { drift: () => undefined, finding: () => undefined };
+const sink = { drift: () => undefined, finding: () => undefined, more: () => undefined };
 const session = (): SessionPins => new SessionPins('bench', lock, () => policy, sink);
 
 /** Microseconds per list: `rounds` lists, each a fresh parse (the proxy parses every list anyway; not timed). */

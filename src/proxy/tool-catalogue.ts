@@ -33,6 +33,7 @@ export class ToolCatalogue {
     this.pins = new SessionPins(options.server, options.policy.lock, () => options.policy.current.engine?.policy, {
       drift: (drift, held) => this.reportDrift(drift, held),
       finding: (finding, held) => this.reportFinding(finding, held),
+      more: (count) => this.options.log(`pinned tools of ${JSON.stringify(options.server)}: ${count} more reports of this listing left out of the log (the tools stay held back as their pins say)`),
     });
   }
 

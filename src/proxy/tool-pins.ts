@@ -35,7 +35,12 @@ export function poisoningMode(policy: Policy | undefined, server: string): Poiso
 export interface PinSink {
   drift(drift: Drift, held: boolean): void;
   finding(finding: Finding, held: boolean): void;
+  /** Reports of one listing past MAX_REPORTS_PER_LISTING, left out (a server can list any number of tools). */
+  more(count: number): void;
 }
+
+/** Reports written per listing: enough for any honest change; a flood from a hostile list is summed up. */
+export const MAX_REPORTS_PER_LISTING = 50;
 
 /** A tool's standing, as the editor is told (additive to its tool report). */
 export interface PinVerdict {
@@ -101,6 +106,8 @@ export class SessionPins {
   private listed = new Map<string, Listed>();
   private readonly reported = new Set<string>();
   private everListed = false;
+  private reportsLeft = MAX_REPORTS_PER_LISTING;
+  private reportsLeftOut = 0;
 
   constructor(
     private readonly server: string,
@@ -120,7 +127,10 @@ export class SessionPins {
    */
   page(tools: readonly unknown[], first: boolean, last: boolean): Set<string> {
     const before = this.listed;
-    if (first) this.listed = new Map();
+    if (first) {
+      this.listed = new Map();
+      this.startReports();
+    }
     this.everListed = true;
     const held = new Set<string>();
     const now = this.now();
@@ -146,6 +156,7 @@ export class SessionPins {
     if (last && pinning.kind === 'pinned' && this.lock) {
       for (const name of pinning.pins.tools.keys()) if (!this.listed.has(name)) this.once(removedDrift(name, this.lock.name), false);
     }
+    if (last) this.endReports();
     return held;
   }
 
@@ -153,6 +164,7 @@ export class SessionPins {
   initialized(instructions: unknown, serverInfo: unknown): boolean {
     const pinning = this.pinning();
     let hold = false;
+    this.startReports();
     if (pinning.kind === 'pinned' && this.lock) {
       for (const drift of serverInfoDrift(pinning.pins, instructions, serverInfo, this.lock.name)) {
         const held = drift.kind === 'instructions' && pinning.mode === 'enforce' && typeof instructions === 'string';
@@ -168,6 +180,7 @@ export class SessionPins {
         this.reportFinding(finding, held);
       }
     }
+    this.endReports();
     return hold;
   }
 
@@ -267,15 +280,33 @@ export class SessionPins {
 
   private once(drift: Drift, held: boolean): void {
     const key = `${drift.kind}\u0000${drift.tool ?? ''}\u0000${drift.message}\u0000${held}`;
-    if (!this.firstTime(key)) return;
-    this.sink.drift(drift, held);
+    if (this.firstTime(key) && this.withinBudget()) this.sink.drift(drift, held);
   }
 
   private reportFinding(finding: Finding, held: boolean): void {
     if (finding.severity !== 'error') return; // warnings are for scan and the editor, not every session's log
     const key = `finding\u0000${finding.tool ?? ''}\u0000${finding.code}\u0000${finding.field}\u0000${finding.start}\u0000${finding.message}\u0000${held}`;
-    if (!this.firstTime(key)) return;
-    this.sink.finding(finding, held);
+    if (this.firstTime(key) && this.withinBudget()) this.sink.finding(finding, held);
+  }
+
+  private withinBudget(): boolean {
+    if (this.reportsLeft > 0) {
+      this.reportsLeft--;
+      return true;
+    }
+    this.reportsLeftOut++;
+    return false;
+  }
+
+  /** A listing (or an initialize answer) starts: its reports get a budget of their own. */
+  private startReports(): void {
+    this.reportsLeft = MAX_REPORTS_PER_LISTING;
+    this.reportsLeftOut = 0;
+  }
+
+  private endReports(): void {
+    if (this.reportsLeftOut > 0) this.sink.more(this.reportsLeftOut);
+    this.reportsLeftOut = 0;
   }
 
   /** True the first time a report is seen in this session (forgotten all at once past MAX_CACHED). */

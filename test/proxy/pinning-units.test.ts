@@ -21,6 +21,7 @@ function session(lock: LockHolder, policyText = 'version: 1\n'): { pins: Session
   const pins = new SessionPins('s', lock, () => policy, {
     drift: (d, held) => reports.push(`${d.kind}:${d.tool ?? ''}:${held}`),
     finding: (f, held) => reports.push(`finding:${f.code}:${f.tool ?? ''}:${held}`),
+    more: (count) => reports.push(`more:${count}`),
   });
   return { pins, reports, setPolicy: (text) => (policy = parsePolicy(text).policy!) };
 }
@@ -73,13 +74,15 @@ test('pages: a first page starts a new listing, a last page reports pinned tools
   assert.match(pins.refusal('add')!, /"add" is not in the server's latest tools\/list/);
 });
 
-test('hostile listings: odd entries are skipped, a huge list is checked, nothing throws', () => {
-  const { pins } = session(lockOf([ECHO]));
+test('hostile listings: odd entries are skipped, a huge list is checked, nothing throws, the log is not flooded', () => {
+  const { pins, reports } = session(lockOf([ECHO]));
   const many = Array.from({ length: 5000 }, (_, i) => ({ name: `t${i}`, description: 'x'.repeat(i % 50) }));
   const held = pins.page([null, 1, 'x', [], { name: 7 }, { name: '__proto__', inputSchema: { a: { b: { c: {} } } } }, ...many], true, true);
   assert.equal(held.size, 5001, 'every tool the lockfile lacks is held back');
   assert.match(pins.refusal('__proto__')!, /"__proto__" is new and not pinned/);
   assert.match(pins.refusal('echo')!, /"echo" is not in the server's latest tools\/list/);
+  assert.equal(reports.length, 51, 'fifty reports, then how many were left out');
+  assert.equal(reports[50], 'more:4952');
 });
 
 test('a name listed twice with a changed definition stays held whichever comes first', () => {
