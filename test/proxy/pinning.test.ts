@@ -3,7 +3,7 @@
 // the server (the recording proves it), until `mcp-warden pin` pins them again. Over stdio and HTTP.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -302,6 +302,41 @@ test('an invalid lockfile refuses the calls of every server not pinned off, with
   } finally {
     await proxy.close();
   }
+});
+
+test('a lockfile that is not a regular file, or too big, is refused with the reason and never blocks the proxy; a link is followed', async () => {
+  const s = setup();
+  assert.equal(pin(s).status, 0);
+  const good = readFileSync(s.lock, 'utf8');
+  const cases: [string, () => void, RegExp][] = [
+    ['a FIFO', () => spawnSync('mkfifo', [s.lock]), /is not read: it is a named pipe \(FIFO\), not a regular file/],
+    ['too big', () => writeFileSync(s.lock, ' '.repeat(8 * 1024 * 1024 + 1)), /over the limit of 8 MiB/],
+  ];
+  for (const [what, make, expected] of cases) {
+    rmSync(s.lock, { force: true });
+    make();
+    const proxy = await connectStdio({ policy: s.policy, server: 'shifting', upstream: [process.execPath, SHIFTING], env: s.env });
+    try {
+      assert.deepEqual(await names(proxy.client), [], what);
+      assert.match(textOf(await proxy.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })), expected, what);
+    } finally {
+      await proxy.close();
+    }
+  }
+  // A symbolic link to a good lockfile elsewhere is followed.
+  rmSync(s.lock, { force: true });
+  const elsewhere = join(s.dir, 'elsewhere.lock');
+  writeFileSync(elsewhere, good);
+  symlinkSync(elsewhere, s.lock);
+  const proxy = await connectStdio({ policy: s.policy, server: 'shifting', upstream: [process.execPath, SHIFTING], env: s.env });
+  try {
+    assert.deepEqual(await names(proxy.client), ['add', 'echo']);
+    shiftTo(s, { add: true });
+    assert.deepEqual(await names(proxy.client), ['add', 'echo'], 'exfiltrate is not in the linked lockfile');
+  } finally {
+    await proxy.close();
+  }
+  assert.deepEqual(recordedCalls(s.record), []);
 });
 
 test('launched by the editor: only the approved lockfile counts, never the file', async () => {
