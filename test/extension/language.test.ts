@@ -163,6 +163,8 @@ suite('Policy language', () => {
     const folder = vscode.workspace.workspaceFolders![0].uri;
     const target = vscode.Uri.joinPath(folder, 'created-by-test.mcp-policy.yaml');
     cleanUp.push(() => vscode.workspace.fs.delete(target).then(undefined, () => undefined));
+    // Create Policy also pins the servers whose tools Warden has, in the lockfile beside the policy.
+    cleanUp.push(() => vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, 'created-by-test.mcp-policy.lock')).then(undefined, () => undefined));
     const written = await vscode.commands.executeCommand<vscode.Uri>('mcpWarden.createPolicy', { uri: target, overwrite: true, open: false });
     assert.equal(written?.toString(), target.toString());
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
