@@ -124,7 +124,7 @@ export function registerWarden(context: vscode.ExtensionContext, catalogue: Memo
   const launches = new LaunchApprovals(context.globalState);
   const tree = new ServersTree(catalogue, policy, proxies, { holdReason: (server) => definitions.holdReason(server), onDidChange: launches.onDidChange }, pinning.marks);
   const decisionsView = new DecisionsView(decisions);
-  const statusBar = new WardenStatusBar(policy, proxies);
+  const statusBar = new WardenStatusBar(policy, proxies, pinning.marks);
   const definitions = new ProtectedServerDefinitions(context, policy, catalogue, control, inputs, proxies, log, launches, gateway);
   const tryCall = registerTryCall(tree, catalogue, decisions);
   context.subscriptions.push(

@@ -160,6 +160,21 @@ suite('Pinning: pinned tools in the editor', () => {
     await waitFor(async () => (await call('echo', { message: 'again' })) === 'Echo: again', 'the accepted tool to work again');
   });
 
+  test('a lockfile written behind Warden\'s back that lets tools through waits: the tree and the status bar say so, the approved pins stay', async function () {
+    this.timeout(30_000);
+    const approved = api.pinning.approvedLock()!;
+    person.answers.push('never');
+    await vscode.workspace.fs.writeFile(lockFile(), new TextEncoder().encode('{\n  "version": 1,\n  "servers": {}\n}\n'));
+    const waiting = await waitFor(() => api.pinning.waiting(), 'the lockfile change to wait for a person');
+    assert.deepEqual(waiting.loosened.map((item) => [item.server, item.what, item.after]), [[SERVER, 'pins', 'entry removed: not pinned']]);
+    await waitFor(() => api.tree.model().notices.some((notice) => notice.command === 'mcpWarden.reviewLockChange'), 'the tree to say a lockfile change waits');
+    await waitFor(() => api.statusBar.text.includes('change waiting'), 'the status bar to say a change waits');
+    assert.equal(api.pinning.approvedLock(), approved, 'the approved pins stay until a person accepts');
+    person.release('keep');
+    await vscode.workspace.fs.writeFile(lockFile(), new TextEncoder().encode(approved));
+    await waitFor(() => !api.pinning.waiting() && !api.statusBar.text.includes('change waiting'), 'the waiting change to end with the file put back');
+  });
+
   test('Create Policy pins the servers it writes rules for, beside the policy it writes', async function () {
     this.timeout(30_000);
     const created = workspaceUri('.vscode', 'pin-check.mcp-policy.yaml');
