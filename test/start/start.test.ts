@@ -52,7 +52,7 @@ test('npm start opens on the Warden view, and the demo agent\'s stop_scan is ref
     const rows = page.locator('.monaco-list-row');
     await rows.filter({ hasText: 'security-scanner' }).first().waitFor({ timeout: 60_000 });
     const tabs = page.locator('.tabs-container .tab');
-    await tabs.filter({ hasText: 'mcp-policy.yaml' }).first().waitFor({ timeout: 30_000 });
+    await explained(tabs.filter({ hasText: 'mcp-policy.yaml' }).first().waitFor({ timeout: 60_000 }), () => tabs.allInnerTexts(), 'the editors open');
     const titles = (await tabs.allInnerTexts()).map((title) => title.replace(/\s+/g, ''));
     assert.deepEqual(titles, ['mcp-policy.yaml'], 'the sample policy is the only editor');
     // A new workspace has listed no tools yet: click the hint under the scanner, as a person would. The
@@ -73,22 +73,24 @@ test('npm start opens on the Warden view, and the demo agent\'s stop_scan is ref
     const stopScan = (await rows.filter({ hasText: 'stop_scan' }).first().innerText()).replace(/\s+/g, ' ');
     assert.match(stopScan, /execute · high/);
 
-    // The chat: the demo agent picked in the model picker, in agent mode, asked to stop a scan.
+    // The chat: the demo agent picked in the model picker, in agent mode, asked to stop a scan. The picker
+    // offers it once the demo agent has registered (the only model here, so it is shown as the current one).
     const chatInput = page.locator('.interactive-input-part').first();
-    await chatInput.locator('.model-picker-item').click({ timeout: 60_000 });
-    await page.locator('.chat-model-picker-dropdown .monaco-list-row[aria-label^="Warden demo agent"]').click({ timeout: 30_000 });
+    await expectText(chatInput.locator('.model-picker-item'), /^Warden demo agent$/, 'the demo agent in the model picker');
+    await chatInput.locator('.model-picker-item').click();
+    await page.locator('.chat-model-picker-dropdown .monaco-list-row[aria-label^="Warden demo agent"]').click({ timeout: 60_000 });
     await expectText(chatInput.locator('.model-picker-item'), /^Warden demo agent$/, 'the model picker');
     await expectText(chatInput.locator('.chat-mode-picker-item'), /^Agent$/, 'the chat mode');
     await chatInput.locator('.monaco-editor').click();
     await page.keyboard.type('stop scan S-1');
     await page.keyboard.press('Enter');
     const answer = page.locator('.interactive-response').filter({ hasText: 'MCP Warden blocked' }).first();
-    await answer.waitFor({ timeout: 90_000 });
+    await explained(answer.waitFor({ timeout: 90_000 }), () => page!.locator('.interactive-session').first().innerText(), 'the chat shows');
     const said = (await answer.innerText()).replace(/\s+/g, ' ');
     assert.match(said, /MCP Warden blocked stop_scan: Stopping a running security scan can hide an attack\. The security scanner never received the call\./, said);
     // The same call in the Decisions view, denied with the policy's reason.
     const decision = rows.filter({ hasText: /security-scanner › stop_scan/ }).first();
-    await decision.waitFor({ timeout: 30_000 });
+    await explained(decision.waitFor({ timeout: 60_000 }), () => rows.allInnerTexts(), 'the views show');
     assert.match((await decision.innerText()).replace(/\s+/g, ' '), /denied — Stopping a running security scan can hide an attack\./);
     // No Welcome page came up meanwhile, and nothing asked the newcomer about the repository around the sample folder.
     assert.ok(!(await tabs.allInnerTexts()).some((title) => /Welcome/.test(title)), 'a Welcome page opened');
@@ -112,9 +114,19 @@ test('npm start opens on the Warden view, and the demo agent\'s stop_scan is ref
 /** Waits until the element's text matches, then asserts it (the message names what was shown instead). */
 async function expectText(locator: import('playwright-core').Locator, pattern: RegExp, what: string): Promise<void> {
   let text = '';
-  for (const by = Date.now() + 30_000; Date.now() < by; await new Promise((done) => setTimeout(done, 250))) {
+  for (const by = Date.now() + 60_000; Date.now() < by; await new Promise((done) => setTimeout(done, 250))) {
     text = (await locator.first().innerText().catch(() => '')).trim();
     if (pattern.test(text)) return;
   }
   assert.match(text, pattern, what);
+}
+
+/** A wait that, when it fails, also says what the page showed instead. */
+async function explained(wait: Promise<unknown>, shown: () => Promise<unknown>, what: string): Promise<void> {
+  try {
+    await wait;
+  } catch (error) {
+    const seen = await shown().catch(() => 'nothing readable');
+    throw new Error(`${(error as Error).message}\n${what}: ${JSON.stringify(seen)}`);
+  }
 }
