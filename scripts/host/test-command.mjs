@@ -32,11 +32,10 @@ export async function runTestCommand() {
   const resultFile = join(dirs.root, 'suite-result.json');
   const env = {
     [RESULT_FILE_VARIABLE]: resultFile,
+    ...reporterColour(),
     // Every line the sample's security scanner receives, so the agent-mode suite can prove what reached it.
     SECURITY_SCANNER_RECORD_FILE: join(dirs.root, 'security-scanner.jsonl'),
     ...(process.env.MOCHA_GREP ? { MOCHA_GREP: process.env.MOCHA_GREP } : {}),
-    // The suite's reporter colours its output only for a terminal (or when asked to).
-    ...(process.stdout.isTTY || process.env.FORCE_COLOR ? {} : { NO_COLOR: '1' }),
   };
   const suite = { suitePath: suiteEntry, workspace, timeoutMs };
   const started = Date.now();
@@ -80,7 +79,7 @@ async function runUntrustedSuite({ workspace, dirs: mainDirs }) {
   const dirs = makeRunDirs('vscode-untrusted-');
   const resultFile = join(dirs.root, 'suite-result.json');
   const logFile = join(dirs.root, 'server.log');
-  const env = { [RESULT_FILE_VARIABLE]: resultFile, EXTENSION_SUITE: UNTRUSTED_SUITE };
+  const env = { [RESULT_FILE_VARIABLE]: resultFile, EXTENSION_SUITE: UNTRUSTED_SUITE, ...reporterColour() };
   const started = Date.now();
   const server = await startServer({ host, port: await freePort(), smokeTest: true, dirs, logFile, env, workspaceTrust: true });
   say(`VS Code server with Workspace Trust on, up on ${server.url} after ${seconds(started)}; running the untrusted-workspace suite`);
@@ -115,4 +114,9 @@ function judge(outcome, result, { timeoutMs, logFile, started }) {
 
 function seconds(since) {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/** The suites' reporter colours its output only for a terminal (or when asked to). */
+function reporterColour() {
+  return process.stdout.isTTY || process.env.FORCE_COLOR ? {} : { NO_COLOR: '1' };
 }
