@@ -57,7 +57,8 @@ export function parseProxyArgs(argv: string[]): ProxyConfig {
 type ListenerValues = { listen?: string } & { [K in (typeof LISTENER_OPTIONS)[number]]?: string };
 
 /** `--listen` and the options that bound the listener (shared with `gateway`, whose `usage` is given). */
-export function parseListener(values: ListenerValues, maxFrameBytes: number | undefined, usage: string): ListenConfig | undefined {
+/** `identified`: every request needs a team identity (the gateway's --tokens or OIDC), so no listener token is printed. */
+export function parseListener(values: ListenerValues, maxFrameBytes: number | undefined, usage: string, identified = false): ListenConfig | undefined {
   if (values.listen === undefined) {
     const stray = LISTENER_OPTIONS.find((name) => values[name] !== undefined);
     if (stray) throw new UsageError(`--${stray} applies to --listen only\n${usage}`);
@@ -66,7 +67,7 @@ export function parseListener(values: ListenerValues, maxFrameBytes: number | un
   const { host, port } = parseListen(values.listen, usage);
   const tokenFile = values['token-file'];
   // A token printed on stderr is fine for a client on this machine; another machine needs a file kept for it.
-  if (!isLoopbackHost(host) && tokenFile === undefined) {
+  if (!isLoopbackHost(host) && tokenFile === undefined && !identified) {
     throw new UsageError(`--listen on ${host}, which is not a loopback address, needs --token-file: the token must come from a file you keep, not from the proxy's stderr`);
   }
   const listen: ListenConfig = { host, port };

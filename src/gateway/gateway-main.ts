@@ -25,6 +25,10 @@ import { gatewayRouter } from './gateway-router';
 import { launchEntriesOf, policyLaunches } from './policy-launches';
 import { launchKey, targetOf } from './served-launch';
 import { ServedSet, type ServerEntry } from './served-set';
+import { loadIdentities, type IdentityConfig } from '../team/identity-config';
+import type { Identities } from '../team/identity';
+import { openTeamState } from '../team/open-state';
+import type { TeamState } from '../team/state';
 
 export interface GatewayConfig {
   policyFile: string;
@@ -35,6 +39,12 @@ export interface GatewayConfig {
   trustAnnotations?: boolean;
   /** `${workspaceFolder}` and relative paths of the launch entries (command line only); the working folder by default. */
   workspaceFolder?: string;
+  /** A team's identities (`--tokens`, OIDC): every request needs one instead of the one listener token. */
+  identities?: IdentityConfig;
+  /** `--redis URL`: rate limits and the audit copy in Redis, shared by every instance that names it. */
+  redisUrl?: string;
+  /** How long a Redis answer may take before the decision that needs it is refused (250 ms by default). */
+  redisTimeoutMs?: number;
 }
 
 export async function runGateway(config: GatewayConfig): Promise<number> {
@@ -66,13 +76,26 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
     for (const entry of startEntries) if (entry.launch.problem) log(`server "${entry.name}" cannot be started: ${entry.launch.problem}; its sessions fail with this reason`);
   }
 
+  // A team's gateway (run from the command line only): its identities, read once; a problem stops the start.
+  let identities: Identities | undefined;
+  if (config.identities && !launchedByEditor) {
+    try {
+      identities = loadIdentities(config.identities);
+    } catch (error) {
+      log(`the identities cannot be used: ${(error as Error).message}`);
+      return 1;
+    }
+  }
+  const state: TeamState | undefined = config.redisUrl !== undefined && !launchedByEditor ? openTeamState({ redis: { url: config.redisUrl, ...(config.redisTimeoutMs ? { timeoutMs: config.redisTimeoutMs } : {}) }, log }) : undefined;
+
   // The control channel exists once the listener's address is known; until then reports go to stderr only.
   let control: ControlChannel | undefined;
   const tell = (server: string, level: 'info' | 'warn' | 'error', message: string): void => {
     log(server ? `[${server}] ${message}` : message);
     control?.send({ type: 'log', server, level, message });
   };
-  const audit = config.auditFile ? AuditLog.open(config.auditFile, { report: (message, level) => tell('', level, message) }) : undefined;
+  const copy = state ? (lines: string) => copyAuditLines(state, lines) : undefined;
+  const audit = config.auditFile ? AuditLog.open(config.auditFile, { report: (message, level) => tell('', level, message), ...(copy ? { copy } : {}) }) : undefined;
 
   let served: ServedSet | undefined;
   let lastStatus: PolicyStatus | undefined;
@@ -119,12 +142,14 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
       new McpEndpoint(
         limits,
         {
-          createSession: (downstream, sessionId = randomUUID()) => {
+          createSession: (downstream, sessionId = randomUUID(), principal) => {
             const session = new ProxySession(
               {
                 server: name,
                 sessionId,
                 policy,
+                ...(principal ? { principal } : {}),
+                ...(state ? { state } : {}),
                 upstream: newUpstream,
                 audit,
                 control,
@@ -158,7 +183,11 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
     const current = policy.current;
     return current.engine ? undefined : (current.refusal.reason ?? 'no policy is enforced');
   };
-  const server = await listenHttp({ host: config.listen.host, port: config.listen.port, token, sessionIdleMs: config.listen.sessionIdleMs, log }, gatewayRouter(served, health));
+  const identify = identities ? (authorization: string | undefined) => identities.identify(authorization) : undefined;
+  const server = await listenHttp(
+    { host: config.listen.host, port: config.listen.port, token, sessionIdleMs: config.listen.sessionIdleMs, log, ...(identify ? { identify } : {}) },
+    gatewayRouter(served, health),
+  );
   const url = `http://${formatHost(config.listen.host)}:${server.port}`;
 
   if (launchedByEditor) {
@@ -215,6 +244,7 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
     policy.close?.();
     control?.close();
     audit?.close();
+    await state?.close();
   };
   const onSignal = (): void => {
     void shutdown().then(() => process.exit(0));
@@ -222,7 +252,9 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  if (!launchedByEditor && config.listen.tokenFile === undefined) {
+  if (state) log(`team state in ${state.where}`);
+  if (identities) log('every request needs a team identity (--tokens or OIDC); each session is its opener\'s');
+  else if (!launchedByEditor && config.listen.tokenFile === undefined) {
     log(`bearer token for this gateway (send "Authorization: Bearer TOKEN"; --token-file to choose it): ${token}`);
   }
   for (const name of served.names()) log(`serving "${name}" at ${url}/servers/${encodeURIComponent(name)}/mcp`);
@@ -230,4 +262,11 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
   await server.closed;
   await shutdown();
   process.exit(0);
+}
+
+/** The audit lines also go to the team's Stream; a copy that fails is logged (the file holds them). */
+function copyAuditLines(state: TeamState, lines: string): void {
+  for (const line of lines.split('\n')) {
+    if (line !== '') state.audit.append(line).catch((error: Error) => log(`an audit line was not copied to ${state.where}: ${error.message}`));
+  }
 }

@@ -48,6 +48,8 @@ export interface AuditLogOptions {
   keyFile?: string;
   /** Where the log says it failed, recovered, or had its mode tightened. */
   report?: (message: string, level: 'info' | 'warn' | 'error') => void;
+  /** Also given each written batch of lines (a team's gateway copies them to its Redis Stream). */
+  copy?: (lines: string) => void;
 }
 
 /** How often the path is checked for a log moved or removed under the proxy (rotation). */
@@ -67,6 +69,7 @@ export class AuditLog {
   private failure: string | null = null;
   private closed = false;
   private readonly report: (message: string, level: 'info' | 'warn' | 'error') => void;
+  private readonly copy: ((lines: string) => void) | undefined;
 
   private constructor(
     readonly file: string,
@@ -74,6 +77,7 @@ export class AuditLog {
   ) {
     this.keyFile = options.keyFile ?? defaultAuditKeyFile();
     this.report = options.report ?? ((message) => process.stderr.write(`mcp-warden: ${message}\n`));
+    this.copy = options.copy;
   }
 
   /** Opens (or creates) the log. Never throws: a log that cannot be opened refuses calls until it can. */
@@ -133,6 +137,7 @@ export class AuditLog {
       this.closeFile();
       return this.failed(`${this.file}: ${(error as Error).message}`);
     }
+    this.copy?.(text);
     if (this.failure !== null) {
       this.failure = null;
       this.report(`the audit log ${this.file} can be written again; tool calls go through`, 'info');

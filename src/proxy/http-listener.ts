@@ -8,13 +8,20 @@ import type { AddressInfo } from 'node:net';
 import { sendJsonError, sendRefusal } from './http-responses';
 import { ErrorCode } from './jsonrpc';
 import { allowedHostnames, ListenerGuard } from './listener-guard';
+import type { IdentityResult } from '../team/identity';
 import { SESSION_IDLE_MS, type McpEndpoint } from './mcp-endpoint';
+import { setRequestPrincipal } from './request-principal';
 
 export interface ListenerOptions {
   host: string;
   port: number;
-  /** The bearer token every request must carry. */
+  /** The bearer token every request must carry (unless `identify` is given). */
   token: string;
+  /**
+   * A team's identities: each request's bearer token must give a principal instead (kept with the
+   * request, see request-principal.ts); a refusal is answered as it says, and nothing is read further.
+   */
+  identify?: (authorization: string | undefined) => Promise<IdentityResult>;
   /** A session with nothing going on for this long is ended, with its upstream. */
   sessionIdleMs?: number;
   log: (message: string) => void;
@@ -57,7 +64,12 @@ export async function listenHttp(options: ListenerOptions, router: Router): Prom
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Nothing of a request is read, and no route chosen, before it names this listener and has the token.
-    const refusal = guard.check(req);
+    let refusal = options.identify ? guard.checkPlace(req) : guard.check(req);
+    if (!refusal && options.identify) {
+      const identity = await options.identify(req.headers.authorization);
+      if (identity.ok) setRequestPrincipal(req, identity.principal);
+      else refusal = { status: identity.refusal.status, message: identity.refusal.message, headers: { 'www-authenticate': identity.refusal.wwwAuthenticate } };
+    }
     if (refusal) {
       req.resume();
       return sendRefusal(res, { ...refusal, headers: { ...refusal.headers, connection: 'close' } });

@@ -4,7 +4,8 @@
 // (Warden asks for the one and blocks the other, so VS Code need not ask first: one prompt, Warden's),
 // and otherwise only on a tool Warden classifies as read (VS Code auto-approves read-only tools; a server
 // that lies about that would skip the user's only gate). Descriptions are never changed.
-import type { Action, Decision, RiskAssessment, ToolInfo } from '../policy/model';
+import type { SharedLimiter } from '../policy/engine';
+import type { Action, Decision, Principal, RiskAssessment, ToolInfo } from '../policy/model';
 import { classifyTool } from '../policy/risk';
 import type { ToolReport } from './control-protocol';
 import type { Enforcer } from './policy-source';
@@ -21,14 +22,36 @@ export function blockedResult(reason: string | null, file: string, line: number 
 }
 
 /** The decision for one call: the engine's, or the refusal when there is no usable policy. */
-export function decideCall(enforcer: Enforcer, server: string, tool: string, args: unknown, session: string): Decision {
+export function decideCall(enforcer: Enforcer, server: string, tool: string, args: unknown, session: string, principal?: Principal): Decision {
   if (!enforcer.engine) return enforcer.refusal;
   try {
-    return enforcer.engine.decide({ server, tool, args, session });
+    return enforcer.engine.decide({ server, tool, args, session, ...(principal ? { principal } : {}) });
   } catch (error) {
-    // Never let a failure to decide become a pass.
-    return { decision: 'deny', reason: `the policy could not decide this call: ${(error as Error).message}`, rule: null, line: null, rateLimit: null, hidden: false };
+    return undecided(error);
   }
+}
+
+/** The same decision with the counts in a shared state; a state that cannot count refuses the call. */
+export async function decideCallShared(
+  enforcer: Enforcer,
+  state: SharedLimiter,
+  server: string,
+  tool: string,
+  args: unknown,
+  session: string,
+  principal?: Principal,
+): Promise<Decision> {
+  if (!enforcer.engine) return enforcer.refusal;
+  try {
+    return await enforcer.engine.decideShared({ server, tool, args, session, ...(principal ? { principal } : {}) }, state);
+  } catch (error) {
+    return undecided(error);
+  }
+}
+
+/** Never let a failure to decide become a pass. */
+function undecided(error: unknown): Decision {
+  return { decision: 'deny', reason: `the policy could not decide this call: ${(error as Error)?.message ?? String(error)}`, rule: null, line: null, rateLimit: null, hidden: false };
 }
 
 export function riskOf(enforcer: Enforcer, server: string, tool: ToolInfo): RiskAssessment {

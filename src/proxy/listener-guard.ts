@@ -59,6 +59,11 @@ export class ListenerGuard {
 
   /** Why this request is refused, or undefined when it may go on. */
   check(req: IncomingMessage): Refusal | undefined {
+    return this.checkPlace(req) ?? this.checkToken(req.headers.authorization);
+  }
+
+  /** Host and Origin only: for a listener whose callers are identified otherwise (a team's identities). */
+  checkPlace(req: IncomingMessage): Refusal | undefined {
     const host = req.headers.host;
     const hostname = host === undefined ? undefined : hostnameOf(host, false);
     if (hostname === undefined || !this.hostnames.has(hostname)) {
@@ -71,7 +76,7 @@ export class ListenerGuard {
         return { status: 403, message: `Forbidden: requests from the origin ${JSON.stringify(origin)} are not accepted` };
       }
     }
-    return this.checkToken(req.headers.authorization);
+    return undefined;
   }
 
   private checkToken(authorization: string | undefined): Refusal | undefined {

@@ -9,10 +9,12 @@
 // the session cap and the body bounds are the listener's, shared by every endpoint it serves.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../policy/model';
 import { ByteBudget, readBody, type BodyLimits } from './http-body';
 import { accepts, frameText, header, sendJson, sendJsonError, sendRefusal, trimNewline } from './http-responses';
 import { ErrorCode, parseFrames, reserialised, type Frame, type ParsedFrame, type RequestId } from './jsonrpc';
 import type { Downstream, ProxySession } from './relay';
+import { ownerOf, requestPrincipal } from './request-principal';
 import { parseEventId, ResumableStream } from './resumable-stream';
 
 const NEWLINE = Buffer.from('\n');
@@ -36,7 +38,8 @@ const RETRY_SESSIONS_SECONDS = 60;
 
 /** Where an endpoint's sessions come from and go. */
 export interface EndpointSessions {
-  createSession(downstream: Downstream, sessionId: string): ProxySession;
+  /** `principal`: the caller that opened the session (a team's gateway with identities). */
+  createSession(downstream: Downstream, sessionId: string, principal?: Principal): ProxySession;
   endSession(session: ProxySession): Promise<void>;
 }
 
@@ -135,7 +138,7 @@ export class McpEndpoint {
     if (!parsed.some((p) => p.ok)) {
       // Nothing in the body can be accepted (not JSON, an empty batch, no valid message): 400 with the errors.
       // A refused message that attempted a tool call is audited as refused by the session it names.
-      const named = this.sessions.get(header(req, 'mcp-session-id') ?? '');
+      const named = this.ownedSession(req, header(req, 'mcp-session-id'));
       for (const p of parsed) if (!p.ok) named?.noteRefused(p.refused, p.error.msg.error?.message ?? 'an invalid message');
       const bodies = parsed.map((p) => (p.ok ? '' : frameText(p.error)));
       return sendJson(res, 400, bodies.length === 1 ? bodies[0] : `[${bodies.join(',')}]`);
@@ -157,13 +160,13 @@ export class McpEndpoint {
         });
       }
       slots.used++;
-      session = new HttpSession(randomUUID(), this.owner, () => {
+      session = new HttpSession(randomUUID(), this.owner, requestPrincipal(req), () => {
         slots.used--;
         this.sessions.delete(session!.id);
       });
       this.sessions.set(session.id, session);
     } else {
-      const missing = this.checkSession(res, sessionId);
+      const missing = this.checkSession(req, res, sessionId);
       if (missing) return;
       session = this.sessions.get(sessionId!)!;
     }
@@ -171,28 +174,40 @@ export class McpEndpoint {
     session.post(parsed, res, { acceptsStream: accepts(req, 'text/event-stream'), batch: parsedIsBatch(text), prime: version !== undefined && version >= PRIMING_SINCE });
   }
 
-  private checkSession(res: ServerResponse, sessionId: string | undefined): boolean {
+  private checkSession(req: IncomingMessage, res: ServerResponse, sessionId: string | undefined): boolean {
     if (sessionId === undefined) {
       sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
       return true;
     }
-    if (!this.sessions.has(sessionId)) {
+    const session = this.sessions.get(sessionId);
+    if (!session) {
       sendJsonError(res, 404, null, ErrorCode.InvalidRequest, 'Session not found');
+      return true;
+    }
+    // A session is its opener's: another caller who learns its id must not ride it.
+    if (session.owner !== ownerOf(requestPrincipal(req))) {
+      sendJsonError(res, 403, null, ErrorCode.InvalidRequest, 'Forbidden: this session was opened by another caller');
       return true;
     }
     return false;
   }
 
+  /** The session a request names, when it is the caller's own. */
+  private ownedSession(req: IncomingMessage, sessionId: string | undefined): HttpSession | undefined {
+    const session = this.sessions.get(sessionId ?? '');
+    return session && session.owner === ownerOf(requestPrincipal(req)) ? session : undefined;
+  }
+
   private async openStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!accepts(req, 'text/event-stream')) return sendJsonError(res, 406, null, ErrorCode.InvalidRequest, 'Not Acceptable: the client must accept text/event-stream');
     const sessionId = header(req, 'mcp-session-id');
-    if (this.checkSession(res, sessionId)) return;
+    if (this.checkSession(req, res, sessionId)) return;
     this.sessions.get(sessionId!)!.openStream(res, header(req, 'last-event-id'));
   }
 
   private async remove(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const sessionId = header(req, 'mcp-session-id');
-    if (this.checkSession(res, sessionId)) return;
+    if (this.checkSession(req, res, sessionId)) return;
     await this.sessions.get(sessionId!)!.end();
     res.writeHead(200).end();
   }
@@ -308,14 +323,19 @@ class HttpSession implements Downstream {
   private nextStream = 1;
   private ended = false;
 
+  /** Who opened the session (see request-principal.ts); every later request must be theirs. */
+  readonly owner: string;
+
   constructor(
     readonly id: string,
     private readonly options: EndpointSessions,
+    principal: Principal | undefined,
     private readonly onEnd: () => void,
   ) {
+    this.owner = ownerOf(principal);
     this.standalone = new ResumableStream('g', id, KEPT_EVENTS);
     this.streams.set(this.standalone.key, this.standalone);
-    this.session = options.createSession(this, id);
+    this.session = options.createSession(this, id, principal);
     this.session.start();
   }
 

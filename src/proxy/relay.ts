@@ -4,6 +4,8 @@
 // plain response go on as parsed); only `tools/call` requests and `tools/list` results are intercepted.
 // The upstream is restarted on the next request after it dies (with backoff), and re-initialised with
 // the client's own initialize.
+import type { Principal } from '../policy/model';
+import type { TeamState } from '../team/state';
 import type { AuditLog } from './audit-log';
 import { batched } from './batched';
 import { attemptedCall, refusedCall } from './call-attempt';
@@ -40,6 +42,13 @@ export interface SessionOptions {
    */
   editorApprovalsOnly?: boolean;
   approvalTimeoutMs: number;
+  /** The caller that opened the session (a team's gateway with identities): rules' `only` and `scope: user` count it. */
+  principal?: Principal;
+  /**
+   * A team's shared state (`--redis`): rate limits are counted there, every decision that needs it waits
+   * for it, and one it cannot count is refused. Without it the engine counts in this process, as always.
+   */
+  state?: TeamState;
   /** Forward the server's `readOnlyHint` as it is, instead of only for tools Warden classifies as read. */
   trustAnnotations?: boolean;
   log: (message: string) => void;

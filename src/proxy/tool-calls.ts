@@ -14,7 +14,7 @@ import { auditTime, type AuditEntry, type AuditLog } from './audit-log';
 import type { RefusedCall } from './call-attempt';
 import { callOrigin, countingSession } from './call-origin';
 import type { CallOrigin } from './control-protocol';
-import { blockedResult, decideCall, riskOf } from './interception';
+import { blockedResult, decideCall, decideCallShared, riskOf } from './interception';
 import { ErrorCode, errorFrame, resultFrame, type Frame, type RequestId } from './jsonrpc';
 import type { OwnRequests } from './own-requests';
 import type { PendingRequests } from './pending-requests';
@@ -126,7 +126,34 @@ export class ToolCalls {
     const pinned = this.catalogue.pinRefusal(tool);
     if (pinned !== undefined) return this.refusePinned(id, tool, args, origin, pinned, started);
     const enforcer = this.options.policy.current;
-    const decision = decideCall(enforcer, this.server, tool, args, countingSession(origin, this.sessionId));
+    const session = countingSession(origin, this.sessionId);
+    const { state, principal } = this.options;
+    if (state) return this.decideShared(frame, tool, args, origin, started, decideCallShared(enforcer, state, this.server, tool, args, session, principal));
+    this.settle(frame, tool, args, origin, decideCall(enforcer, this.server, tool, args, session, principal), started);
+  }
+
+  /**
+   * A decision that waits for the shared state: the call counts as in flight meanwhile (its id cannot be
+   * reused, a cancel withdraws it), and nothing of it goes on before the decision is in.
+   */
+  private decideShared(frame: Frame, tool: string, args: unknown, origin: CallOrigin, started: number, deciding: Promise<Decision>): void {
+    const id = frame.msg.id as RequestId;
+    const controller = new AbortController();
+    this.approvals.set(id, controller);
+    void deciding.then((decision) => {
+      if (this.approvals.get(id) === controller) this.approvals.delete(id);
+      if (this.routes.closed()) return;
+      if (controller.signal.aborted) {
+        // Withdrawn by the client while it was decided: refused, and (the MCP cancellation rule) not answered.
+        const reason = String(controller.signal.reason);
+        return this.record(tool, args, origin, decision, 'deny', reason, started);
+      }
+      this.settle(frame, tool, args, origin, decision, started);
+    });
+  }
+
+  private settle(frame: Frame, tool: string, args: unknown, origin: CallOrigin, decision: Decision, started: number): void {
+    const id = frame.msg.id as RequestId;
     if (decision.decision === 'allow') {
       this.recordThenForward(frame, tool, args, origin, decision, decision.reason, started);
     } else if (decision.decision === 'deny') {
