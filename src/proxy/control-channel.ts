@@ -10,6 +10,8 @@
 // then, so the server, which can read the proxy's initial environment in /proc, finds a dead ticket.
 import { connect, type Socket } from 'node:net';
 import {
+  APPROVAL_MAX_MESSAGE_BYTES,
+  CONTROL_MAX_MESSAGE_BYTES,
   CONTROL_PROTOCOL_VERSION,
   CONTROL_SOCKET_ENV,
   CONTROL_TICKET_ENV,
@@ -41,7 +43,6 @@ export interface ControlChannelOptions {
 /** `unshowable`: the request was too large for the channel, so the editor was not asked. */
 export type EditorAnswer = { approved: true } | { approved: false; reason: string; unshowable?: true };
 
-const MAX_LINE = 1024 * 1024;
 const BACKOFF_MS = [250, 500, 1000, 2000, 5000, 10000, 30000];
 /** Connection errors that mean nothing listens at the socket: the editor that issued the ticket is gone. */
 const NOBODY_LISTENS = new Set(['ENOENT', 'ECONNREFUSED']);
@@ -137,14 +138,16 @@ export class ControlChannel {
       socket.write(JSON.stringify(hello) + '\n');
     });
     socket.on('data', (chunk: string) => {
+      // Only the new text is searched for a line's end: a long message in many chunks costs linear time.
+      let newline = chunk.indexOf('\n');
+      if (newline !== -1) newline += buffered.length;
       buffered += chunk;
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) !== -1) {
+      for (; newline !== -1; newline = buffered.indexOf('\n')) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         if (line.trim()) this.receive(line);
       }
-      if (buffered.length > MAX_LINE) {
+      if (buffered.length > CONTROL_MAX_MESSAGE_BYTES) {
         this.options.log('control channel: message too large from the editor; reconnecting');
         socket.destroy();
       }
@@ -241,13 +244,13 @@ export class ControlChannel {
   /** Asks the editor; resolves when it answers, disconnects, or `signal` aborts (then the prompt is withdrawn). */
   requestApproval(request: Omit<ApprovalRequestMessage, 'type' | 'id'>, signal: AbortSignal): Promise<EditorAnswer> {
     const id = String(this.nextId++);
-    // The editor closes a connection that sends a line over 1 MiB; such a call is denied, not sent.
+    // A call too large for a person to read in a prompt is denied, not sent.
     const bytes = Buffer.byteLength(JSON.stringify({ type: 'approval-request', id, ...request }));
-    if (bytes > MAX_LINE) {
+    if (bytes > APPROVAL_MAX_MESSAGE_BYTES) {
       return Promise.resolve({
         approved: false,
         unshowable: true,
-        reason: `the call is too large to send to the editor for approval (${bytes} bytes; the control channel carries at most ${MAX_LINE}), so it was not asked`,
+        reason: `the call is too large to send to the editor for approval (${bytes} bytes; an approval request carries at most ${APPROVAL_MAX_MESSAGE_BYTES}), so it was not asked`,
       });
     }
     return new Promise<EditorAnswer>((resolve) => {

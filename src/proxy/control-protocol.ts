@@ -27,6 +27,14 @@ export interface ControlRisk {
   warnings: string[];
 }
 
+/**
+ * The largest message either side accepts. It must carry a tools report of the largest list a proxy
+ * passes (32 MiB frames) and a policy with its lockfile; a line past it ends the connection.
+ */
+export const CONTROL_MAX_MESSAGE_BYTES = 48 * 1024 * 1024;
+/** An approval request carries the call for a person to read: a larger call is denied, never shown. */
+export const APPROVAL_MAX_MESSAGE_BYTES = 1024 * 1024;
+
 // ---- proxy -> editor ----
 
 export interface HelloMessage {

@@ -6,6 +6,7 @@
 import type { Admission, Presented } from './control-credentials';
 import type { ApprovedTexts } from './control-policies';
 import {
+  CONTROL_MAX_MESSAGE_BYTES,
   CONTROL_PROTOCOL_VERSION,
   type ApprovalCancelMessage,
   type ApprovalRequestMessage,
@@ -21,7 +22,7 @@ import {
   type UpstreamMessage,
 } from '../proxy/control-protocol';
 
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+export const MAX_MESSAGE_BYTES = CONTROL_MAX_MESSAGE_BYTES;
 export const SPOKEN_PROTOCOLS = [CONTROL_PROTOCOL_VERSION];
 
 /** Who spoke: a proxy of one `server`, or a gateway (`server` empty: each of its messages names its server). */
@@ -91,16 +92,19 @@ export class ControlConnection {
   /** Text as it arrived from the socket (any chunking). */
   receive(chunk: string): void {
     if (this.state === 'closed') return;
+    // Only the new text is searched for a line's end: a long message arriving in many chunks costs linear time.
+    let newline = chunk.indexOf('\n');
+    if (newline !== -1) newline += this.buffered.length;
     this.buffered += chunk;
-    let newline: number;
-    while ((newline = this.buffered.indexOf('\n')) !== -1) {
+    for (; newline !== -1; newline = this.buffered.indexOf('\n')) {
       const line = this.buffered.slice(0, newline);
       this.buffered = this.buffered.slice(newline + 1);
       if (line.trim()) this.line(line);
       // A refused hello closes the connection: whatever follows it is not read.
       if ((this.state as State) === 'closed') return;
     }
-    if (Buffer.byteLength(this.buffered) > MAX_MESSAGE_BYTES) this.fail('a message over 1 MiB');
+    // A UTF-16 length never exceeds the UTF-8 one: over the limit in characters is over it in bytes.
+    if (this.buffered.length > MAX_MESSAGE_BYTES) this.fail(`a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB`);
   }
 
   /** Answers an approval request of this proxy. */

@@ -166,7 +166,7 @@ describe('hostile: an approval shows everything it approves', () => {
 });
 
 describe('hostile: the editor is sent everything, or the call is denied', () => {
-  it('a call too large for the control channel (1 MiB) is denied without asking the editor, and never received', async () => {
+  it('a call too large to show in an approval (1 MiB) is denied without asking the editor, and never received', async () => {
     const temp = tempDir();
     const editor = new FakeEditor(temp.dir);
     await editor.listen();
@@ -181,7 +181,7 @@ describe('hostile: the editor is sent everything, or the call is denied', () => 
       assert.equal((editor.of('approval-request')[0].arguments as { text: string }).text, LONG);
       const huge = { path: 'b', text: 'D'.repeat(1024 * 1024) };
       const result = await proxy.client.callTool({ name: 'write_note', arguments: huge });
-      assert.match(textOf(result), /^Blocked by policy: the call is too large to send to the editor for approval \(\d+ bytes; the control channel carries at most 1048576\), so it was not asked/);
+      assert.match(textOf(result), /^Blocked by policy: the call is too large to send to the editor for approval \(\d+ bytes; an approval request carries at most 1048576\), so it was not asked/);
       assert.equal(editor.of('approval-request').length, 1, 'the editor was not asked');
       assert.deepEqual(recorded(record).filter((m) => (m.params?.arguments as { path?: string } | undefined)?.path === 'b'), []);
       await waitFor(() => auditLines(audit).length === 2, 5000, 'the audit lines');

@@ -163,3 +163,19 @@ test('the decision log keeps the latest first, counts blocked calls since start,
   assert.equal(log.entries().length, 0);
   assert.equal(log.blocked, 1);
 });
+
+test('a tools report of a large server (4 MiB) arrives in many chunks and is read whole, in linear time', () => {
+  const { control, events, ended, HELLO } = connection();
+  control.receive(JSON.stringify(HELLO) + '\n');
+  const schema = { type: 'object', properties: { text: { type: 'string', description: 'x'.repeat(4000) } } };
+  const tools = Array.from({ length: 1000 }, (_, i) => ({ name: `tool_${i}`, description: 'd'.repeat(100), inputSchema: schema }));
+  const text = JSON.stringify({ type: 'tools', server: 'scanner', session: 's', tools }) + '\n';
+  assert.ok(text.length > 4 * 1024 * 1024);
+  const started = performance.now();
+  for (let at = 0; at < text.length; at += 16 * 1024) control.receive(text.slice(at, at + 16 * 1024));
+  const ms = performance.now() - started;
+  assert.equal(ended(), false);
+  assert.deepEqual(events.slice(1), ['tools 1000']);
+  // Searching the whole buffer for each chunk's newline took seconds here; the new text alone takes milliseconds.
+  assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+});

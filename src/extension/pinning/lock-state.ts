@@ -7,7 +7,7 @@
 import { watch as watchFolder, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { lockfilePathFor, parseLockfile } from '../../pinning/lockfile';
+import { lockfilePathFor, MAX_LOCKFILE_BYTES, parseLockfile } from '../../pinning/lockfile';
 import type { PolicyLeash } from '../leash/policy-leash';
 import { Disposable } from '../lifecycle';
 import { readPolicyText } from '../wiring/policy-reader';
@@ -24,6 +24,7 @@ export class LockState extends Disposable {
   private watched: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> = Promise.resolve();
+  private lastProblem: string | undefined;
 
   constructor(private readonly policy: PolicyState, readonly leash: PolicyLeash, private readonly settle: SettleLock) {
     super();
@@ -100,10 +101,13 @@ export class LockState extends Disposable {
   private async read(): Promise<void> {
     const uri = this.uri;
     if (!uri) return;
-    const read = await readPolicyText(uri);
+    const read = await readPolicyText(uri, MAX_LOCKFILE_BYTES, 'The lockfile');
     if (this.isDisposed || this.uri?.fsPath !== uri.fsPath) return;
     const file = uri.fsPath;
-    // A file that cannot be read (a FIFO, too big) changes nothing: the approved lockfile stays.
+    // A file that cannot be read (a FIFO, too big) changes nothing: the approved lockfile stays, and the person is told why.
+    const problem = 'problem' in read ? read.problem : undefined;
+    if (problem !== undefined && problem !== this.lastProblem) void vscode.window.showWarningMessage(`MCP Warden: ${problem} The approved pins stay in force.`);
+    this.lastProblem = problem;
     if ('missing' in read) this.leash.consider(file, undefined, false);
     else if ('text' in read) this.leash.consider(file, read.text, parseLockfile(read.text).lockfile !== undefined);
     this.settleNow();

@@ -9,11 +9,12 @@ export type PolicyText =
   | { missing: true }
   | { problem: string };
 
-export async function readPolicyText(uri: vscode.Uri): Promise<PolicyText> {
+/** `what` names the file in problems; the lockfile beside the policy is read by the same rules with its own limit. */
+export async function readPolicyText(uri: vscode.Uri, maxBytes: number = MAX_POLICY_BYTES, what = 'The policy file'): Promise<PolicyText> {
   if (uri.scheme === 'file') {
-    const read = await readRegularFile(uri.fsPath, MAX_POLICY_BYTES);
+    const read = await readRegularFile(uri.fsPath, maxBytes);
     if (read.ok) return { text: read.text, target: read.target };
-    return read.missing ? { missing: true } : { problem: `The policy file ${read.problem}` };
+    return read.missing ? { missing: true } : { problem: `${what} ${read.problem}` };
   }
   // A file system of an extension (remote, virtual): its stat says what the file is before it is read.
   let stat: vscode.FileStat;
@@ -22,11 +23,11 @@ export async function readPolicyText(uri: vscode.Uri): Promise<PolicyText> {
   } catch {
     return { missing: true };
   }
-  if ((stat.type & vscode.FileType.File) === 0) return { problem: 'The policy file is not a regular file; it is not read.' };
-  if (stat.size > MAX_POLICY_BYTES) return { problem: `The policy file is ${stat.size} bytes, over the limit of ${describeBytes(MAX_POLICY_BYTES)}; it is not read.` };
+  if ((stat.type & vscode.FileType.File) === 0) return { problem: `${what} is not a regular file; it is not read.` };
+  if (stat.size > maxBytes) return { problem: `${what} is ${stat.size} bytes, over the limit of ${describeBytes(maxBytes)}; it is not read.` };
   try {
     return { text: new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)) };
   } catch (error) {
-    return { problem: `The policy file cannot be read: ${(error as Error).message}` };
+    return { problem: `${what} cannot be read: ${(error as Error).message}` };
   }
 }
