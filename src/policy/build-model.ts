@@ -42,6 +42,8 @@ export function buildModel(value: unknown, contents: Node | null | undefined, li
   if (pin) policy.pin = pin;
   const poisoning = oneOf(POISONING_MODES, value.poisoning);
   if (poisoning) policy.poisoning = poisoning;
+  const approvers = callerListOf(value.approvers);
+  if (approvers) policy.approvers = approvers;
 
   if (!isMap(value.servers)) return policy;
   const serverPlaces = new MapPlaces(lineCounter, places.of('servers'));
@@ -61,6 +63,8 @@ export function buildModel(value: unknown, contents: Node | null | undefined, li
     if (serverPin) server.pin = serverPin;
     const serverPoisoning = oneOf(POISONING_MODES, body.poisoning);
     if (serverPoisoning) server.poisoning = serverPoisoning;
+    const serverApprovers = callerListOf(body.approvers);
+    if (serverApprovers) server.approvers = serverApprovers;
     if (!isMap(body.tools)) continue;
     const rulePlaces = new MapPlaces(lineCounter, bodyPlaces.of('tools'));
     for (const pattern of Object.keys(body.tools)) {

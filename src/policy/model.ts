@@ -100,6 +100,8 @@ export interface ServerPolicy {
   /** This server's `pin` and `poisoning`, when written (they override the top level's). */
   pin?: PinMode;
   poisoning?: PoisoningMode;
+  /** Who may answer this server's calls on a team's approvals page, instead of the top level's. */
+  approvers?: CallerList;
   tools: ToolRule[];
   keyRange: Range;
   range: Range;
@@ -130,6 +132,8 @@ export interface Policy {
   /** The top-level `pin` and `poisoning`, when written (absent: enforce for servers the lockfile knows; warn). */
   pin?: PinMode;
   poisoning?: PoisoningMode;
+  /** Who may answer calls on a team's approvals page (absent: nobody there). */
+  approvers?: CallerList;
   /** The file the policy was read from, when known; used in reasons shown to users. */
   file?: string;
 }

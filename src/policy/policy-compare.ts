@@ -11,6 +11,7 @@ import { globLoosenings } from './glob-loosenings';
 import { launchChanges, launchEntries } from './launch-compare';
 import type { Policy } from './model';
 import { parsePolicy, type ParseResult } from './parse';
+import { approverLoosenings } from './approvers';
 import { pinLoosenings } from './pin-compare';
 import { loosenedTreatment, NOTHING_APPROVED, treatmentOf, type Treatment } from './tool-treatment';
 import { unrecognisedChanges } from './unrecognised-settings';
@@ -22,7 +23,7 @@ export interface Loosening {
   server: string;
   /** The tool or rule key (a glob stays a glob); absent for what concerns the server, or any tool no rule names. */
   tool?: string;
-  /** What loosens: `decision`, `default`, `hidden`, `callers` (who a rule is `only` for), `rate limit`, `argument check`, `risk override`, `launch`, `audit arguments`, `pin`, `poisoning`, `policy file`, `unrecognised setting …`, `rules`. */
+  /** What loosens: `decision`, `default`, `hidden`, `callers` (who a rule is `only` for), `rate limit`, `argument check`, `risk override`, `launch`, `audit arguments`, `pin`, `poisoning`, `approvers`, `policy file`, `unrecognised setting …`, `rules`. */
   what: string;
   /** The approved value, short (`deny`, `hidden`, `10 per 1m`, `checked`, `execute, critical`, a command line, `none`, `nothing approved`). */
   before: string;
@@ -72,6 +73,7 @@ export function comparePolicyTexts(
 
   loosened.push(...policyWide(before, after));
   loosened.push(...pinLoosenings(before.policy, after.policy!));
+  loosened.push(...approverLoosenings(before.policy, after.policy!));
   for (const change of launchChanges(launchEntries(before.value), launchEntries(after.value))) {
     loosened.push({ server: change.server, what: 'launch', before: change.before, after: change.after });
   }

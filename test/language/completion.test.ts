@@ -25,8 +25,8 @@ function item(textWithCursor: string, label: string): CompletionItem {
 const HEAD = ['version: 1', 'servers:', '  security-agent:', '    tools:'];
 
 test('top-level keys in an empty file and on a blank line, without the ones already there', () => {
-  assert.deepEqual(labels('‸'), ['version', 'default', 'audit', 'pin', 'poisoning', 'servers']);
-  assert.deepEqual(labels(yaml('version: 1', '‸', 'servers: {}')), ['default', 'audit', 'pin', 'poisoning']);
+  assert.deepEqual(labels('‸'), ['version', 'default', 'audit', 'pin', 'poisoning', 'approvers', 'servers']);
+  assert.deepEqual(labels(yaml('version: 1', '‸', 'servers: {}')), ['default', 'audit', 'pin', 'poisoning', 'approvers']);
 });
 
 test('inside a key: the keys of its map, replacing the whole key, key alone when the colon is there', () => {
@@ -145,7 +145,7 @@ test('enum values of an input property inside args', () => {
 
 test('at the end of a file without a final newline', () => {
   assert.deepEqual(labels([...HEAD, '      stop_scan:', '        act‸'].join('\n')).slice(0, 1), ['action']);
-  assert.deepEqual(labels('version: 1\nservers:\n  files:\n    ‸'), ['default', 'pin', 'poisoning', 'launch', 'tools']);
+  assert.deepEqual(labels('version: 1\nservers:\n  files:\n    ‸'), ['default', 'pin', 'poisoning', 'approvers', 'launch', 'tools']);
 });
 
 test('in a broken document: completion still follows the indentation around the cursor', () => {

@@ -91,7 +91,7 @@ describe('parsePolicy: diagnostics', () => {
   test('an unknown key with no close match lists the valid ones', () => {
     const d = diagnosticsOf(yaml('version: 1', 'colour: red'));
     assert.equal(d.length, 1);
-    assert.match(d[0], /^2:1-2:7 error unknown-key Unknown key "colour" in the policy; expected one of: version, default, audit, pin, poisoning, servers$/);
+    assert.match(d[0], /^2:1-2:7 error unknown-key Unknown key "colour" in the policy; expected one of: version, default, audit, pin, poisoning, approvers, servers$/);
   });
 
   test('an invalid value lists the valid ones, at the value', () => {
