@@ -21,6 +21,7 @@ import { createUpstream, formatHost, listenerToken, log, policyMessage, type Lis
 import { readRegularFileSync } from '../proxy/regular-file';
 import { MAX_POLICY_BYTES } from '../proxy/policy-source';
 import { ProxySession } from '../proxy/relay';
+import { ApprovalsPage, APPROVALS_PUBLIC_PATHS } from './approvals-page';
 import { gatewayRouter } from './gateway-router';
 import { launchEntriesOf, policyLaunches } from './policy-launches';
 import { launchKey, targetOf } from './served-launch';
@@ -87,6 +88,9 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
     }
   }
   const state: TeamState | undefined = config.redisUrl !== undefined && !launchedByEditor ? openTeamState({ redis: { url: config.redisUrl, ...(config.redisTimeoutMs ? { timeoutMs: config.redisTimeoutMs } : {}) }, log }) : undefined;
+  // With identities, calls that ask wait for the policy's approvers on the approvals page: in Redis when
+  // given (any instance's page answers), else in this process.
+  const teamApprovals: TeamState | undefined = identities ? (state ?? openTeamState()) : undefined;
 
   // The control channel exists once the listener's address is known; until then reports go to stderr only.
   let control: ControlChannel | undefined;
@@ -150,6 +154,7 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
                 policy,
                 ...(principal ? { principal } : {}),
                 ...(state ? { state } : {}),
+                ...(teamApprovals ? { teamApprovals: teamApprovals.approvals } : {}),
                 upstream: newUpstream,
                 audit,
                 control,
@@ -185,8 +190,8 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
   };
   const identify = identities ? (authorization: string | undefined) => identities.identify(authorization) : undefined;
   const server = await listenHttp(
-    { host: config.listen.host, port: config.listen.port, token, sessionIdleMs: config.listen.sessionIdleMs, log, ...(identify ? { identify } : {}) },
-    gatewayRouter(served, health),
+    { host: config.listen.host, port: config.listen.port, token, sessionIdleMs: config.listen.sessionIdleMs, log, ...(identify ? { identify, publicPaths: APPROVALS_PUBLIC_PATHS } : {}) },
+    gatewayRouter(served, health, teamApprovals ? new ApprovalsPage(teamApprovals.approvals, () => policy.current.engine?.policy, log) : undefined),
   );
   const url = `http://${formatHost(config.listen.host)}:${server.port}`;
 
@@ -244,7 +249,7 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
     policy.close?.();
     control?.close();
     audit?.close();
-    await state?.close();
+    await teamApprovals?.close();
   };
   const onSignal = (): void => {
     void shutdown().then(() => process.exit(0));
@@ -253,7 +258,7 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   if (state) log(`team state in ${state.where}`);
-  if (identities) log('every request needs a team identity (--tokens or OIDC); each session is its opener\'s');
+  if (identities) log(`every request needs a team identity (--tokens or OIDC); each session is its opener's; approvals at ${url}/approvals`);
   else if (!launchedByEditor && config.listen.tokenFile === undefined) {
     log(`bearer token for this gateway (send "Authorization: Bearer TOKEN"; --token-file to choose it): ${token}`);
   }

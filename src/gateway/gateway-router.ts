@@ -1,11 +1,13 @@
 // The gateway's paths, behind the listener's guard (Host, Origin, bearer token): `/servers/<name>/mcp`
 // (one MCP endpoint per served server), `GET /servers` (the served servers and their state) and
-// `GET /healthz` (200 when the gateway can serve, 503 with the reason otherwise). Anything else, and a
+// `GET /healthz` (200 when the gateway can serve, 503 with the reason otherwise), and on a team's gateway
+// `/approvals` (approvals-page.ts). Anything else, and a
 // server not served, gets 404 naming the servers that are.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../proxy/http-responses';
 import type { Router } from '../proxy/http-listener';
 import { ErrorCode } from '../proxy/jsonrpc';
+import type { ApprovalsPage } from './approvals-page';
 import type { ServedSet } from './served-set';
 
 const SERVER_PATH = /^\/servers\/([^/]+)\/mcp$/;
@@ -13,7 +15,7 @@ const SERVER_PATH = /^\/servers\/([^/]+)\/mcp$/;
 /** Why the gateway cannot serve now (no policy it may enforce, say), or undefined when it can. */
 export type Health = () => string | undefined;
 
-export function gatewayRouter(served: ServedSet, health: Health): Router {
+export function gatewayRouter(served: ServedSet, health: Health, approvals?: ApprovalsPage): Router {
   return {
     endpoints: () => served.endpoints(),
     route: (path: string, req: IncomingMessage, res: ServerResponse) => {
@@ -23,6 +25,7 @@ export function gatewayRouter(served: ServedSet, health: Health): Router {
         if (endpoint) return endpoint.handle(req, res);
         return notFound(res, served, `no server "${decoded(match[1]) ?? match[1]}" is served here`);
       }
+      if (approvals && (path === '/approvals' || path.startsWith('/approvals/'))) return approvals.handle(path, req, res);
       if (path === '/servers' || path === '/healthz') {
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.setHeader('allow', 'GET, HEAD');

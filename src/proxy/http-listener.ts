@@ -22,6 +22,11 @@ export interface ListenerOptions {
    * request, see request-principal.ts); a refusal is answered as it says, and nothing is read further.
    */
   identify?: (authorization: string | undefined) => Promise<IdentityResult>;
+  /**
+   * Paths a GET may fetch without a token (Host and Origin still checked): a page's own static files,
+   * which hold no data, so that a browser can load the page that then asks for the token.
+   */
+  publicPaths?: ReadonlySet<string>;
   /** A session with nothing going on for this long is ended, with its upstream. */
   sessionIdleMs?: number;
   log: (message: string) => void;
@@ -64,8 +69,10 @@ export async function listenHttp(options: ListenerOptions, router: Router): Prom
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Nothing of a request is read, and no route chosen, before it names this listener and has the token.
-    let refusal = options.identify ? guard.checkPlace(req) : guard.check(req);
-    if (!refusal && options.identify) {
+    const path = (req.url ?? '/').split('?')[0];
+    const open = (req.method === 'GET' || req.method === 'HEAD') && options.publicPaths?.has(path) === true;
+    let refusal = open || options.identify ? guard.checkPlace(req) : guard.check(req);
+    if (!refusal && options.identify && !open) {
       const identity = await options.identify(req.headers.authorization);
       if (identity.ok) setRequestPrincipal(req, identity.principal);
       else refusal = { status: identity.refusal.status, message: identity.refusal.message, headers: { 'www-authenticate': identity.refusal.wwwAuthenticate } };
@@ -74,7 +81,7 @@ export async function listenHttp(options: ListenerOptions, router: Router): Prom
       req.resume();
       return sendRefusal(res, { ...refusal, headers: { ...refusal.headers, connection: 'close' } });
     }
-    return router.route((req.url ?? '/').split('?')[0], req, res);
+    return router.route(path, req, res);
   }
 
   await new Promise<void>((resolve, reject) => {

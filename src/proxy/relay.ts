@@ -5,7 +5,7 @@
 // The upstream is restarted on the next request after it dies (with backoff), and re-initialised with
 // the client's own initialize.
 import type { Principal } from '../policy/model';
-import type { TeamState } from '../team/state';
+import type { ApprovalQueue, TeamState } from '../team/state';
 import type { AuditLog } from './audit-log';
 import { batched } from './batched';
 import { attemptedCall, refusedCall } from './call-attempt';
@@ -49,6 +49,8 @@ export interface SessionOptions {
    * for it, and one it cannot count is refused. Without it the engine counts in this process, as always.
    */
   state?: TeamState;
+  /** A team's gateway with identities: calls that ask wait here for the policy's approvers (the approvals page). */
+  teamApprovals?: ApprovalQueue;
   /** Forward the server's `readOnlyHint` as it is, instead of only for tools Warden classifies as read. */
   trustAnnotations?: boolean;
   log: (message: string) => void;

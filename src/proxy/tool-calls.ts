@@ -19,6 +19,7 @@ import { ErrorCode, errorFrame, resultFrame, type Frame, type RequestId } from '
 import type { OwnRequests } from './own-requests';
 import type { PendingRequests } from './pending-requests';
 import type { Downstream, SessionOptions } from './relay';
+import { TeamApprover } from './team-approver';
 import type { ToolCatalogue } from './tool-catalogue';
 
 /** Why an `ask` is refused by a proxy the editor launched while the editor is not connected. */
@@ -173,8 +174,11 @@ export class ToolCalls {
     this.approvals.set(id, controller);
     const enforcer = this.options.policy.current;
     const approvers: Approver[] = [];
-    if (this.options.control) approvers.push(new EditorApprover(this.options.control));
-    if (!this.options.editorApprovalsOnly) {
+    if (this.options.teamApprovals) {
+      // A team's gateway: the policy's approvers answer on the approvals page, never the caller's own client.
+      approvers.push(new TeamApprover(this.options.teamApprovals, this.options.principal));
+    } else if (this.options.control) approvers.push(new EditorApprover(this.options.control));
+    if (!this.options.editorApprovalsOnly && !this.options.teamApprovals) {
       approvers.push(
         new ElicitationApprover(
           () => this.own.canElicit(),
