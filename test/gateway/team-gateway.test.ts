@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Redis from 'ioredis';
 import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { tokenHash } from '../../src/team/identity-tokens';
@@ -212,6 +213,19 @@ describe('team gateway: three instances sharing one Redis', () => {
     const bobs = await spread(bob, 30);
     assert.equal(bobs.filter((t) => t.startsWith('Echo:')).length, 10);
     assert.equal(reached(), 20);
+
+    // Every instance's audit lines also went to the one Stream.
+    const raw = new Redis(redis.url);
+    try {
+      const until = Date.now() + 5000;
+      while ((await raw.xlen('mcp-warden:audit')) < 80 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+      const entries = await raw.xrange('mcp-warden:audit', '-', '+');
+      assert.equal(entries.length, 80);
+      const lines = entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('line') + 1]) as { decision: string; tool: string });
+      assert.equal(lines.filter((l) => l.decision === 'allow').length, 20);
+    } finally {
+      raw.disconnect();
+    }
   });
 
   it('Redis killed mid-run: calls are refused with the reason and none is forwarded; Redis back: calls flow again', async () => {
