@@ -22,6 +22,7 @@ import { readRegularFileSync } from '../proxy/regular-file';
 import { MAX_POLICY_BYTES } from '../proxy/policy-source';
 import { ProxySession } from '../proxy/relay';
 import { ApprovalsPage, APPROVALS_PUBLIC_PATHS } from './approvals-page';
+import { whenEditorGone } from './editor-lifeline';
 import { gatewayRouter } from './gateway-router';
 import { launchEntriesOf, policyLaunches } from './policy-launches';
 import { launchKey, targetOf } from './served-launch';
@@ -256,6 +257,13 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Launched by the editor: it ends with the editor, whose pipe is its stdin.
+  if (launchedByEditor) {
+    whenEditorGone(() => {
+      log('the editor that launched the gateway is gone (its stdin closed): stopping, with its servers');
+      onSignal();
+    });
+  }
 
   if (state) log(`team state in ${state.where}`);
   if (identities) log(`every request needs a team identity (--tokens or OIDC); each session is its opener's; approvals at ${url}/approvals`);
