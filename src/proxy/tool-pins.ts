@@ -66,13 +66,19 @@ interface Listed {
 
 /** Findings and reports kept per distinct definition (a hostile server can list any number). */
 const MAX_CACHED = 4096;
+/** Findings kept per definition for different servers and lockfiles. */
+const MAX_CONTEXTS = 16;
 
 /**
  * Shared by every session of the process (a listener or gateway serves many): each distinct definition is
  * hashed, and its description checked, once.
  */
 const HASHES = new DefinitionHashes();
-const FINDINGS = new Map<string, Finding[]>();
+/**
+ * Findings by the hashed tool (HASHES keeps one object per whole definition as listed, not only its pinned
+ * fields: the detectors read every field, `_meta` and `icons` included), then by server and context.
+ */
+const FINDINGS = new WeakMap<PinnedTool, Map<string, Finding[]>>();
 const DRIFTS = new Map<string, Drift>();
 /** The finding context of each lockfile (weakly: a replaced lockfile's entry goes with it). */
 const CONTEXTS = new WeakMap<object, { context: FindingContext; key: string }>();
@@ -146,7 +152,7 @@ export class SessionPins {
         listed = known;
       } else {
         const pin = HASHES.of(tool);
-        listed = { tool, pin, findings: this.findingsOf(name, tool, pin) };
+        listed = { tool, pin, findings: this.findingsOf(tool, pin) };
       }
       this.listed.set(name, listed);
       const verdict = this.check(name, listed, now, true);
@@ -160,10 +166,13 @@ export class SessionPins {
     return held;
   }
 
-  /** The server's initialize answer: reports changed instructions; true when they are to be left out. */
+  /**
+   * The server's initialize answer: reports changed instructions; true when they are to be left out.
+   * Instructions that are not a string are always left out: only a string is pinned and checked.
+   */
   initialized(instructions: unknown, serverInfo: unknown): boolean {
     const pinning = this.pinning();
-    let hold = false;
+    let hold = instructions !== undefined && typeof instructions !== 'string';
     this.startReports();
     if (pinning.kind === 'pinned' && this.lock) {
       for (const drift of serverInfoDrift(pinning.pins, instructions, serverInfo, this.lock.name)) {
@@ -252,14 +261,16 @@ export class SessionPins {
     return drift;
   }
 
-  private findingsOf(name: string, tool: unknown, pin: PinnedTool): Finding[] {
+  private findingsOf(tool: unknown, pin: PinnedTool): Finding[] {
     const context = this.context();
-    const key = `${this.server}\u0000${name}\u0000${pin.sha256}\u0000${context.key}`;
-    let findings = FINDINGS.get(key);
+    const key = `${this.server}\u0000${context.key}`;
+    let byContext = FINDINGS.get(pin);
+    if (!byContext) FINDINGS.set(pin, (byContext = new Map()));
+    let findings = byContext.get(key);
     if (!findings) {
       findings = findingsFor({ name: this.server, tools: [tool] }, context.context);
-      if (FINDINGS.size >= MAX_CACHED) FINDINGS.clear();
-      FINDINGS.set(key, findings);
+      if (byContext.size >= MAX_CONTEXTS) byContext.clear();
+      byContext.set(key, findings);
     }
     return findings;
   }
