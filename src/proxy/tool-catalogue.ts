@@ -52,7 +52,7 @@ export class ToolCatalogue {
     const held = this.pins.page(result.tools, firstPage, typeof result.nextCursor !== 'string' || result.nextCursor === '');
     this.catalogueSignature = this.signature();
     this.sendReports();
-    const listed = held.size === 0 ? result.tools : result.tools.filter((tool) => !(isTool(tool) && held.has(tool.name)));
+    const listed = this.pins.shown(held.size === 0 ? result.tools : result.tools.filter((tool) => !(isTool(tool) && held.has(tool.name))));
     // Always written anew: the tools and annotations the client reads are the ones decided here.
     const tools = filterTools(enforcer, server, listed, this.options.trustAnnotations);
     return frameOf({ jsonrpc: '2.0', id: frame.msg.id, result: { ...result, tools } });
@@ -63,7 +63,8 @@ export class ToolCatalogue {
     const result = frame.msg.result as { instructions?: unknown; serverInfo?: unknown } | undefined;
     if (!result || typeof result !== 'object') return frame;
     this.served = servedDefinitions(result.instructions, result.serverInfo);
-    if (!this.pins.initialized(result.instructions, result.serverInfo)) return frame;
+    // Written anew either way: the instructions the client reads are the ones checked here (no duplicate key).
+    if (!this.pins.initialized(result.instructions, result.serverInfo)) return reserialised(frame);
     const { instructions: _held, ...rest } = result;
     return frameOf({ jsonrpc: '2.0', id: frame.msg.id, result: rest });
   }

@@ -6,7 +6,7 @@
 // never checked (a call made before any list, or for a tool the server stopped listing).
 import { findingsFor, type Finding, type FindingContext } from '../pinning/findings';
 import { DefinitionHashes, quoted, removedDrift, serverInfoDrift, toolDrift, toolName, type Drift } from '../pinning/drift';
-import type { PinnedServer, PinnedTool } from '../pinning/lockfile';
+import { toolDefinition, type PinnedServer, type PinnedTool } from '../pinning/lockfile';
 import type { PinMode, Policy, PoisoningMode } from '../policy/model';
 import type { EnforcedLock } from './lock-source';
 
@@ -191,6 +191,20 @@ export class SessionPins {
     }
     this.endReports();
     return hold;
+  }
+
+  /**
+   * The tools as the client gets them: on a server pinned with `enforce`, each only as far as it is pinned
+   * (its name and pinned fields): `_meta`, `icons`, `execution` and any other field are not in the lockfile,
+   * so what a server sends there was never reviewed, and a change there could not be held back.
+   */
+  shown(tools: readonly unknown[]): unknown[] {
+    const pinning = this.pinning();
+    if (pinning.kind !== 'pinned' || pinning.mode !== 'enforce') return tools as unknown[];
+    return tools.map((tool) => {
+      const name = toolName(tool);
+      return name === undefined ? tool : { name, ...toolDefinition(tool) };
+    });
   }
 
   /** Why a call of `tool` is refused, or undefined when the pins let it through. */
