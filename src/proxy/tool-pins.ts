@@ -168,11 +168,14 @@ export class SessionPins {
 
   /**
    * The server's initialize answer: reports changed instructions; true when they are to be left out.
-   * Instructions that are not a string are always left out: only a string is pinned and checked.
+   * Instructions that are not a string are always left out: only a string is pinned and checked; so are
+   * all instructions while the lockfile cannot be used (as every tool is).
    */
   initialized(instructions: unknown, serverInfo: unknown): boolean {
     const pinning = this.pinning();
     let hold = instructions !== undefined && typeof instructions !== 'string';
+    // An unusable lockfile holds back every tool, unchecked; the instructions likewise.
+    if (pinning.kind === 'refused' && instructions !== undefined) hold = true;
     this.startReports();
     if (pinning.kind === 'pinned' && this.lock) {
       for (const drift of serverInfoDrift(pinning.pins, instructions, serverInfo, this.lock.name)) {
