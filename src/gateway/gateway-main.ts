@@ -11,7 +11,7 @@ import { DEFAULT_APPROVAL_TIMEOUT_MS } from '../proxy/approval';
 import { ApprovedPolicySource } from '../proxy/approved-policy-source';
 import { AuditLog } from '../proxy/audit-log';
 import { ControlChannel } from '../proxy/control-channel';
-import { CONTROL_SOCKET_ENV, CONTROL_TICKET_ENV, type ServedServer } from '../proxy/control-protocol';
+import { CONTROL_SOCKET_ENV, CONTROL_TICKET_ENV, TICKET_LIFETIME_MS, type ServedServer } from '../proxy/control-protocol';
 import { DEFAULT_MAX_FRAME_BYTES } from '../proxy/framing';
 import { listenHttp } from '../proxy/http-listener';
 import { generateToken } from '../proxy/listener-token';
@@ -27,6 +27,7 @@ import { gatewayRouter } from './gateway-router';
 import { launchEntriesOf, policyLaunches } from './policy-launches';
 import { launchKey, targetOf } from './served-launch';
 import { ServedSet, type ServerEntry } from './served-set';
+import { ticketFromStdin } from './stdin-ticket';
 import { loadIdentities, type IdentityConfig } from '../team/identity-config';
 import type { Identities } from '../team/identity';
 import { openTeamState } from '../team/open-state';
@@ -197,7 +198,14 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
   const url = `http://${formatHost(config.listen.host)}:${server.port}`;
 
   if (launchedByEditor) {
-    control = ControlChannel.fromEnv(process.env, { gateway: { pid: process.pid, policy: policyFile, version, url, token } }, log);
+    // The editor's window sends the ticket down the stdin pipe (stdin-ticket.ts); an environment ticket is still taken.
+    let channelEnv = process.env;
+    if (channelEnv[CONTROL_SOCKET_ENV] && channelEnv[CONTROL_TICKET_ENV] === undefined) {
+      const read = await ticketFromStdin(TICKET_LIFETIME_MS);
+      if ('ticket' in read) channelEnv = { ...channelEnv, [CONTROL_TICKET_ENV]: read.ticket };
+      else log(`control channel: ${read.problem}`);
+    }
+    control = ControlChannel.fromEnv(channelEnv, { gateway: { pid: process.pid, policy: policyFile, version, url, token } }, log);
     if (control) {
       control.onPolicy = (text, lock) => (text === undefined ? approved!.noneSent() : approved!.receive(text, lock));
       control.onLost = (why) => approved!.lost(why);

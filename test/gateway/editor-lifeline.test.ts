@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { GatewayHelloMessage, ServedServer } from '../../src/proxy/control-protocol';
+import { CONTROL_TICKET_ENV, type GatewayHelloMessage, type ServedServer } from '../../src/proxy/control-protocol';
 import { FakeEditor } from '../proxy/fake-editor';
 import { CLI, isAlive, RECORDING, requireBundle, stopChild, tempDir, textOf, waitFor, writePolicy, yaml } from '../proxy/helpers';
 import { connectServer } from './helpers';
@@ -42,14 +42,16 @@ describe('a gateway launched by the editor ends with the editor', { skip: proces
   after(() => tmp.cleanup());
 
   /** A gateway welcomed by a fake editor, serving one server with a live session (so it has a child). */
-  async function running(stdin: 'pipe' | 'ignore', name: string) {
+  async function running(stdin: 'pipe' | 'ignore', name: string, ticketOnStdin = false) {
     const dir = join(tmp.dir, name);
     mkdirSync(dir);
     const editor = new FakeEditor(dir);
     editor.approved = () => yaml('version: 1', 'default: allow');
     editor.servers = [recording(name)];
     await editor.listen();
-    const gateway = launch(editor.env(), policyFile, stdin);
+    const { [CONTROL_TICKET_ENV]: ticket, ...socketOnly } = editor.env();
+    const gateway = launch(ticketOnStdin ? socketOnly : editor.env(), policyFile, stdin);
+    if (ticketOnStdin) gateway.child.stdin!.write(`${ticket}\n`);
     const hello = (await editor.waitFor('hello')) as unknown as GatewayHelloMessage;
     await editor.waitFor('policy', (p) => p.server === name);
     const client = await connectServer({ url: hello.gateway.url }, name, hello.gateway.token);
@@ -59,21 +61,23 @@ describe('a gateway launched by the editor ends with the editor', { skip: proces
     return { editor, gateway, client, server: servers[0] };
   }
 
-  it('ends, with its servers, when the pipe the editor held closes', async () => {
-    const { editor, gateway, client, server } = await running('pipe', 'alpha');
-    try {
-      // The editor's process is gone: the write end of the pipe closes with it.
-      gateway.child.stdin!.destroy();
-      const code = await Promise.race([exited(gateway.child), new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
-      assert.notEqual(code, 'running', `the gateway still runs after its editor is gone:\n${gateway.stderr()}`);
-      await waitFor(() => !isAlive(server), 5000, 'its server to end');
-      assert.match(gateway.stderr(), /the editor that launched the gateway is gone/);
-    } finally {
-      await client.close().catch(() => undefined);
-      await stopChild(gateway.child);
-      await editor.close();
-    }
-  });
+  for (const ticketOnStdin of [false, true]) {
+    it(`ends, with its servers, when the pipe the editor held closes (its ticket ${ticketOnStdin ? 'on that pipe' : 'in its environment'})`, async () => {
+      const { editor, gateway, client, server } = await running('pipe', ticketOnStdin ? 'gamma' : 'alpha', ticketOnStdin);
+      try {
+        // The editor's process is gone: the write end of the pipe closes with it.
+        gateway.child.stdin!.destroy();
+        const code = await Promise.race([exited(gateway.child), new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
+        assert.notEqual(code, 'running', `the gateway still runs after its editor is gone:\n${gateway.stderr()}`);
+        await waitFor(() => !isAlive(server), 5000, 'its server to end');
+        assert.match(gateway.stderr(), /the editor that launched the gateway is gone/);
+      } finally {
+        await client.close().catch(() => undefined);
+        await stopChild(gateway.child);
+        await editor.close();
+      }
+    });
+  }
 
   it('keeps running when its stdin is no pipe (nothing to watch)', async () => {
     const { editor, gateway, client } = await running('ignore', 'beta');

@@ -1,9 +1,10 @@
 // One run of the window's gateway: the bundled CLI under the editor's own Node (ELECTRON_RUN_AS_NODE=1),
-// with the control channel's socket and a fresh single-use ticket in its environment and nothing secret on
-// its command line. Its stderr goes to Warden's log at debug level (its messages reach the log over the
-// channel), the last lines kept for when it dies, with its listener's token cut out should it ever appear
-// there; its end is reported once, with how long it ran.
+// with the control channel's socket in its environment, a fresh single-use ticket as the first line of its
+// stdin, and nothing secret on its command line or in its environment. Its stderr goes to Warden's log at
+// debug level (its messages reach the log over the channel), the last lines kept for when it dies, with its
+// listener's token cut out should it ever appear there; its end is reported once, with how long it ran.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { CONTROL_TICKET_ENV } from '../../proxy/control-protocol';
 import type { GatewayInvocation } from '../../workbench/gateway-launch';
 
 export interface GatewayExit {
@@ -24,13 +25,18 @@ export class GatewayProcess {
   private readonly lastLines: string[] = [];
 
   constructor(invocation: GatewayInvocation, controlEnv: Record<string, string>, cwd: string | undefined, private readonly log: (line: string) => void) {
+    // The ticket goes down the stdin pipe, never into the environment: any process of this user can read
+    // a starting process's /proc/<pid>/environ and race it to the editor, while the pipe is this
+    // process's alone (a socket cannot be opened again through /proc/<pid>/fd).
+    const { [CONTROL_TICKET_ENV]: ticket, ...channelEnv } = controlEnv;
     this.child = spawn(process.execPath, invocation.args, {
-      env: { ...process.env, ...invocation.env, ...controlEnv },
+      env: { ...withoutTicket(process.env), ...invocation.env, ...channelEnv },
       ...(cwd ? { cwd } : {}),
       // stdin stays open as a pipe: it closes when this editor's process ends, whichever way.
       stdio: ['pipe', 'ignore', 'pipe'],
       windowsHide: true,
     });
+    if (ticket !== undefined) this.child.stdin?.write(`${ticket}\n`);
     let buffered = '';
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (chunk: string) => {
@@ -91,4 +97,9 @@ export class GatewayProcess {
     if (this.lastLines.length > 5) this.lastLines.shift();
     this.log(kept);
   }
+}
+
+function withoutTicket(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { [CONTROL_TICKET_ENV]: _ticket, ...rest } = env;
+  return rest;
 }
