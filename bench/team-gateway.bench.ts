@@ -25,6 +25,8 @@ const argv = process.argv.slice(2);
 const RUNS = Number(argv[argv.indexOf('--runs') + 1]) || 5;
 const CALLS = Number(argv[argv.indexOf('--calls') + 1]) || 2000;
 const IN_FLIGHT = [1, 32];
+/** `--no-audit`: without an audit log (so without its copy to the Redis Stream): what the count alone costs. */
+const AUDIT = !argv.includes('--no-audit');
 const TOKEN = 'bench-token-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 const work = mkdtempSync(join(tmpdir(), 'warden-team-gateway-bench-'));
@@ -51,7 +53,8 @@ interface Gateway {
 }
 
 function startGateway(extra: string[], name: string): Promise<Gateway> {
-  const args = [...PROXY_NODE_OPTIONS, CLI, 'gateway', '--policy', policy, '--audit', join(work, `${name}.jsonl`), '--listen', '127.0.0.1:0', '--tokens', tokens, ...extra];
+  const audit = AUDIT ? ['--audit', join(work, `${name}.jsonl`)] : [];
+  const args = [...PROXY_NODE_OPTIONS, CLI, 'gateway', '--policy', policy, ...audit, '--listen', '127.0.0.1:0', '--tokens', tokens, ...extra];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   return new Promise((resolveStart, reject) => {
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
     await redis.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`team gateway: echo through mcp-warden gateway --tokens, rate-limited per user; ${CALLS} calls, median of ${RUNS} runs`);
+  console.log(`team gateway: echo through mcp-warden gateway --tokens${AUDIT ? ' --audit' : ''}, rate-limited per user; ${CALLS} calls, median of ${RUNS} runs`);
   console.log('| state | in flight | calls/s | p50 ms |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const inFlight of IN_FLIGHT) {
