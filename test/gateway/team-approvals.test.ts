@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { chromium, type Browser } from 'playwright-core';
 import { tokenHash } from '../../src/team/identity-tokens';
-import { RECORDING, recordedCalls, tempDir, textOf, writePolicy, yaml } from '../proxy/helpers';
+import { auditLines, RECORDING, recordedCalls, tempDir, textOf, writePolicy, yaml } from '../proxy/helpers';
 import { RedisHarness, redisServerAvailable } from '../team/redis-harness';
 import { connectServer, fetchRaw, startGateway, type Gateway } from './helpers';
 
@@ -53,7 +53,7 @@ describe('team gateway: the approvals page', () => {
         yaml('version: 1', 'approvers: [group:leads]', 'servers:', '  notes:', '    launch:', '      command: node', `      args: [${JSON.stringify(RECORDING)}]`, `      env: { RECORD_FILE: ${JSON.stringify(record)} }`, '    tools:', '      write_note: { action: ask }'),
         `policy-${i}.yaml`,
       );
-      gateways.push(await startGateway(['--policy', policy, '--listen', '127.0.0.1:0', '--tokens', tokens, '--redis', redis.url, '--redis-timeout', '2', '--approval-timeout', '60']));
+      gateways.push(await startGateway(['--policy', policy, '--listen', '127.0.0.1:0', '--tokens', tokens, '--redis', redis.url, '--redis-timeout', '2', '--approval-timeout', '60', '--audit', join(tmp.dir, `audit-${i}.jsonl`)]));
     }
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: BROWSER_ARGS });
   });
@@ -109,6 +109,9 @@ describe('team gateway: the approvals page', () => {
       const result = await call;
       assert.match(textOf(result), /wrote \d+ characters to notes\/today\.md/);
       assert.deepEqual(recordedCalls(records[0]), ['write_note']);
+      const line = auditLines(join(tmp.dir, 'audit-0.jsonl')).find((l) => l.tool === 'write_note');
+      assert.equal(line?.decision, 'allow');
+      assert.equal(line?.reason, 'approved by bob on the approvals page', 'the audit line names who approved');
       await page.locator('li.call').first().waitFor({ state: 'detached', timeout: 10_000 });
     } finally {
       await page.close();
