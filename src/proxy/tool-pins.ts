@@ -110,6 +110,8 @@ const MAX_DEPTH = 64;
 export class SessionPins {
   /** The latest listing (pages added as they come; a first page starts a new one). */
   private listed = new Map<string, Listed>();
+  /** The names held back on any page of the latest listing: a name listed again on a later page stays held. */
+  private heldInListing = new Set<string>();
   private readonly reported = new Set<string>();
   private everListed = false;
   private reportsLeft = MAX_REPORTS_PER_LISTING;
@@ -135,6 +137,7 @@ export class SessionPins {
     const before = this.listed;
     if (first) {
       this.listed = new Map();
+      this.heldInListing = new Set();
       this.startReports();
     }
     this.everListed = true;
@@ -143,8 +146,12 @@ export class SessionPins {
     for (const tool of tools) {
       const name = toolName(tool);
       if (name === undefined) continue;
-      // A name listed twice: a held definition is never replaced by the other (the list drops the name).
-      if (held.has(name)) continue;
+      // A name listed twice (on this page or an earlier one): a held definition is never replaced by the
+      // other (the list drops the name).
+      if (this.heldInListing.has(name)) {
+        held.add(name);
+        continue;
+      }
       // Listed as before (the common case): its hash and findings are the ones already known.
       const known = before.get(name);
       let listed: Listed;
@@ -156,7 +163,10 @@ export class SessionPins {
       }
       this.listed.set(name, listed);
       const verdict = this.check(name, listed, now, true);
-      if (verdict.held) held.add(name);
+      if (verdict.held) {
+        held.add(name);
+        this.heldInListing.add(name);
+      }
     }
     const pinning = now.pinning;
     if (last && pinning.kind === 'pinned' && this.lock) {
