@@ -20,6 +20,11 @@ export function whenEditorGone(gone: () => void): boolean {
     called = true;
     gone();
   };
+  // Already ended (the editor went while the gateway started and read its ticket): gone now.
+  if (process.stdin.readableEnded) {
+    once();
+    return true;
+  }
   // Nothing is expected on it: reading is only how its end is noticed.
   process.stdin.on('data', () => undefined);
   process.stdin.once('end', once);

@@ -79,6 +79,25 @@ describe('a gateway launched by the editor ends with the editor', { skip: proces
     });
   }
 
+  it('ends when the editor is gone before it sent the ticket (nothing could ever admit it)', async () => {
+    const dir = join(tmp.dir, 'early');
+    mkdirSync(dir);
+    const editor = new FakeEditor(dir);
+    await editor.listen();
+    const { [CONTROL_TICKET_ENV]: _ticket, ...socketOnly } = editor.env();
+    const gateway = launch(socketOnly, policyFile, 'pipe');
+    try {
+      gateway.child.stdin!.destroy();
+      const code = await Promise.race([exited(gateway.child), new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
+      assert.notEqual(code, 'running', `the gateway still runs:\n${gateway.stderr()}`);
+      assert.match(gateway.stderr(), /stdin closed before a ticket came/);
+      assert.deepEqual(editor.of('hello'), [], 'it never spoke to the editor');
+    } finally {
+      await stopChild(gateway.child);
+      await editor.close();
+    }
+  });
+
   it('keeps running when its stdin is no pipe (nothing to watch)', async () => {
     const { editor, gateway, client } = await running('ignore', 'beta');
     try {
