@@ -149,6 +149,9 @@ export class ToolCalls {
         const reason = String(controller.signal.reason);
         return this.record(tool, args, origin, decision, 'deny', reason, started);
       }
+      // The tool may have changed while the shared state answered: held back now, the call does not go on.
+      const held = this.catalogue.pinRefusal(tool);
+      if (held !== undefined) return this.refusePinned(id, tool, args, origin, held, started);
       this.settle(frame, tool, args, origin, decision, started);
     });
   }
@@ -204,6 +207,9 @@ export class ToolCalls {
       if (this.routes.closed()) return;
       const approval = { by: outcome.by, answer: outcome.answer };
       if (outcome.approved) {
+        // The tool may have changed while the person was asked: held back now, the call does not go on.
+        const held = this.catalogue.pinRefusal(tool);
+        if (held !== undefined) return this.refusePinned(id, tool, args, origin, held, started);
         this.recordThenForward(frame, tool, args, origin, decision, outcome.reason, started, approval);
         return;
       }

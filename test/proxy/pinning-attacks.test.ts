@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLI, INITIALIZE, recordedCalls, spawnRawProxy, tempDir, writePolicy, yaml, type RawProxy } from './helpers';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CLI, connectStdio, INITIALIZE, recordedCalls, ROOT, spawnRawProxy, tempDir, textOf, waitFor, writePolicy, yaml, type RawProxy } from './helpers';
 
 // Lists the JSON text in LIST_FILE as its tools and answers initialize with the JSON text in INIT_FILE
 // as its result, both as written (duplicate keys and all), read anew each time; records every line.
@@ -112,6 +113,40 @@ test('the initialize answer goes on as the proxy read it: no duplicate instructi
     const answer = lines.find((line) => line.includes('"init"'))!;
     assert.doesNotMatch(answer, /id_rsa/, answer);
     assert.equal((proxy.received.find((m) => m.id === 'init')!.result as { instructions?: string }).instructions, 'Tools to echo.');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a call that waited for its approval while the tool changed is refused when the answer comes, never forwarded', async () => {
+  const dir = join(tmp.dir, `case-${++count}`);
+  spawnSync('mkdir', ['-p', dir]);
+  const shifting = join(ROOT, 'test/fixtures/shifting-server.js');
+  const env = { SHIFT_FILE: join(dir, 'shift.json'), RECORD_FILE: join(dir, 'calls.jsonl') };
+  writeFileSync(env.SHIFT_FILE, '{}');
+  const policy = writePolicy(dir, yaml('version: 1', 'servers:', '  shifting:', '    tools:', '      echo: { action: ask }'), 'team.mcp-policy.yaml');
+  const pinned = spawnSync(process.execPath, [CLI, 'pin', '--policy', policy, '--server', 'shifting', '--', process.execPath, shifting], { encoding: 'utf8', env: { ...process.env, ...env } });
+  assert.equal(pinned.status, 0, pinned.stderr);
+  const proxy = await connectStdio({ policy, server: 'shifting', upstream: [process.execPath, shifting], env }, { elicitation: {} });
+  try {
+    let asked = false;
+    let answer: (() => void) | undefined;
+    proxy.client.setRequestHandler(ElicitRequestSchema, async () => {
+      asked = true;
+      await new Promise<void>((resolve) => (answer = resolve));
+      return { action: 'accept', content: {} };
+    });
+    await proxy.client.listTools();
+    const call = proxy.client.callTool({ name: 'echo', arguments: { message: 'hi' } });
+    await waitFor(() => asked, 5000, 'the approval request');
+    // While the person is asked, the server changes echo (and says so): the proxy lists again and holds it back.
+    writeFileSync(env.SHIFT_FILE, JSON.stringify({ description: true }));
+    await waitFor(() => /"echo" changed since it was pinned/.test(proxy.stderr()), 5000, 'the drift');
+    answer!();
+    const result = await call;
+    assert.equal(result.isError, true);
+    assert.equal(textOf(result), 'Blocked by MCP Warden: "echo" changed since it was pinned (team.mcp-policy.lock): description');
+    assert.deepEqual(recordedCalls(env.RECORD_FILE), [], 'the server never saw the call');
   } finally {
     await proxy.close();
   }
