@@ -10,7 +10,7 @@ export const USAGE = `usage: mcp-warden gateway --policy P --listen 127.0.0.1:PO
          [--max-inflight-bytes N] [--body-timeout SECONDS] [--workspace-folder DIR]
          [--approval-timeout SECONDS] [--max-frame-bytes N] [--trust-annotations]
          [--tokens FILE] [--oidc-issuer URL --oidc-audience AUD --jwks FILE|URL
-          [--oidc-name-claim CLAIM] [--oidc-groups-claim CLAIM]] [--redis URL [--redis-timeout SECONDS]]`;
+          [--oidc-name-claim CLAIM] [--oidc-groups-claim CLAIM]] [--redis URL [--redis-timeout SECONDS]] [--public-host NAME]...`;
 
 export function runGatewayCommand(argv: string[]): Promise<number> {
   const config = parseGatewayArgs(argv);
@@ -43,6 +43,7 @@ export function parseGatewayArgs(argv: string[]): GatewayConfig {
       'oidc-groups-claim': { type: 'string' },
       redis: { type: 'string' },
       'redis-timeout': { type: 'string' },
+      'public-host': { type: 'string', multiple: true },
     },
     USAGE,
   );
@@ -63,6 +64,7 @@ export function parseGatewayArgs(argv: string[]): GatewayConfig {
   if (maxFrameBytes !== undefined) config.maxFrameBytes = maxFrameBytes;
   if (identities) config.identities = identities;
   if (values.redis !== undefined) config.redisUrl = redisUrl(values.redis);
+  if (values['public-host'] !== undefined) config.publicHosts = values['public-host'].map(publicHost);
   if (values['redis-timeout'] !== undefined) {
     if (values.redis === undefined) throw new UsageError(`--redis-timeout applies to --redis only\n${USAGE}`);
     config.redisTimeoutMs = positiveNumber('--redis-timeout', values['redis-timeout']) * 1000;
@@ -93,6 +95,18 @@ function identityConfig(values: IdentityValues): IdentityConfig | undefined {
     };
   }
   return config.tokensFile !== undefined || config.oidc ? config : undefined;
+}
+
+/** A host name as a URL has it (no scheme, port or path): what Host and Origin are compared by. */
+function publicHost(text: string): string {
+  let hostname: string | undefined;
+  try {
+    hostname = new URL(`http://${text}`).hostname;
+  } catch {
+    hostname = undefined;
+  }
+  if (!hostname || hostname !== text.toLowerCase()) throw new UsageError(`--public-host takes a host name such as warden.example.com (no scheme, port or path), got "${text}"\n${USAGE}`);
+  return hostname;
 }
 
 function redisUrl(text: string): string {

@@ -46,6 +46,8 @@ export interface GatewayConfig {
   identities?: IdentityConfig;
   /** `--redis URL`: rate limits and the audit copy in Redis, shared by every instance that names it. */
   redisUrl?: string;
+  /** `--public-host NAME`: host names clients use (a TLS terminator in front), accepted in Host and Origin. */
+  publicHosts?: string[];
   /** How long a Redis answer may take before the decision that needs it is refused (250 ms by default). */
   redisTimeoutMs?: number;
 }
@@ -192,7 +194,7 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
   };
   const identify = identities ? (authorization: string | undefined) => identities.identify(authorization) : undefined;
   const server = await listenHttp(
-    { host: config.listen.host, port: config.listen.port, token, sessionIdleMs: config.listen.sessionIdleMs, log, ...(identify ? { identify, publicPaths: APPROVALS_PUBLIC_PATHS } : {}) },
+    { host: config.listen.host, port: config.listen.port, token, sessionIdleMs: config.listen.sessionIdleMs, log, ...(identify ? { identify, publicPaths: APPROVALS_PUBLIC_PATHS } : {}), ...(config.publicHosts ? { publicHosts: config.publicHosts } : {}) },
     gatewayRouter(served, health, teamApprovals ? new ApprovalsPage(teamApprovals.approvals, () => policy.current.engine?.policy, log) : undefined),
   );
   const url = `http://${formatHost(config.listen.host)}:${server.port}`;

@@ -27,6 +27,8 @@ export interface ListenerOptions {
    * which hold no data, so that a browser can load the page that then asks for the token.
    */
   publicPaths?: ReadonlySet<string>;
+  /** Names a request may also give in Host and Origin: the name clients use in front of a TLS terminator. */
+  publicHosts?: readonly string[];
   /** A session with nothing going on for this long is ended, with its upstream. */
   sessionIdleMs?: number;
   log: (message: string) => void;
@@ -48,7 +50,9 @@ export interface HttpProxyServer {
 }
 
 export async function listenHttp(options: ListenerOptions, router: Router): Promise<HttpProxyServer> {
-  const guard = new ListenerGuard(allowedHostnames(options.host), options.token);
+  const hostnames = allowedHostnames(options.host);
+  for (const name of options.publicHosts ?? []) hostnames.add(name.toLowerCase());
+  const guard = new ListenerGuard(hostnames, options.token);
   const idleMs = options.sessionIdleMs ?? SESSION_IDLE_MS;
   const server = createServer((req, res) => {
     handle(req, res).catch((error: Error) => {

@@ -16,6 +16,12 @@ describe('gateway options for a team', () => {
     assert.deepEqual(url.identities?.oidc?.jwksUrl, 'https://id.example/certs');
   });
 
+  it('reads --public-host names and refuses a URL or a name with a port', () => {
+    assert.deepEqual(parseGatewayArgs([...BASE, '--public-host', 'warden.example.com', '--public-host', 'Warden.Example.Org'.toLowerCase()]).publicHosts, ['warden.example.com', 'warden.example.org']);
+    assert.throws(() => parseGatewayArgs([...BASE, '--public-host', 'https://warden.example.com']), /--public-host takes a host name/);
+    assert.throws(() => parseGatewayArgs([...BASE, '--public-host', 'warden.example.com:443']), /--public-host takes a host name/);
+  });
+
   it('without identity options there are none (the one listener token stays)', () => {
     assert.equal(parseGatewayArgs(BASE).identities, undefined);
   });

@@ -89,11 +89,18 @@ describe('team gateway: identities and sessions', () => {
     const jwks = join(tmp.dir, 'jwks.json');
     writeFileSync(jwks, JSON.stringify({ keys: [jwk] }));
     const policy = policyFor(tmp.dir, record, ['delete_everything: { only: [group:security], reason: Only the security team may delete. }']);
-    gateway = await startGateway(['--policy', policy, '--listen', '127.0.0.1:0', '--tokens', writeTokens(tmp.dir), '--oidc-issuer', ISSUER, '--oidc-audience', AUDIENCE, '--jwks', jwks]);
+    gateway = await startGateway(['--policy', policy, '--listen', '127.0.0.1:0', '--tokens', writeTokens(tmp.dir), '--oidc-issuer', ISSUER, '--oidc-audience', AUDIENCE, '--jwks', jwks, '--public-host', 'warden.example.test']);
   });
   after(async () => {
     await gateway.close();
     tmp.cleanup();
+  });
+
+  it('accepts the --public-host name in Host and Origin (a TLS terminator in front), and still no other', async () => {
+    const health = (headers: Record<string, string>) => fetchRaw(`${gateway.url}/healthz`, { headers: { ...auth(ALICE), ...headers } });
+    assert.equal((await health({ host: 'warden.example.test', origin: 'https://warden.example.test' })).status, 200);
+    assert.equal((await health({ host: 'evil.example' })).status, 403);
+    assert.equal((await health({ origin: 'https://evil.example' })).status, 403);
   });
 
   it('prints no listener token: every caller has their own', () => {
