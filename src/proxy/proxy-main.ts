@@ -14,6 +14,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from './framing';
 import type { LockReport } from './lock-source';
 import { describeStatus, PolicySource, type EnforcedPolicy, type PolicyStatus } from './policy-source';
 import { ProxySession, type Downstream } from './relay';
+import { takeServerEnvironment } from './server-env';
 import type { Upstream, UpstreamFactory } from './upstream';
 import { StdioUpstream } from './upstream-stdio';
 
@@ -72,6 +73,15 @@ export function parseProxyTarget(command: string[], url: string | undefined, hea
 }
 
 export async function runProxy(config: ProxyConfig): Promise<number> {
+  // The server's variables as the editor gives them (server-env.ts): set for the server, never for this process.
+  let target = config.target;
+  try {
+    const serverEnv = takeServerEnvironment(process.env);
+    if (serverEnv && target.kind === 'stdio') target = { ...target, env: serverEnv };
+  } catch (error) {
+    log(`the server's environment cannot be used: ${(error as Error).message}`);
+    return 1;
+  }
   const maxFrameBytes = config.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const approvalTimeoutMs = config.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
 
@@ -133,7 +143,7 @@ export async function runProxy(config: ProxyConfig): Promise<number> {
     log(message);
     control?.send({ type: 'log', server: config.server, level: 'warn', message });
   };
-  const upstream = upstreamFactory(config.target, maxFrameBytes);
+  const upstream = upstreamFactory(target, maxFrameBytes);
   const sessions = new Set<ProxySession>();
   const createSession = (downstream: Downstream, sessionId: string = randomUUID()): ProxySession => {
     const session = new ProxySession(

@@ -1,7 +1,8 @@
 // How VS Code starts a protected server: Warden's proxy (the bundled CLI run by the editor's own Node)
-// with the server's resolved entry after `--` (stdio) or as `--url` (HTTP). The server's environment is
-// given to the proxy, which passes it on to the server it starts.
+// with the server's resolved entry after `--` (stdio) or as `--url` (HTTP). The server's variables are
+// given to the proxy in one variable (src/proxy/server-env.ts), which it sets for the server it starts only.
 import { createHash } from 'node:crypto';
+import { carriedServerEnv } from '../proxy/server-env';
 import type { LaunchEntry } from './launch-entry';
 import { stringMap, transportOf } from './launch-entry';
 
@@ -60,13 +61,12 @@ export function proxyInvocation(entry: LaunchEntry, options: ProxyOptions, fileE
   } else {
     throw new LaunchError(`"${options.server}" has neither a command nor a url.`);
   }
-  const env: Record<string, string | null> = { ...fileEnv };
+  const serverEnv: Record<string, string | null> = { ...fileEnv };
   if (entry.env && typeof entry.env === 'object' && !Array.isArray(entry.env)) {
-    for (const [name, value] of Object.entries(entry.env as Record<string, unknown>)) env[name] = value === null ? null : String(value);
+    for (const [name, value] of Object.entries(entry.env as Record<string, unknown>)) serverEnv[name] = value === null ? null : String(value);
   }
-  // The editor's executable runs as plain Node.
-  env.ELECTRON_RUN_AS_NODE = '1';
-  const invocation: ProxyInvocation = { args, env };
+  // The editor's executable runs as plain Node; the server's variables ride in one variable, for the server alone.
+  const invocation: ProxyInvocation = { args, env: { ...carriedServerEnv(serverEnv), ELECTRON_RUN_AS_NODE: '1' } };
   if (typeof entry.cwd === 'string' && entry.cwd !== '') invocation.cwd = entry.cwd;
   return invocation;
 }

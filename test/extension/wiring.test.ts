@@ -128,7 +128,8 @@ suite('Wiring: protect, unprotect, definitions', () => {
       const again = stdioDefinition(await api.definitions.resolveMcpServerDefinition(offered));
       assert.match(String(again.env.MCP_WARDEN_CONTROL_TICKET), /^[0-9a-f]{64}$/);
       assert.notEqual(again.env.MCP_WARDEN_CONTROL_TICKET, ticket, 'a fresh ticket for each start');
-      assert.equal(resolved.env.DEMO_LEVEL, 'debug');
+      assert.equal(resolved.env.DEMO_LEVEL, undefined, 'the envFile’s variables are not the proxy’s own');
+      assert.equal((JSON.parse(String(resolved.env.MCP_WARDEN_SERVER_ENV)) as Record<string, string>).DEMO_LEVEL, 'debug');
     } finally {
       await api.inputs.forget('wardenDemoToken');
       await vscode.workspace.fs.delete(envFile);

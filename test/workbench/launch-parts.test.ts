@@ -35,7 +35,8 @@ test('a stdio entry becomes node dist/cli.js proxy ... -- command args, with its
   );
   assert.deepEqual(invocation, {
     args: ['/ext/dist/cli.js', 'proxy', '--policy', '/ws/app/.vscode/mcp-policy.yaml', '--server', 'security-scanner', '--audit', '/store/audit.jsonl', '--approval-timeout', '30', '--', 'node', '/ws/app/scanner.js', '--quiet'],
-    env: { FROM_FILE: 'x', LEVEL: 'info', DROP: null, ELECTRON_RUN_AS_NODE: '1' },
+    // The server's variables ride in one variable the proxy applies to the server alone (never its own environment).
+    env: { MCP_WARDEN_SERVER_ENV: JSON.stringify({ FROM_FILE: 'x', LEVEL: 'info', DROP: null }), ELECTRON_RUN_AS_NODE: '1' },
     cwd: '/ws/app',
   });
 });
