@@ -3,6 +3,7 @@
 // reports handed on. The welcome carries the approved policy of the proxy's file (with its approved
 // lockfile), and `sendPolicy` each later one. No sockets here: the caller feeds received text in and writes
 // out what `send` is given.
+import { describeBytes } from '../proxy/regular-file';
 import type { Admission, Presented } from './control-credentials';
 import type { ApprovedTexts } from './control-policies';
 import {
@@ -23,6 +24,8 @@ import {
 } from '../proxy/control-protocol';
 
 export const MAX_MESSAGE_BYTES = CONTROL_MAX_MESSAGE_BYTES;
+/** A hello is a few hundred bytes; a line this long before one is welcomed ends the connection. */
+export const MAX_HELLO_BYTES = 64 * 1024;
 export const SPOKEN_PROTOCOLS = [CONTROL_PROTOCOL_VERSION];
 
 /** Who spoke: a proxy of one `server`, or a gateway (`server` empty: each of its messages names its server). */
@@ -103,8 +106,10 @@ export class ControlConnection {
       // A refused hello closes the connection: whatever follows it is not read.
       if ((this.state as State) === 'closed') return;
     }
-    // A UTF-16 length never exceeds the UTF-8 one: over the limit in characters is over it in bytes.
-    if (this.buffered.length > MAX_MESSAGE_BYTES) this.fail(`a message over ${MAX_MESSAGE_BYTES / 1024 / 1024} MiB`);
+    // A UTF-16 length never exceeds the UTF-8 one: over the limit in characters is over it in bytes. Until
+    // a hello is welcomed nothing large is expected: an unproven peer cannot make the editor hold 48 MiB.
+    const limit = this.state === 'open' ? MAX_MESSAGE_BYTES : MAX_HELLO_BYTES;
+    if (this.buffered.length > limit) this.fail(`a message over ${describeBytes(limit)}`);
   }
 
   /** Answers an approval request of this proxy. */

@@ -1,7 +1,7 @@
 // The editor's side of the control protocol, fed by hand: handshake, refusals, framing, dispatch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ControlConnection, MAX_MESSAGE_BYTES, type ControlHandlers } from '../../src/workbench/control-connection';
+import { ControlConnection, MAX_HELLO_BYTES, MAX_MESSAGE_BYTES, type ControlHandlers } from '../../src/workbench/control-connection';
 import { ControlCredentials } from '../../src/workbench/control-credentials';
 import { ApprovalBroker, type ApprovalChoice, type ApprovalPrompt, type Approver } from '../../src/workbench/approval-broker';
 import { DecisionLog, decisionDescription, decisionLabel } from '../../src/workbench/decision-log';
@@ -71,6 +71,10 @@ test('anything but hello first, garbage first, or an endless line ends the conne
   control.receive(JSON.stringify(HELLO) + '\n');
   control.receive('x'.repeat(MAX_MESSAGE_BYTES + 1));
   assert.equal(ended(), true);
+  // Before a hello is welcomed, a long line ends it much sooner: an unproven peer cannot make the editor hold 48 MiB.
+  const early = connection();
+  early.control.receive('{"type":"hello","padding":"' + 'x'.repeat(MAX_HELLO_BYTES));
+  assert.equal(early.ended(), true);
 });
 
 test('respond writes an approval answer only while open', () => {
