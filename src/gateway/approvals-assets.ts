@@ -133,23 +133,26 @@ export const APPROVALS_JS = `'use strict';
     li.appendChild(dl);
     li.appendChild(el('pre', JSON.stringify(call.arguments, null, 2), 'arguments'));
     var approve = el('button', 'Approve once', 'approve');
+    var session = el('button', 'Allow for this session', 'allow-session');
+    session.title = 'Later calls of this tool by ' + (call.caller ? call.caller.name : 'this caller') + ' in this session and conversation go on without asking (every other rule still applies)';
     var deny = el('button', 'Deny', 'deny');
-    approve.type = deny.type = 'button';
+    var buttons = call.sessionGrant ? [approve, session, deny] : [approve, deny];
     var problem = el('p', '', 'problem');
-    function answer(approved) {
-      approve.disabled = deny.disabled = true;
-      api('/approvals/api/answer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: call.id, approved: approved }) })
+    function answer(body) {
+      buttons.forEach(function (b) { b.disabled = true; });
+      body.id = call.id;
+      api('/approvals/api/answer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
         .then(function (res) {
           if (res.status === 200) { li.remove(); return; }
           problem.textContent = messageOf(res.body, res.status);
-          approve.disabled = deny.disabled = false;
+          buttons.forEach(function (b) { b.disabled = false; });
         })
         .catch(function () {});
     }
-    approve.addEventListener('click', function () { answer(true); });
-    deny.addEventListener('click', function () { answer(false); });
-    li.appendChild(approve);
-    li.appendChild(deny);
+    approve.addEventListener('click', function () { answer({ approved: true }); });
+    session.addEventListener('click', function () { answer({ approved: true, session: true }); });
+    deny.addEventListener('click', function () { answer({ approved: false }); });
+    buttons.forEach(function (b) { b.type = 'button'; li.appendChild(b); });
     li.appendChild(problem);
     return li;
   }

@@ -1,8 +1,9 @@
 // `/approvals` on a team's gateway: the page (static, public: it asks for the person's token) and its two
 // requests, which pass the listener's identity check like any other: `GET /approvals/api/pending` lists
 // the calls waiting that this caller may answer (the policy's `approvers` for each call's server), and
-// `POST /approvals/api/answer` {id, approved} answers one. The queue is the team's state, so any
-// instance's page answers any instance's call; the first answer wins.
+// `POST /approvals/api/answer` {id, approved, session?} answers one (`session: true`: "Allow for this
+// session", kept as a grant by the waiting instance). The queue is the team's state, so any instance's
+// page answers any instance's call; the first answer wins.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mayApprove } from '../policy/approvers';
 import type { Policy } from '../policy/model';
@@ -80,6 +81,8 @@ export class ApprovalsPage {
         caller: p.request.caller ?? null,
         reason: p.request.reason ?? null,
         arguments: p.request.arguments ?? {},
+        /** The asking instance keeps a grant if the answer is "for this session". */
+        sessionGrant: p.request.sessionGrant === true,
         createdAt: p.createdAt,
         expiresAt: p.expiresAt,
       }));
@@ -99,6 +102,7 @@ export class ApprovalsPage {
       return this.send(res, 503, { message: `the call cannot be answered now: ${(error as Error).message}` });
     }
     if (!call) return this.send(res, 409, { message: 'This call is no longer waiting: it was answered, withdrawn or expired' });
+    if (parsed.session && call.request.sessionGrant !== true) return this.send(res, 400, { message: 'Bad Request: this call cannot be allowed for its session (its caller has no identity); approve it once' });
     const policy = this.policy();
     const server = String(call.request.server);
     if (!policy || !mayApprove(policy, server, principal)) {
@@ -107,12 +111,13 @@ export class ApprovalsPage {
     }
     let taken: boolean;
     try {
-      taken = await this.queue.answer(parsed.id, { approved: parsed.approved, by: principal.name });
+      taken = await this.queue.answer(parsed.id, { approved: parsed.approved, by: principal.name, ...(parsed.session ? { forSession: true } : {}) });
     } catch (error) {
       return this.send(res, 503, { message: `the call cannot be answered now: ${(error as Error).message}` });
     }
     if (!taken) return this.send(res, 409, { message: 'This call is no longer waiting: it was answered, withdrawn or expired' });
-    this.log(`approvals: ${principal.name} ${parsed.approved ? 'approved' : 'denied'} ${server}/${String(call.request.tool)} (${parsed.id})`);
+    const how = parsed.session ? 'allowed for the session' : parsed.approved ? 'approved' : 'denied';
+    this.log(`approvals: ${principal.name} ${how} ${server}/${String(call.request.tool)} (${parsed.id})`);
     return this.send(res, 200, { taken: true });
   }
 
@@ -122,7 +127,7 @@ export class ApprovalsPage {
   }
 }
 
-function parseAnswer(text: string | undefined): { id: string; approved: boolean } | string {
+function parseAnswer(text: string | undefined): { id: string; approved: boolean; session: boolean } | string {
   if (text === undefined) return `the body must be at most ${MAX_ANSWER_BYTES} bytes`;
   let value: unknown;
   try {
@@ -130,9 +135,10 @@ function parseAnswer(text: string | undefined): { id: string; approved: boolean 
   } catch {
     return 'the body is not JSON';
   }
-  const { id, approved } = (value ?? {}) as { id?: unknown; approved?: unknown };
-  if (typeof id !== 'string' || id === '' || typeof approved !== 'boolean') return 'expected {"id": "…", "approved": true | false}';
-  return { id, approved };
+  const { id, approved, session = false } = (value ?? {}) as { id?: unknown; approved?: unknown; session?: unknown };
+  if (typeof id !== 'string' || id === '' || typeof approved !== 'boolean' || typeof session !== 'boolean') return 'expected {"id": "…", "approved": true | false, "session"?: true | false}';
+  if (session && !approved) return '"session": true goes with "approved": true (a denial is for one call)';
+  return { id, approved, session };
 }
 
 function readSmall(req: IncomingMessage): Promise<string | undefined> {

@@ -158,7 +158,7 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
                 policy,
                 ...(principal ? { principal } : {}),
                 ...(state ? { state } : {}),
-                ...(teamApprovals ? { teamApprovals: teamApprovals.approvals } : {}),
+                ...(teamApprovals ? { teamApprovals: teamApprovals.approvals, teamGrants: teamApprovals.grants } : {}),
                 upstream: newUpstream,
                 audit,
                 control,

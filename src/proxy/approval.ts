@@ -23,8 +23,11 @@ export interface ApprovalRequest extends CallOrigin {
   line: number | null;
 }
 
-/** `reason` of an approval: who gave it, when the approver knows (a team's approvals page). */
-export type ApproverAnswer = { approved: true; answer: 'accept'; reason?: string } | { approved: false; answer: string; reason: string };
+/**
+ * `reason` of an approval: who gave it, when the approver knows (a team's approvals page). `session`: no
+ * one was asked, a person's "allow for this session" covered the call.
+ */
+export type ApproverAnswer = { approved: true; answer: 'accept' | 'session'; reason?: string } | { approved: false; answer: string; reason: string };
 
 export interface Approver {
   readonly name: 'editor' | 'elicitation' | 'team';
@@ -57,7 +60,7 @@ export async function requestApproval(
   cancel?.addEventListener('abort', onCancel, { once: true });
   try {
     const answer = await approver.ask(request, timeoutMs, controller.signal);
-    if (answer.approved) return { approved: true, by: approver.name, answer: 'accept', reason: answer.reason ?? `approved via ${approver.name}` };
+    if (answer.approved) return { approved: true, by: approver.name, answer: answer.answer, reason: answer.reason ?? `approved via ${approver.name}` };
     if (controller.signal.aborted) {
       const why = String(controller.signal.reason);
       return { approved: false, by: approver.name, answer: cancel?.aborted ? 'cancelled' : 'timeout', reason: why };

@@ -5,7 +5,7 @@
 // The upstream is restarted on the next request after it dies (with backoff), and re-initialised with
 // the client's own initialize.
 import type { Principal } from '../policy/model';
-import type { ApprovalQueue, TeamState } from '../team/state';
+import type { ApprovalQueue, SessionGrants, TeamState } from '../team/state';
 import type { AuditLog } from './audit-log';
 import { batched } from './batched';
 import { attemptedCall, refusedCall } from './call-attempt';
@@ -51,6 +51,8 @@ export interface SessionOptions {
   state?: TeamState;
   /** A team's gateway with identities: calls that ask wait here for the policy's approvers (the approvals page). */
   teamApprovals?: ApprovalQueue;
+  /** With `teamApprovals`: the "allow for this session" grants given on the page, ended with this session. */
+  teamGrants?: SessionGrants;
   /** Forward the server's `readOnlyHint` as it is, instead of only for tools Warden classifies as read. */
   trustAnnotations?: boolean;
   log: (message: string) => void;
@@ -299,6 +301,13 @@ export class ProxySession {
     this.catalogue.policyChanged();
   }
 
+  /** The session's grants go with it (a store that cannot be reached lets them run out at their bounded time). */
+  private endGrants(): void {
+    const { teamGrants, principal } = this.options;
+    if (!teamGrants || !principal) return;
+    teamGrants.endSession({ session: this.sessionId, principal: principal.name }).catch((error: Error) => this.options.log(`the session's grants could not be ended: ${error.message}`));
+  }
+
   /** Ends the session: withdraws approvals, closes the upstream session, frees rate-limit windows. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -307,6 +316,7 @@ export class ProxySession {
     this.calls.abortApprovals('the session ended');
     this.own.clear();
     this.options.policy.state.endSession(this.sessionId);
+    this.endGrants();
     this.options.control?.endSession(this.sessionId);
     await this.life.close();
   }

@@ -179,7 +179,7 @@ export class ToolCalls {
     const approvers: Approver[] = [];
     if (this.options.teamApprovals) {
       // A team's gateway: the policy's approvers answer on the approvals page, never the caller's own client.
-      approvers.push(new TeamApprover(this.options.teamApprovals, this.options.principal));
+      approvers.push(new TeamApprover(this.options.teamApprovals, this.options.principal, this.options.teamGrants));
     } else if (this.options.control) approvers.push(new EditorApprover(this.options.control));
     if (!this.options.editorApprovalsOnly && !this.options.teamApprovals) {
       approvers.push(

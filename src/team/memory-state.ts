@@ -43,11 +43,11 @@ class MemoryGrants implements SessionGrants {
     const session = holderKey(holder);
     let grants = this.bySession.get(session);
     if (!grants) this.bySession.set(session, (grants = new Map()));
-    grants.set(grantKey(server, tool), this.now() + ttlMs);
+    grants.set(grantKey(holder, server, tool), this.now() + ttlMs);
   }
 
   async has(holder: GrantHolder, server: string, tool: string): Promise<boolean> {
-    const until = this.bySession.get(holderKey(holder))?.get(grantKey(server, tool));
+    const until = this.bySession.get(holderKey(holder))?.get(grantKey(holder, server, tool));
     return until !== undefined && until > this.now();
   }
 
@@ -118,6 +118,8 @@ class MemoryApprovals implements ApprovalQueue {
   }
 }
 
-export function grantKey(server: string, tool: string): string {
-  return `${server}\u0000${tool}`;
+/** A grant's field in its holder's record: the conversation (if any), the server and the tool, apart. */
+export function grantKey(holder: GrantHolder, server: string, tool: string): string {
+  const conversation = holder.conversation === undefined ? '' : `conversation:${holder.conversation}`;
+  return `${conversation}\u0000${server}\u0000${tool}`;
 }

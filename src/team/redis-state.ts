@@ -91,11 +91,11 @@ class RedisGrants implements SessionGrants {
   }
 
   async grant(holder: GrantHolder, server: string, tool: string, ttlMs: number): Promise<void> {
-    await this.run('session grant', () => this.client.wardenGrant(this.keyOf(holder), grantKey(server, tool), Math.ceil(ttlMs)));
+    await this.run('session grant', () => this.client.wardenGrant(this.keyOf(holder), grantKey(holder, server, tool), Math.ceil(ttlMs)));
   }
 
   async has(holder: GrantHolder, server: string, tool: string): Promise<boolean> {
-    return (await this.run('session grant', () => this.client.wardenHasGrant(this.keyOf(holder), grantKey(server, tool)))) === 1;
+    return (await this.run('session grant', () => this.client.wardenHasGrant(this.keyOf(holder), grantKey(holder, server, tool)))) === 1;
   }
 
   async endSession(holder: GrantHolder): Promise<void> {

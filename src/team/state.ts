@@ -13,24 +13,31 @@ export class StateUnavailable extends Error {
 
 /**
  * Whose session a grant belongs to. A session name can come from the agent (a conversation id it sends),
- * so a grant is also bound to the caller: another caller naming the same session does not get it.
+ * so a grant is also bound to the caller: another caller naming the same session does not get it. A
+ * gateway holds grants by its own MCP session id (which it chose, bound to the caller that opened it)
+ * and the conversation the call names: an agent that names another conversation only narrows a grant.
  */
 export interface GrantHolder {
   session: string;
   /** The caller's name; absent only where there are no identities (one local user). */
   principal?: string;
+  /** The conversation inside the session the call named, if any: a grant for one is not one for another. */
+  conversation?: string;
 }
+
+/** The longest "allow for this session" lasts, however long its session lives: a working day. */
+export const SESSION_GRANT_TTL_MS = 8 * 60 * 60 * 1000;
 
 /** "Allow for this session": a person's yes to one tool of one server, for the rest of one session. */
 export interface SessionGrants {
   /** Records the grant; it lasts `ttlMs` at most (and ends with the session). */
   grant(holder: GrantHolder, server: string, tool: string, ttlMs: number): Promise<void>;
   has(holder: GrantHolder, server: string, tool: string): Promise<boolean>;
-  /** The session ended: its grants go. */
+  /** The session ended: its grants go, those of each conversation in it too (`holder.conversation` is ignored). */
   endSession(holder: GrantHolder): Promise<void>;
 }
 
-/** One key per holder: the caller's name and the session, apart (neither can hold the separator). */
+/** One key per holder: the caller's name and the session, apart (neither can hold the separator). The conversation is in the field (grantKey). */
 export function holderKey(holder: GrantHolder): string {
   return holder.principal === undefined ? `local\u0000${holder.session}` : `user:${holder.principal}\u0000${holder.session}`;
 }
@@ -40,6 +47,8 @@ export interface ApprovalAnswer {
   /** Who answered (a user name), or `timeout`. */
   by: string;
   reason?: string;
+  /** An approval for the rest of the call's session ("Allow for this session"), not only this call. */
+  forSession?: boolean;
 }
 
 export interface PendingApproval {

@@ -113,6 +113,21 @@ for (const [name, stores] of IMPLEMENTATIONS) {
       assert.equal(await b.grants.has({ session: 'conv-3' }, 'sec', 't'), false, 'expired');
     });
 
+    test('a grant for one conversation of a session is not one for another, and ends with its session whatever the conversation', async () => {
+      const [a, b] = await stores(2);
+      const inConversation = { session: 'mcp-1', principal: 'alice', conversation: 'conv-1' };
+      await a.grants.grant(inConversation, 'sec', 'start_scan', 60_000);
+      assert.equal(await b.grants.has(inConversation, 'sec', 'start_scan'), true);
+      assert.equal(await b.grants.has({ ...inConversation, conversation: 'conv-2' }, 'sec', 'start_scan'), false, 'another conversation');
+      assert.equal(await b.grants.has({ session: 'mcp-1', principal: 'alice' }, 'sec', 'start_scan'), false, 'the session without the conversation');
+      assert.equal(await b.grants.has({ ...inConversation, principal: 'bob' }, 'sec', 'start_scan'), false, 'another caller naming it');
+      assert.equal(await b.grants.has({ ...inConversation, session: 'mcp-2' }, 'sec', 'start_scan'), false, 'another session naming it');
+      await a.grants.grant({ session: 'mcp-1', principal: 'alice' }, 'sec', 'get_finding', 60_000);
+      await b.grants.endSession({ session: 'mcp-1', principal: 'alice' });
+      assert.equal(await a.grants.has(inConversation, 'sec', 'start_scan'), false, 'ended with the session');
+      assert.equal(await a.grants.has({ session: 'mcp-1', principal: 'alice' }, 'sec', 'get_finding'), false);
+    });
+
     test('an approval asked on one instance is listed on another and answered on a third; the first answer wins', async () => {
       const [a, b, c] = await stores(3);
       const request = { server: 'sec', tool: 'stop_scan', arguments: { id: 'S-1' }, caller: 'mallory' };
