@@ -67,7 +67,7 @@ export class WindowGateway extends Disposable {
     if (this.run?.process.pid === gateway.pid) this.run.connection = undefined;
   }
 
-  /** Heard after a restart: the gateway listens elsewhere now, with another token. */
+  /** Heard when a gateway that served ended, and again once another serves: its old address and token are gone. */
   onDidRestart(listener: () => void): vscode.Disposable {
     this.restartedListeners.add(listener);
     return { dispose: () => this.restartedListeners.delete(listener) };
@@ -183,6 +183,10 @@ export class WindowGateway extends Disposable {
     const delay = this.backoff.next(exit.ranMs);
     const said = run.process.recentStderr.length > 0 ? `; it last said: ${run.process.recentStderr.join(' | ')}` : '';
     this.log.error(`gateway (pid ${run.process.pid}) ended (${how}) after ${(exit.ranMs / 1000).toFixed(1)} s: calls in flight failed; restarting in ${delay} ms${said}`);
+    // VS Code is told at once that the old address is gone: until then it would reconnect to the freed
+    // port, which any local process (a server that killed the gateway) could have taken meanwhile.
+    this.generation++;
+    for (const listener of [...this.restartedListeners]) listener();
     this.restartTimer = setTimeout(() => void this.restart(), delay);
   }
 
