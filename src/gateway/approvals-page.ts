@@ -102,13 +102,13 @@ export class ApprovalsPage {
       return this.send(res, 503, { message: `the call cannot be answered now: ${(error as Error).message}` });
     }
     if (!call) return this.send(res, 409, { message: 'This call is no longer waiting: it was answered, withdrawn or expired' });
-    if (parsed.session && call.request.sessionGrant !== true) return this.send(res, 400, { message: 'Bad Request: this call cannot be allowed for its session (its caller has no identity); approve it once' });
     const policy = this.policy();
     const server = String(call.request.server);
     if (!policy || !mayApprove(policy, server, principal)) {
       this.log(`approvals: ${principal.name} may not answer calls to "${server}" (the policy's approvers); refused`);
       return this.send(res, 403, { message: `Forbidden: "${principal.name}" is not among the approvers of calls to "${server}"` });
     }
+    if (parsed.session && call.request.sessionGrant !== true) return this.send(res, 400, { message: 'Bad Request: this call cannot be allowed for its session (its caller has no identity); approve it once' });
     let taken: boolean;
     try {
       taken = await this.queue.answer(parsed.id, { approved: parsed.approved, by: principal.name, ...(parsed.session ? { forSession: true } : {}) });

@@ -8,6 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import Redis from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { tokenHash } from '../../src/team/identity-tokens';
 import { auditLines, RECORDING, recordedCalls, tempDir, textOf, writePolicy, yaml } from '../proxy/helpers';
@@ -150,6 +152,8 @@ describe('team gateway: "Allow for this session" on the approvals page', () => {
     for (const [who, call, match] of cases) {
       const listed = await waitListed(gateways[0], match);
       assert.equal(listed.sessionGrant, true, who);
+      const own = await answerAs(gateways[0], ALICE, { id: listed.id, approved: true, session: true });
+      assert.equal(own.status, 403, `${who}: the caller cannot grant herself the session`);
       const bad = await answerAs(gateways[0], BOB, { id: listed.id, approved: false, session: true });
       assert.equal(bad.status, 400, `${who}: a denial is for one call`);
       assert.equal((await answerAs(gateways[0], BOB, { id: listed.id, approved: false })).status, 200, who);
@@ -165,6 +169,28 @@ describe('team gateway: "Allow for this session" on the approvals page', () => {
     const fifth = await unasked(aliceOnB, 'write_note', { path: 'five.md', text: 'd' });
     assert.match(textOf(fifth), /rate limit/i);
     assert.equal(recordedCalls(records[1]).length, 4);
+  });
+
+  it('a grant ends with its session', async () => {
+    const raw = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await raw.connect();
+    try {
+      const grants = () => raw.keys('mcp-warden:grants:*');
+      const held = (await grants()).length;
+      const aliceOnA = await connectServer(gateways[0], 'notes', ALICE);
+      const call = aliceOnA.callTool({ name: 'secret_debug', arguments: {} }, undefined, CALL_TIMEOUT);
+      const listed = await waitListed(gateways[1], (p) => p.tool === 'secret_debug');
+      assert.equal((await answerAs(gateways[1], BOB, { id: listed.id, approved: true, session: true })).status, 200);
+      await call;
+      assert.equal((await grants()).length, held + 1);
+      await (aliceOnA.transport as StreamableHTTPClientTransport).terminateSession();
+      await aliceOnA.close();
+      const until = Date.now() + 10_000;
+      while ((await grants()).length !== held && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal((await grants()).length, held, 'the session’s grants went with it');
+    } finally {
+      raw.disconnect();
+    }
   });
 
   it('a policy that now denies the tool wins over the grant; with Redis killed no call is allowed by a grant', async () => {
