@@ -4,25 +4,19 @@
 // What the proxies get is always the approved lockfile, sent with the policy over the control channel
 // (`settle`), and settled after every read: the editor holds a policy back until its lockfile is settled,
 // so no proxy runs a moment without its pins.
-import { watch as watchFolder, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { lockfilePathFor, MAX_LOCKFILE_BYTES, parseLockfile } from '../../pinning/lockfile';
 import type { PolicyLeash } from '../leash/policy-leash';
 import { Disposable } from '../lifecycle';
 import { readPolicyText } from '../wiring/policy-reader';
+import { WatchedFile } from '../wiring/watched-file';
 import type { PolicyState } from '../wiring/policy-state';
-
-const RELOAD_DELAY_MS = 20;
 
 /** Hands the approved lockfile of a policy file (undefined: none) to the proxies of that policy. */
 export type SettleLock = (policyFile: string, lock: string | undefined) => void;
 
 export class LockState extends Disposable {
-  private watcher: vscode.FileSystemWatcher | undefined;
-  private folderWatcher: FSWatcher | undefined;
-  private watched: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly file = this.register(new WatchedFile(() => void this.reload()));
   private loading: Promise<void> = Promise.resolve();
   private lastProblem: string | undefined;
 
@@ -32,12 +26,9 @@ export class LockState extends Disposable {
     this.register(leash.onDidChange(() => this.settleNow()));
     // The policy's path moved (a setting, another folder first): the lockfile beside it moves too.
     this.register(policy.onDidChange(() => {
-      if (this.uri?.fsPath !== this.watched) this.watch();
+      if (this.uri?.fsPath !== this.file.uri?.fsPath) this.watch();
     }));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()));
-    this.register({ dispose: () => this.watcher?.dispose() });
-    this.register({ dispose: () => this.folderWatcher?.close() });
-    this.register({ dispose: () => clearTimeout(this.timer) });
     this.watch();
   }
 
@@ -60,42 +51,14 @@ export class LockState extends Disposable {
 
   /** Reads the file again now (after Warden wrote it). */
   reload(): Promise<void> {
-    clearTimeout(this.timer);
+    this.file.settle();
     this.loading = this.read();
     return this.loading;
   }
 
   private watch(): void {
-    this.watcher?.dispose();
-    this.folderWatcher?.close();
-    this.folderWatcher = undefined;
-    const uri = this.uri;
-    this.watched = uri?.fsPath;
-    if (uri) {
-      this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), basename(uri.path)));
-      const later = () => this.later();
-      this.watcher.onDidChange(later);
-      this.watcher.onDidCreate(later);
-      this.watcher.onDidDelete(later);
-      // The folder's own events come sooner than VS Code's watcher (see PolicyState).
-      if (uri.scheme === 'file') {
-        try {
-          const name = basename(uri.fsPath);
-          this.folderWatcher = watchFolder(dirname(uri.fsPath), { persistent: false }, (_event, changed) => {
-            if (changed === null || changed === name) this.later();
-          });
-          this.folderWatcher.on('error', () => this.folderWatcher?.close());
-        } catch {
-          this.folderWatcher = undefined;
-        }
-      }
-    }
+    this.file.watch(this.uri);
     void this.reload();
-  }
-
-  private later(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.reload(), RELOAD_DELAY_MS);
   }
 
   private async read(): Promise<void> {
@@ -103,6 +66,7 @@ export class LockState extends Disposable {
     if (!uri) return;
     const read = await readPolicyText(uri, MAX_LOCKFILE_BYTES, 'The lockfile');
     if (this.isDisposed || this.uri?.fsPath !== uri.fsPath) return;
+    this.file.follow('text' in read ? read.target : undefined);
     const file = uri.fsPath;
     // A file that cannot be read (a FIFO, too big) changes nothing: the approved lockfile stays, and the person is told why.
     const problem = 'problem' in read ? read.problem : undefined;

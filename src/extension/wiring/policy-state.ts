@@ -3,8 +3,6 @@
 // is what the proxies enforce and what the views show (the leash decides when a change becomes approved).
 // Its protected servers (those with a `launch` entry in the approved policy) are made known to the
 // catalogue, so hovers, go to definition and Discover Tools find them.
-import { watch as watchFolder, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { MemoryCatalogue, ServerInfo } from '../../language/catalogue';
 import { parsePolicy, type ParseResult } from '../../policy/parse';
@@ -14,9 +12,7 @@ import type { PolicyLeash, WaitingChange } from '../leash/policy-leash';
 import { Disposable } from '../lifecycle';
 import { policyUri } from '../policy-location';
 import { readPolicyText } from './policy-reader';
-
-/** Events of one write come in bursts: one read after the burst. Short, so a tightening applies within 250 ms. */
-const RELOAD_DELAY_MS = 20;
+import { WatchedFile } from './watched-file';
 
 export class PolicyState extends Disposable {
   private readonly changed = this.register(new vscode.EventEmitter<void>());
@@ -27,11 +23,7 @@ export class PolicyState extends Disposable {
   private approvedParse: { file: string; text: string; parsed: ParseResult } | undefined;
   private considering = false;
   private guarded: ProtectedServer[] = [];
-  private watcher: vscode.FileSystemWatcher | undefined;
-  private folderWatcher: FSWatcher | undefined;
-  /** When the policy path is a link: a watcher of the file it leads to, and that file. */
-  private targetWatcher: { path: string; watcher: vscode.FileSystemWatcher } | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly file = this.register(new WatchedFile(() => void this.reload()));
   private fedServers = '';
   private loading: Promise<void> = Promise.resolve();
 
@@ -46,10 +38,6 @@ export class PolicyState extends Disposable {
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.watch()));
     // Trusting the workspace is what trust on first use waits for.
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()));
-    this.register({ dispose: () => this.watcher?.dispose() });
-    this.register({ dispose: () => this.folderWatcher?.close() });
-    this.register({ dispose: () => this.targetWatcher?.watcher.dispose() });
-    this.register({ dispose: () => clearTimeout(this.timer) });
     this.watch();
   }
 
@@ -84,71 +72,21 @@ export class PolicyState extends Disposable {
 
   /** Reads the file again now (after Warden wrote it, so the tree does not wait for the watcher). */
   reload(): Promise<void> {
-    clearTimeout(this.timer);
+    this.file.settle();
     this.loading = this.read();
     return this.loading;
   }
 
   private watch(): void {
-    this.watcher?.dispose();
-    this.folderWatcher?.close();
-    this.folderWatcher = undefined;
-    const uri = this.uri;
-    if (uri) {
-      this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), uri.path.split('/').pop()!));
-      this.listen(this.watcher);
-      if (uri.scheme === 'file') this.folderWatcher = this.watchLocalFolder(uri.fsPath);
-    }
+    this.file.watch(this.uri);
     void this.reload();
-  }
-
-  /**
-   * VS Code's watcher reports a change after 100 ms or more; the folder's own events (inotify and the like)
-   * come at once, so a tightening reaches the proxies sooner. VS Code's watcher stays for what this misses
-   * (the folder created later, a remote file system).
-   */
-  private watchLocalFolder(file: string): FSWatcher | undefined {
-    const name = basename(file);
-    try {
-      const watcher = watchFolder(dirname(file), { persistent: false }, (_event, changed) => {
-        if (changed === null || changed === name) this.later();
-      });
-      watcher.on('error', () => watcher.close());
-      return watcher;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private listen(watcher: vscode.FileSystemWatcher): void {
-    const later = () => this.later();
-    watcher.onDidChange(later);
-    watcher.onDidCreate(later);
-    watcher.onDidDelete(later);
-  }
-
-  /** Watches the file a link leads to (edits there change no event of the link), or stops when there is none. */
-  private followTarget(uri: vscode.Uri | undefined, target: string | undefined): void {
-    const followed = target !== undefined && uri !== undefined && target !== uri.fsPath ? target : undefined;
-    if (this.targetWatcher?.path === followed) return;
-    this.targetWatcher?.watcher.dispose();
-    this.targetWatcher = undefined;
-    if (followed === undefined) return;
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(followed)), basename(followed)));
-    this.listen(watcher);
-    this.targetWatcher = { path: followed, watcher };
-  }
-
-  private later(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.reload(), RELOAD_DELAY_MS);
   }
 
   private async read(): Promise<void> {
     const uri = this.uri;
     const read = uri ? await readPolicyText(uri) : undefined;
     if (this.isDisposed) return;
-    this.followTarget(uri, read && 'text' in read ? read.target : undefined);
+    this.file.follow(read && 'text' in read ? read.target : undefined);
     this.reading = undefined;
     if (uri && read) {
       const file = uri.fsPath;
