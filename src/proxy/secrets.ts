@@ -3,7 +3,8 @@
 // depth; the value has the shape of one (a JWT, a provider's key, a PEM block, a long random string);
 // or a string carries one in a known form (a bearer token, credentials in a URL or connection string,
 // `password=...`, `-p<password>`, `--password VALUE`), and then only that part is masked.
-// The copy keeps every key as received, `__proto__` and `constructor` included. Every pattern runs
+// Keys are masked like string values (a secret can be a key: `{"sk-live-...": 1}`), each in its place;
+// every other key is kept as received, `__proto__` and `constructor` included. Every pattern runs
 // in linear time: the arguments come from the agent, which may be hostile.
 
 export const MASK = '[masked]';
@@ -88,13 +89,37 @@ function maskedObject(object: Record<string, unknown>, secret: boolean, depth: n
   const out: Record<string, unknown> = {};
   // `{ name: "DB_PASSWORD", value: "..." }`: an environment list or a header list.
   const namedSecret = Object.prototype.hasOwnProperty.call(object, 'value') && (isSecretName(object.name) || isSecretName(object.key));
-  for (const key of Object.keys(object)) {
+  const keys = Object.keys(object);
+  const maskedKeys = keys.map(maskString);
+  // Keys written as received are taken first, so a masked key never replaces one of them.
+  const taken: TakenKeys = { keys: new Set(keys.filter((key, i) => maskedKeys[i] === key)), next: new Map() };
+  keys.forEach((key, i) => {
     const value = masked(object[key], secret || isSecretKey(key) || (namedSecret && key === 'value'), depth + 1);
+    const outKey = maskedKeys[i] === key ? key : unusedKey(maskedKeys[i], taken);
     // A plain assignment to "__proto__" would set the copy's prototype and lose the key.
-    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    else out[key] = value;
-  }
+    if (outKey === '__proto__') Object.defineProperty(out, outKey, { value, enumerable: true, writable: true, configurable: true });
+    else out[outKey] = value;
+  });
   return out;
+}
+
+/** The keys of one copy so far, and for each masked text the next number to try after it. */
+interface TakenKeys {
+  keys: Set<string>;
+  next: Map<string, number>;
+}
+
+/**
+ * `key`, or `key#2`, `key#3`...: two keys masked to the same text stay two entries. Each number is
+ * tried once per text, so thousands of keys masked alike still take linear time.
+ */
+function unusedKey(key: string, taken: TakenKeys): string {
+  let n = taken.next.get(key) ?? 1;
+  let candidate = n === 1 ? key : `${key}#${n}`;
+  while (taken.keys.has(candidate)) candidate = `${key}#${++n}`;
+  taken.next.set(key, n + 1);
+  taken.keys.add(candidate);
+  return candidate;
 }
 
 function isSecretName(name: unknown): boolean {

@@ -711,6 +711,39 @@ describe('hostile: opt-in arguments are masked however the secret is written', (
     }
   });
 
+  it('masks secrets used as keys, keeping the shape, and two keys masked alike stay two keys', async () => {
+    const s = setup(WITH_ARGS);
+    const proxy = start(s);
+    const live = 'sk-live-4eC39HqLyjWDarjtT1zdp7dc';
+    const other = 'sk-live-Zq81mXw2Lk5bR9tYv3cN0pHs';
+    const github = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+    const args = {
+      quota: { [live]: 1, [other]: 2, '[masked]': 'a real key of that name' },
+      header: { [`Bearer ${github}`]: true },
+      url: { 'postgres://admin:s3cr3tpw@db/app': 'primary' },
+      plain: { readme: 'kept' },
+    };
+    try {
+      await initialized(proxy);
+      call(proxy, 1, 'echo', args);
+      await answer(proxy, 1);
+      assert.deepEqual(receivedCalls(s.record)[0].params?.arguments, args);
+      const text = readFileSync(s.audit, 'utf8');
+      for (const secret of [live, other, github, 's3cr3tpw']) assert.equal(text.includes(secret), false, `${secret} is in the log`);
+      const [line] = logLines(s.audit);
+      assert.deepEqual(line.args, {
+        quota: { '[masked]': 'a real key of that name', '[masked]#2': 1, '[masked]#3': 2 },
+        header: { 'Bearer [masked]': true },
+        url: { 'postgres://admin:[masked]@db/app': 'primary' },
+        plain: { readme: 'kept' },
+      });
+      assert.equal(line.argsHmac, hmac(keyOf(s.keyFile), args));
+    } finally {
+      await proxy.close();
+      s.cleanup();
+    }
+  });
+
   it('keeps __proto__, constructor and prototype keys in the logged arguments exactly as the server received them', async () => {
     const s = setup(WITH_ARGS);
     const proxy = start(s);

@@ -1,5 +1,6 @@
 // Masking of opt-in audit arguments: secrets under secret keys at any depth, secrets written inside
-// strings in their usual forms, the keys kept as received, and linear time on hostile strings.
+// strings in their usual forms, secrets used as keys (the other keys kept as received), and linear time
+// on hostile strings.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MASK, maskSecrets } from '../../src/proxy/secrets';
@@ -62,6 +63,27 @@ describe('maskSecrets: keys', () => {
     assert.equal((masked as { a?: unknown }).a, undefined);
   });
 
+  it('masks secrets in keys as in values, in order, and never lets two masked keys fall together', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    const masked = maskSecrets({
+      first: 1,
+      'sk-live-aaaaaaaaaaaaaaaaaaaa': { nested: 'value kept' },
+      [`${MASK}#2`]: 'a real key that looks like a masked one',
+      'sk-live-bbbbbbbbbbbbbbbbbbbb': 2,
+      [jwt]: 3,
+      'password=hunter2': 4,
+      last: 5,
+    }) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(masked), ['first', MASK, `${MASK}#2`, `${MASK}#3`, `${MASK}#4`, `password=${MASK}`, 'last']);
+    assert.deepEqual(Object.values(masked), [1, { nested: 'value kept' }, 'a real key that looks like a masked one', 2, 3, 4, 5]);
+  });
+
+  it('masks secret keys under a secret key too, and leaves plain keys there as they are', () => {
+    assert.deepEqual(maskSecrets({ secrets: { alice: 'x', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789': 'y' } }), {
+      secrets: { alice: MASK, [MASK]: MASK },
+    });
+  });
+
   it('masks a value nested deeper than it walks, whole', () => {
     let deep: unknown = 'plain';
     for (let i = 0; i < 100; i++) deep = [deep];
@@ -120,4 +142,19 @@ describe('maskSecrets: linear time on hostile strings', () => {
       assert.ok(performance.now() - started < 500, `${Math.round(performance.now() - started)} ms`);
     });
   }
+});
+
+describe('maskSecrets: linear time on hostile keys', () => {
+  it('masks 50,000 keys that all mask to the same text (and real keys in their way) within 500 ms', () => {
+    const object: Record<string, number> = {};
+    for (let i = 0; i < 1000; i++) object[`${MASK}#${i + 2}`] = i;
+    for (let i = 0; i < 50_000; i++) object[`sk-live-${String(i).padStart(20, 'x')}`] = i;
+    const started = performance.now();
+    const masked = maskSecrets(object) as Record<string, number>;
+    const elapsed = performance.now() - started;
+    assert.equal(Object.keys(masked).length, 51_000);
+    assert.equal(masked[MASK], 0);
+    assert.equal(masked[`${MASK}#1002`], 1);
+    assert.ok(elapsed < 500, `${Math.round(elapsed)} ms`);
+  });
 });
