@@ -180,6 +180,7 @@ export async function runGateway(config: GatewayConfig): Promise<number> {
           },
         },
         (message) => tell(name, 'info', message),
+        name,
       ),
     (target) => createUpstream(target, maxFrameBytes, log),
   );

@@ -6,7 +6,8 @@
 // `Last-Event-ID` after its connection drops (`ResumableStream`). A batch's bad elements get their
 // errors among its answers, as on stdio; only a POST with nothing valid in it is refused whole (400).
 // The listener (http-listener.ts) has checked Host, Origin and the token before a request gets here;
-// the session cap and the body bounds are the listener's, shared by every endpoint it serves.
+// the session cap and the body bounds are the listener's, shared by every endpoint it serves (the cap
+// fairly: session-shares.ts).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../policy/model';
@@ -16,6 +17,7 @@ import { ErrorCode, parseFrames, reserialised, type Frame, type ParsedFrame, typ
 import type { Downstream, ProxySession } from './relay';
 import { ownerOf, requestPrincipal } from './request-principal';
 import { parseEventId, ResumableStream } from './resumable-stream';
+import { SessionShares, type ShareHolder } from './session-shares';
 
 const NEWLINE = Buffer.from('\n');
 /** Events kept on a stream for a client to resume from (or to take when it opens the stream). */
@@ -43,16 +45,10 @@ export interface EndpointSessions {
   endSession(session: ProxySession): Promise<void>;
 }
 
-/** Sessions open at once across every endpoint of one listener. */
-export class SessionSlots {
-  used = 0;
-  constructor(readonly max: number) {}
-}
-
 /** The bounds one listener shares among its endpoints. */
 export interface ListenerLimits {
   body: BodyLimits;
-  slots: SessionSlots;
+  slots: SessionShares;
 }
 
 export interface LimitOptions {
@@ -69,19 +65,23 @@ export function listenerLimits(options: LimitOptions): ListenerLimits {
       budget: new ByteBudget(options.maxInflightBytes ?? inflightDefault(options.maxFrameBytes)),
       timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
     },
-    slots: new SessionSlots(options.maxSessions ?? DEFAULT_MAX_SESSIONS),
+    slots: new SessionShares(options.maxSessions ?? DEFAULT_MAX_SESSIONS),
   };
 }
 
-export class McpEndpoint {
+export class McpEndpoint implements ShareHolder {
   private readonly sessions = new Map<string, HttpSession>();
   private closing = false;
 
+  /** `name`: the server it serves, as the listener's log and refusals name it. */
   constructor(
     private readonly limits: ListenerLimits,
     private readonly owner: EndpointSessions,
     private readonly log: (message: string) => void,
-  ) {}
+    private readonly name = 'mcp',
+  ) {
+    limits.slots.join(this, name);
+  }
 
   /** Sessions open on this endpoint. */
   get size(): number {
@@ -116,7 +116,23 @@ export class McpEndpoint {
   /** Ends every session; the endpoint takes no new one. */
   async close(): Promise<void> {
     this.closing = true;
+    this.limits.slots.leave(this);
     await Promise.all([...this.sessions.values()].map((s) => s.end()));
+  }
+
+  /**
+   * Ends the session used longest ago, preferring one with no request in flight, so that another
+   * endpoint below its share of the listener's sessions gets one.
+   */
+  reclaim(forName: string, why: string): boolean {
+    let victim: HttpSession | undefined;
+    for (const session of this.sessions.values()) {
+      if (!victim || session.preferredVictimOver(victim)) victim = session;
+    }
+    if (!victim) return false;
+    this.log(`HTTP session ${victim.id} of "${this.name}" ended to make room for a session of "${forName}": ${why}`);
+    void victim.end();
+    return true;
   }
 
   private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -152,16 +168,12 @@ export class McpEndpoint {
       if (parsed.length > 1) return sendJsonError(res, 400, null, ErrorCode.InvalidRequest, 'Invalid Request: initialize must be sent alone');
       if (this.closing) return sendJsonError(res, 404, null, ErrorCode.InvalidRequest, 'Not found: this server is no longer served');
       const slots = this.limits.slots;
-      if (slots.used >= slots.max) {
-        return sendRefusal(res, {
-          status: 503,
-          message: `Service Unavailable: the listener already has ${slots.max} sessions open (--max-sessions); end one with DELETE, or wait for an idle one to expire`,
-          headers: { 'retry-after': String(RETRY_SESSIONS_SECONDS) },
-        });
+      const admission = slots.take(this);
+      if (!admission.ok) {
+        return sendRefusal(res, { status: 503, message: admission.message, headers: { 'retry-after': String(RETRY_SESSIONS_SECONDS) } });
       }
-      slots.used++;
       session = new HttpSession(randomUUID(), this.owner, requestPrincipal(req), () => {
-        slots.used--;
+        slots.give(this);
         this.sessions.delete(session!.id);
       });
       this.sessions.set(session.id, session);
@@ -340,6 +352,13 @@ class HttpSession implements Downstream {
   }
 
   private lastActive = Date.now();
+
+  /** Whether to end this session rather than `other` to make room: nothing in flight first, then used longer ago. */
+  preferredVictimOver(other: HttpSession): boolean {
+    const busy = this.open.size > 0;
+    if (busy !== other.open.size > 0) return !busy;
+    return this.lastActive < other.lastActive;
+  }
 
   /** How long the session has had nothing going on (0 while a request or stream is open). */
   idleSince(now: number): number {
