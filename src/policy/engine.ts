@@ -87,7 +87,7 @@ export class PolicyEngine {
   decide(call: ToolCall, options: DecideOptions = {}): Decision {
     const step = this.beforeCount(call, options);
     if (!isCount(step)) return step;
-    return this.afterCount(call, step.rule, this.state.limiter.tryAcquire(step.key, step.max, step.windowMs));
+    return this.afterCount(call, step.rule, this.state.limiter.tryAcquire(step.key, step.max, step.windowMs, step.rule.rateLimit!.scope));
   }
 
   /**
@@ -130,6 +130,10 @@ export class PolicyEngine {
   private afterCount(call: ToolCall, rule: ToolRule, acquired: Acquired): Decision {
     if (acquired.ok) return this.passed(call, rule);
     const { max, windowSeconds, scope } = rule.rateLimit!;
+    if (acquired.full) {
+      const held = acquired.full.windows.toLocaleString('en-US');
+      return ruleDecision(rule, 'deny', `The rate limit of rule "${rule.pattern}" could not be counted: ${held} ${scope} windows are counting at once, the most this process keeps; the call is refused`);
+    }
     const retry = formatSeconds(Math.ceil(acquired.retryAfterMs / 1000));
     return ruleDecision(rule, 'deny', `Rate limit of ${max} calls per ${formatSeconds(windowSeconds)} reached${SCOPE_WHERE[scope]} (rule "${rule.pattern}"); retry in ${retry}`);
   }
