@@ -6,8 +6,16 @@ import type { IncomingMessage } from 'node:http';
 import { describeBytes } from './regular-file';
 import type { Refusal } from './listener-guard';
 
+/** Bytes of request bodies held, with a ceiling; `shared`: part of it is kept for other endpoints (byte-shares.ts). */
+export interface Budget {
+  readonly limit: number;
+  readonly shared?: boolean;
+  take(bytes: number): boolean;
+  give(bytes: number): void;
+}
+
 /** Bytes of request bodies held across every connection, with a ceiling. */
-export class ByteBudget {
+export class ByteBudget implements Budget {
   private used = 0;
 
   constructor(readonly limit: number) {}
@@ -29,7 +37,7 @@ export class ByteBudget {
 
 export interface BodyLimits {
   maxBytes: number;
-  budget: ByteBudget;
+  budget: Budget;
   timeoutMs: number;
 }
 
@@ -116,10 +124,10 @@ function tooLarge(maxBytes: number): Refusal {
   return { status: 413, message: `Message over the proxy's limit of ${maxBytes} bytes` };
 }
 
-function busy(budget: ByteBudget): Refusal {
+function busy(budget: Budget): Refusal {
   return {
     status: 503,
-    message: `Service Unavailable: request bodies in flight already hold the listener's limit of ${describeBytes(budget.limit)}; try again shortly`,
+    message: `Service Unavailable: request bodies in flight already hold the listener's limit of ${describeBytes(budget.limit)}${budget.shared ? ', or all of it this server may take while a part is kept for the other servers served' : ''}; try again shortly`,
     headers: { 'retry-after': String(RETRY_BUSY_SECONDS) },
   };
 }

@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../policy/model';
-import { ByteBudget, readBody, type BodyLimits } from './http-body';
+import { ByteShares } from './byte-shares';
+import { readBody, type Budget, type BodyLimits } from './http-body';
 import { accepts, frameText, header, sendJson, sendJsonError, sendRefusal, trimNewline } from './http-responses';
 import { ErrorCode, parseFrames, reserialised, type Frame, type ParsedFrame, type RequestId } from './jsonrpc';
 import type { Downstream, ProxySession } from './relay';
@@ -47,7 +48,9 @@ export interface EndpointSessions {
 
 /** The bounds one listener shares among its endpoints. */
 export interface ListenerLimits {
-  body: BodyLimits;
+  body: Omit<BodyLimits, 'budget'>;
+  /** The in-flight byte budget, each endpoint with its reserve (byte-shares.ts). */
+  bytes: ByteShares;
   slots: SessionShares;
 }
 
@@ -60,11 +63,8 @@ export interface LimitOptions {
 
 export function listenerLimits(options: LimitOptions): ListenerLimits {
   return {
-    body: {
-      maxBytes: options.maxFrameBytes,
-      budget: new ByteBudget(options.maxInflightBytes ?? inflightDefault(options.maxFrameBytes)),
-      timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
-    },
+    body: { maxBytes: options.maxFrameBytes, timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS },
+    bytes: new ByteShares(options.maxInflightBytes ?? inflightDefault(options.maxFrameBytes), options.maxFrameBytes),
     slots: new SessionShares(options.maxSessions ?? DEFAULT_MAX_SESSIONS),
   };
 }
@@ -72,6 +72,7 @@ export function listenerLimits(options: LimitOptions): ListenerLimits {
 export class McpEndpoint implements ShareHolder {
   private readonly sessions = new Map<string, HttpSession>();
   private closing = false;
+  private readonly budget: Budget & { leave(): void };
 
   /** `name`: the server it serves, as the listener's log and refusals name it. */
   constructor(
@@ -81,6 +82,7 @@ export class McpEndpoint implements ShareHolder {
     private readonly name = 'mcp',
   ) {
     limits.slots.join(this, name);
+    this.budget = limits.bytes.member();
   }
 
   /** Sessions open on this endpoint. */
@@ -117,6 +119,7 @@ export class McpEndpoint implements ShareHolder {
   async close(): Promise<void> {
     this.closing = true;
     this.limits.slots.leave(this);
+    this.budget.leave();
     await Promise.all([...this.sessions.values()].map((s) => s.end()));
   }
 
@@ -136,7 +139,7 @@ export class McpEndpoint implements ShareHolder {
   }
 
   private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, this.limits.body);
+    const body = await readBody(req, { ...this.limits.body, budget: this.budget });
     if (!('bytes' in body)) return sendRefusal(res, body, body.status === 413 ? ErrorCode.RequestTooLarge : ErrorCode.InvalidRequest);
     try {
       this.receive(req, res, body.bytes);

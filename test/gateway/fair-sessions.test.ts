@@ -4,6 +4,7 @@
 // down) then takes back a session from the server most over its own share. Real processes: the bundled
 // CLI, the recording fixture servers, raw HTTP and the SDK's Streamable HTTP client.
 import assert from 'node:assert/strict';
+import { request, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RECORDING, tempDir, textOf, waitFor, writePolicy, yaml } from '../proxy/helpers';
@@ -32,6 +33,23 @@ async function listTools(gateway: Gateway, name: string, session: string): Promi
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
   });
   return answer.status;
+}
+
+/** A POST whose body is declared at `declared` bytes and never finished: it holds that much of the budget. */
+function slowBody(gateway: Gateway, name: string, declared: number): { req: ClientRequest; status: Promise<number> } {
+  const req = request(serverUrl(gateway, name), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${gateway.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': String(declared) },
+  });
+  const status = new Promise<number>((resolve) => {
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(-1));
+  });
+  req.write('{"jsonrpc":"2.0","id":1,');
+  return { req, status };
 }
 
 describe('gateway: each served server keeps its fair share of --max-sessions', () => {
@@ -76,6 +94,39 @@ describe('gateway: each served server keeps its fair share of --max-sessions', (
         await client.close();
       }
     } finally {
+      await gateway.close();
+      tmp.cleanup();
+    }
+  });
+});
+
+describe('gateway: each served server keeps a reserve of the in-flight byte budget', () => {
+  it('one server’s slow bodies cannot hold the whole budget: another server’s request still fits', async () => {
+    const tmp = tempDir();
+    const policy = writePolicy(tmp.dir, policyText(tmp.dir, ['alpha', 'beta']));
+    const gateway = await startGateway(['--policy', policy, '--listen', '127.0.0.1:0', '--max-frame-bytes', '4096', '--max-inflight-bytes', '8192']);
+    const slow: ClientRequest[] = [];
+    try {
+      // Alpha's first body of the largest size is taken (one server alone can always receive one).
+      const first = slowBody(gateway, 'alpha', 4090);
+      slow.push(first.req);
+      await waitFor(() => gateway.stderr().length > 0, 1000, 'the gateway');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // A second would leave beta nothing: refused, and the connection closed.
+      const second = slowBody(gateway, 'alpha', 4090);
+      slow.push(second.req);
+      assert.equal(await second.status, 503);
+      // Beta's client is served meanwhile.
+      const opened = await open(gateway, 'beta');
+      assert.equal(opened.status, 200, opened.message);
+      const client = await connectServer(gateway, 'beta', gateway.token);
+      try {
+        assert.equal(textOf(await client.callTool({ name: 'echo', arguments: { message: 'room' } })), 'Echo: room');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      for (const req of slow) req.destroy();
       await gateway.close();
       tmp.cleanup();
     }

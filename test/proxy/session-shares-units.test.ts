@@ -1,6 +1,8 @@
-// The listener's session cap shared fairly among its endpoints (session-shares.ts), as pure logic.
+// The listener's session cap and in-flight byte budget shared among its endpoints (session-shares.ts,
+// byte-shares.ts), as pure logic.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ByteShares } from '../../src/proxy/byte-shares';
 import { SessionShares, type ShareHolder } from '../../src/proxy/session-shares';
 
 /** An endpoint whose reclaim ends one of its sessions, as McpEndpoint does. */
@@ -65,5 +67,36 @@ describe('session shares', () => {
     shares.give(a.holder);
     shares.give(a.holder);
     assert.equal(shares.inUse, 3);
+  });
+});
+
+describe('byte shares', () => {
+  it('one endpoint (the proxy’s --listen): the whole limit, as one budget', () => {
+    const shares = new ByteShares(100, 50);
+    const only = shares.member();
+    assert.equal(shares.reserve, 0);
+    assert.equal(only.take(100), true);
+    assert.equal(only.take(1), false);
+    assert.equal(only.shared, false);
+  });
+
+  it('each endpoint keeps a reserve; one alone still receives a message of the largest size', () => {
+    const shares = new ByteShares(100, 50);
+    const [a, b, c] = [shares.member(), shares.member(), shares.member()];
+    assert.equal(shares.reserve, 25, '(100 - 50) / 2 others');
+    assert.equal(a.take(50), true, 'the largest message fits while the others hold nothing');
+    assert.equal(a.take(1), false, 'the rest is kept for b and c');
+    assert.equal(a.shared, true);
+    assert.equal(b.take(25), true);
+    assert.equal(c.take(25), true);
+    assert.equal(c.take(1), false, 'the limit holds');
+    // A server no longer served keeps no reserve; what it holds counts until given back.
+    b.give(25);
+    b.leave();
+    assert.equal(shares.reserve, 50, '(100 - 50) / 1 other');
+    assert.equal(a.take(1), false, 'c, holding 25, keeps 25 more');
+    assert.equal(c.take(25), true);
+    a.give(1000);
+    assert.equal(shares.inUse, 50, 'a gives back only what it held');
   });
 });
