@@ -1,8 +1,9 @@
 // The HTTP listener a process serves MCP endpoints on: the proxy's `--listen` (one endpoint, `/mcp`) and
 // the gateway (one per server). Every request must name this listener in Host (and Origin, when sent)
 // and carry its bearer token (`ListenerGuard`) before anything else is read or any route chosen; the
-// router then answers it. One guard, one session cap, one in-flight byte budget for the process, and
-// idle sessions of every endpoint are ended here.
+// router then answers it. One guard, one session cap, one in-flight byte budget for the process (the
+// cap and budget shared fairly among its endpoints: session-shares.ts, byte-shares.ts), and idle
+// sessions of every endpoint are ended here.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendJsonError, sendRefusal } from './http-responses';
