@@ -85,7 +85,7 @@ function checkMessage(value: unknown, line: Buffer | string | undefined): Parsed
     return { ok: false, error: errorFrame(id, ErrorCode.InvalidRequest, `Invalid Request: ${kind.why}`), refused: value };
   }
   const msg = value as JsonRpcMessage;
-  return { ok: true, frame: { msg, kind, line: line ?? canonicalLine(msg, kind) } };
+  return { ok: true, frame: line === undefined ? canonicalFrame(msg, kind) : { msg, kind, line } };
 }
 
 function classify(value: unknown): MessageKind | { why: string } {
@@ -127,12 +127,25 @@ export function frameOf(msg: JsonRpcMessage): Frame {
 }
 
 /**
+ * Frames whose line was written by `canonicalLine` from their own `msg`: re-serialising one would write
+ * the same bytes again (a batch element, written when the batch was split, is on its way to the relay's
+ * own re-serialisation). A WeakSet, not a member: a copy of the frame (`{ ...frame, msg }`) is not in it.
+ */
+const canonical = new WeakSet<Frame>();
+
+function canonicalFrame(msg: JsonRpcMessage, kind: MessageKind): Frame {
+  const frame: Frame = { msg, kind, line: canonicalLine(msg, kind) };
+  canonical.add(frame);
+  return frame;
+}
+
+/**
  * The frame with its line written anew from what was parsed, so its bytes say exactly that: the
  * envelope's own members only, once each (no duplicate key, no escaped key, no stray member such as
- * "Method" that a lenient reader might take for the real one).
+ * "Method" that a lenient reader might take for the real one). A frame already written so is returned as it is.
  */
 export function reserialised(frame: Frame): Frame {
-  return { ...frame, line: canonicalLine(frame.msg, frame.kind) };
+  return canonical.has(frame) ? frame : canonicalFrame(frame.msg, frame.kind);
 }
 
 function canonicalLine(msg: JsonRpcMessage, kind: MessageKind): string {

@@ -328,9 +328,9 @@ const MAYBE_A_CALL = /call|[\\\u0080-\uffff]/i;
  * The bytes to forward must mean what was decided. A tools/call goes on as the proxy parsed it
  * (re-serialised: no duplicate keys that a first-key-wins parser would read otherwise), and so does
  * any other message that mentions a call in any case, or uses escapes or characters outside ASCII
- * that could spell one.
+ * that could spell one. (Exported for the batch benchmark.)
  */
-function normalisedIfAmbiguous(frame: Frame): Frame {
+export function normalisedIfAmbiguous(frame: Frame): Frame {
   if (frame.msg.method === 'tools/call') return reserialised(frame);
   const line = frame.line;
   return MAYBE_A_CALL.test(typeof line === 'string' ? line : line.toString('latin1')) ? reserialised(frame) : frame;

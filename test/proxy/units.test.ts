@@ -6,7 +6,7 @@ import { argsHmac, AuditKey, canonicalJson } from '../../src/proxy/audit-log';
 import { summariseAudit } from '../../src/proxy/audit-summary';
 import { LineSplitter, lineText, sniffRequestId } from '../../src/proxy/framing';
 import { blockedText } from '../../src/proxy/interception';
-import { parseFrames } from '../../src/proxy/jsonrpc';
+import { parseFrames, reserialised } from '../../src/proxy/jsonrpc';
 import { MASK, maskSecrets } from '../../src/proxy/secrets';
 
 function split(chunks: string[], max = 64): { lines: string[]; oversized: [number, unknown][] } {
@@ -71,6 +71,40 @@ describe('parseFrames', () => {
     assert.equal(parsed.length, 2);
     assert.ok(parsed[0].ok && parsed[0].frame.line === '{"jsonrpc":"2.0","id":1,"method":"a"}\n');
     assert.ok(!parsed[1].ok);
+  });
+
+  it('writes a batch element once: re-serialising it on its way (a tools/call) keeps that line', () => {
+    const [call] = parseFrames('[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"a":1}}}]', '');
+    assert.ok(call.ok);
+    const line = call.frame.line;
+    assert.equal(line, '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":{"a":1}}}\n');
+    let serialised = 0;
+    const stringify = JSON.stringify;
+    JSON.stringify = ((...args: Parameters<typeof stringify>) => (serialised++, stringify(...args))) as typeof stringify;
+    try {
+      assert.equal(reserialised(call.frame), call.frame);
+      assert.equal(reserialised(reserialised(call.frame)).line, line);
+    } finally {
+      JSON.stringify = stringify;
+    }
+    assert.equal(serialised, 0);
+  });
+
+  it('still writes anew a line received as it came (a duplicate key says one thing to the proxy, another to a server)', () => {
+    const text = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t"},"params":{"name":"u"}}';
+    const [call] = parseFrames(text, text + '\n');
+    assert.ok(call.ok);
+    assert.equal(call.frame.line, text + '\n');
+    const written = reserialised(call.frame);
+    assert.equal(written.line, '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"u"}}\n');
+    assert.equal(reserialised(written), written);
+  });
+
+  it('writes anew a frame whose message was replaced after it was written', () => {
+    const [call] = parseFrames('[{"jsonrpc":"2.0","id":1,"method":"ping"}]', '');
+    assert.ok(call.ok);
+    const changed = { ...call.frame, msg: { jsonrpc: '2.0' as const, id: 2, method: 'ping' } };
+    assert.equal(reserialised(changed).line, '{"jsonrpc":"2.0","id":2,"method":"ping"}\n');
   });
 });
 
