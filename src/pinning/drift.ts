@@ -3,6 +3,7 @@
 // instructions or name/version changed. Each drift carries the plain-words message that reasons, logs and
 // reports use. Pure.
 import { canonicalJson } from '../policy/canonical-json';
+import { BoundedCache, stringBytes } from './bounded-cache';
 import { visibleString } from '../proxy/visible-text';
 import {
   definitionHash,
@@ -79,6 +80,8 @@ export function serverDrift(pinned: PinnedServer, live: LiveServer, lockfileName
 
 /** The largest number of definitions kept by a DefinitionHashes (a server lists tens; a hostile one, any). */
 const MAX_CACHED = 4096;
+/** And the most bytes they hold: a hostile server can list few but huge definitions. */
+export const MAX_CACHED_DEFINITION_BYTES = 32 * 1024 * 1024;
 
 /**
  * Each listed tool's pinned parts and hash, computed once per distinct definition: a server lists the same
@@ -86,7 +89,7 @@ const MAX_CACHED = 4096;
  * reused, found by the tool's JSON text as parsed (cheap next to sorting keys and hashing).
  */
 export class DefinitionHashes {
-  private readonly cache = new Map<string, PinnedTool>();
+  private readonly cache = new BoundedCache<string, PinnedTool>(MAX_CACHED, MAX_CACHED_DEFINITION_BYTES);
 
   of(tool: unknown): PinnedTool {
     let key: string;
@@ -98,9 +101,17 @@ export class DefinitionHashes {
     const cached = this.cache.get(key);
     if (cached) return cached;
     const pin = hashed(tool);
-    if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    this.cache.set(key, pin);
+    // The key's text, and the definition kept beside it (about as large again).
+    this.cache.set(key, pin, 2 * stringBytes(key));
     return pin;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  get bytes(): number {
+    return this.cache.bytes;
   }
 }
 

@@ -4,6 +4,7 @@
 // policy change (a person pinned the change) applies to the next call without listing again. A call for a
 // tool the latest listing did not show is refused on a server pinned with `enforce`: its definition was
 // never checked (a call made before any list, or for a tool the server stopped listing).
+import { BoundedCache, stringBytes } from '../pinning/bounded-cache';
 import { findingsFor, type Finding, type FindingContext } from '../pinning/findings';
 import { DefinitionHashes, quoted, removedDrift, serverInfoDrift, toolDrift, toolName, type Drift } from '../pinning/drift';
 import { toolDefinition, type PinnedServer, type PinnedTool } from '../pinning/lockfile';
@@ -66,6 +67,9 @@ interface Listed {
 
 /** Findings and reports kept per distinct definition (a hostile server can list any number). */
 const MAX_CACHED = 4096;
+/** And the bytes they may hold (a name, and so a message, can be long): for the process's drifts, for each session's reports. */
+const MAX_DRIFT_BYTES = 8 * 1024 * 1024;
+const MAX_REPORTED_BYTES = 1024 * 1024;
 /** Findings kept per definition for different servers and lockfiles. */
 const MAX_CONTEXTS = 16;
 
@@ -79,9 +83,14 @@ const HASHES = new DefinitionHashes();
  * fields: the detectors read every field, `_meta` and `icons` included), then by server and context.
  */
 const FINDINGS = new WeakMap<PinnedTool, Map<string, Finding[]>>();
-const DRIFTS = new Map<string, Drift>();
+const DRIFTS = new BoundedCache<string, Drift>(MAX_CACHED, MAX_DRIFT_BYTES);
 /** The finding context of each lockfile (weakly: a replaced lockfile's entry goes with it). */
 const CONTEXTS = new WeakMap<object, { context: FindingContext; key: string }>();
+
+/** The bytes the process-wide pin caches are counted as holding. */
+export function pinCacheBytes(): { hashes: number; drifts: number } {
+  return { hashes: HASHES.bytes, drifts: DRIFTS.bytes };
+}
 
 /** Whether two JSON values are the same value (keys in any order), without allocating; false past MAX_DEPTH. */
 export function sameJson(a: unknown, b: unknown, depth = 0): boolean {
@@ -112,7 +121,7 @@ export class SessionPins {
   private listed = new Map<string, Listed>();
   /** The names held back on any page of the latest listing: a name listed again on a later page stays held. */
   private heldInListing = new Set<string>();
-  private readonly reported = new Set<string>();
+  private readonly reported = new BoundedCache<string, true>(MAX_CACHED, MAX_REPORTED_BYTES);
   private everListed = false;
   private reportsLeft = MAX_REPORTS_PER_LISTING;
   private reportsLeftOut = 0;
@@ -282,8 +291,7 @@ export class SessionPins {
     let drift = DRIFTS.get(key);
     if (!drift) {
       drift = toolDrift(name, pinned, live, this.lock!.name)!;
-      if (DRIFTS.size >= MAX_CACHED) DRIFTS.clear();
-      DRIFTS.set(key, drift);
+      DRIFTS.set(key, drift, stringBytes(key) + stringBytes(drift.message));
     }
     return drift;
   }
@@ -347,11 +355,10 @@ export class SessionPins {
     this.reportsLeftOut = 0;
   }
 
-  /** True the first time a report is seen in this session (forgotten all at once past MAX_CACHED). */
+  /** True the first time a report is seen in this session (the oldest forgotten past MAX_CACHED or MAX_REPORTED_BYTES). */
   private firstTime(key: string): boolean {
     if (this.reported.has(key)) return false;
-    if (this.reported.size >= MAX_CACHED) this.reported.clear();
-    this.reported.add(key);
+    this.reported.set(key, true, stringBytes(key));
     return true;
   }
 }
