@@ -17,6 +17,7 @@ import type { DetectorContext } from './detectors/detector';
 
 export type FindingCode =
   | 'hidden-unicode'
+  | 'look-alike'
   | 'ansi-escape'
   | 'hidden-instructions'
   | 'sensitive-path'

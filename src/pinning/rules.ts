@@ -30,6 +30,17 @@ export const FINDING_RULES: Record<FindingCode, RuleText> = {
       'reason to hide text from its users: do not pin or accept the tool; report it to the server\'s authors.',
     level: 'error',
   },
+  'look-alike': {
+    short: 'Letters that only look like Latin ones, mixed into a word',
+    full:
+      'A word that mixes Latin letters with Cyrillic or Greek look-alikes (a Cyrillic е in rеad_file) or with fullwidth or ' +
+      'mathematical forms: a person reads the word they expect, while the characters say something else. Warden reads ' +
+      'through such letters when it looks for hidden instructions, secrets and other tools; this says they were there.',
+    help:
+      'Look at the letters the message names. A tool or parameter name that imitates another is an impersonation attempt: ' +
+      'do not pin it. In prose it can be a typing slip; ask the server\'s authors to fix it.',
+    level: 'warning',
+  },
   'ansi-escape': {
     short: 'Terminal escape or control characters in a tool definition',
     full:

@@ -4,6 +4,7 @@ import type { Finding, FindingCode, FindingSeverity } from '../findings';
 import type { FieldText } from '../fields';
 import { capitalised } from '../fields';
 import { excerptOf } from '../visible';
+import { inOriginal } from './skeleton';
 
 export interface DetectorContext {
   /** This server's tool names, as listed: naming one of them is not shadowing. */
@@ -18,7 +19,11 @@ export type Detector = (field: FieldText, context: DetectorContext, out: Finding
 /** At most this many findings of one code in one text; the last one says how many more there were. */
 export const FINDINGS_PER_FIELD = 8;
 
-/** A finding about `field.text[start, end)`, its message prefixed with where it is. */
+/**
+ * A finding about `field.text[start, end)`, its message prefixed with where it is. When `field` is a
+ * skeleton (see skeleton.ts), the range and excerpt are those of the text as written, and the message
+ * says when that text differs from what it reads as.
+ */
 export function finding(
   field: FieldText,
   code: FindingCode,
@@ -27,15 +32,18 @@ export function finding(
   end: number,
   what: string,
 ): Finding {
+  const at = inOriginal(field, start, end);
+  const disguised = at.field !== field && at.field.text.slice(at.start, at.end) !== field.text.slice(start, end);
+  const said = disguised ? `${what} (written in look-alike or invisible characters)` : what;
   return {
     code,
     severity,
-    message: field.tool === undefined ? `${capitalised(field.owner)}: ${what}` : `${capitalised(field.owner)}, ${field.field}: ${what}`,
+    message: field.tool === undefined ? `${capitalised(field.owner)}: ${said}` : `${capitalised(field.owner)}, ${field.field}: ${said}`,
     ...(field.tool !== undefined ? { tool: field.tool } : {}),
     field: field.field,
-    start,
-    end,
-    excerpt: excerptOf(field.text, start, end),
+    start: at.start,
+    end: at.end,
+    excerpt: excerptOf(at.field.text, at.start, at.end),
   };
 }
 

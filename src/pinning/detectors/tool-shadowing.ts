@@ -18,6 +18,7 @@ import type { Finding } from '../findings';
 import type { FieldText } from '../fields';
 import { quoted } from '../visible';
 import { FieldFindings, finding, type Detector, type DetectorContext } from './detector';
+import { originalText } from './skeleton';
 import { matchPhrase, phrase, sentencesHave, slot, wordsOf } from './text';
 
 /** Identifiers longer than this are not tool names. */
@@ -48,7 +49,9 @@ export const toolShadowing: Detector = (field: FieldText, context: DetectorConte
   }
   const { others, servers } = prepared(context);
   for (const id of identifiers(field.text)) {
-    if (isOwn(id.text, context.ownTools)) continue;
+    // Its own name as it reads or as written; its names are never folded, so a look-alike name of its own
+    // cannot pass another server's tool off as its own.
+    if (isOwn(id.text, context.ownTools) || isOwn(originalText(field, id.start, id.end), context.ownTools)) continue;
     const other = others.get(id.text.toLowerCase()) ?? prefixedOther(id.text, others);
     const after = wordAfter(field.text, id.end);
     const next = after.word;
