@@ -145,7 +145,8 @@ describe('maskSecrets: linear time on hostile strings', () => {
 });
 
 describe('maskSecrets: linear time on hostile keys', () => {
-  it('masks 50,000 keys that all mask to the same text (and real keys in their way) within 500 ms', () => {
+  // About 0.2 s alone, 1 s on a busy machine; numbering each key from #2 again would take minutes.
+  it('masks 50,000 keys that all mask to the same text (and real keys in their way) within 5 s', () => {
     const object: Record<string, number> = {};
     for (let i = 0; i < 1000; i++) object[`${MASK}#${i + 2}`] = i;
     for (let i = 0; i < 50_000; i++) object[`sk-live-${String(i).padStart(20, 'x')}`] = i;
@@ -155,6 +156,6 @@ describe('maskSecrets: linear time on hostile keys', () => {
     assert.equal(Object.keys(masked).length, 51_000);
     assert.equal(masked[MASK], 0);
     assert.equal(masked[`${MASK}#1002`], 1);
-    assert.ok(elapsed < 500, `${Math.round(elapsed)} ms`);
+    assert.ok(elapsed < 5000, `${Math.round(elapsed)} ms`);
   });
 });
