@@ -20,7 +20,8 @@ export interface ToolCall {
 
 /** A rate-limit count kept outside this process, shared by every instance that uses it. Rejects when it cannot count. */
 export interface SharedLimiter {
-  tryAcquire(key: string, max: number, windowMs: number): Promise<Acquired>;
+  /** `scope`: the rule's, for a limiter that bounds the counts it holds per scope. */
+  tryAcquire(key: string, max: number, windowMs: number, scope?: string): Promise<Acquired>;
 }
 
 export interface DecideOptions {
@@ -99,7 +100,7 @@ export class PolicyEngine {
     if (!isCount(step)) return step;
     let acquired: Acquired;
     try {
-      acquired = await limiter.tryAcquire(step.key, step.max, step.windowMs);
+      acquired = await limiter.tryAcquire(step.key, step.max, step.windowMs, step.rule.rateLimit!.scope);
     } catch (error) {
       const why = (error as Error)?.message ?? String(error);
       return ruleDecision(step.rule, 'deny', `The rate limit of rule "${step.rule.pattern}" could not be counted: ${why}; the call is refused`);

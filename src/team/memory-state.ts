@@ -27,8 +27,8 @@ export class MemoryState implements TeamState {
     };
   }
 
-  async tryAcquire(key: string, max: number, windowMs: number): Promise<Acquired> {
-    return this.limiter.tryAcquire(key, max, windowMs);
+  async tryAcquire(key: string, max: number, windowMs: number, scope?: string): Promise<Acquired> {
+    return this.limiter.tryAcquire(key, max, windowMs, scope);
   }
 
   async close(): Promise<void> {}

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EngineState, PolicyEngine } from '../../src/policy/engine';
 import { MAX_WINDOWS_PER_SCOPE, RateLimiter } from '../../src/policy/rate-limiter';
+import { MemoryState } from '../../src/team/memory-state';
 import { policyOf, yaml } from './helpers';
 
 const POLICY = yaml(
@@ -66,6 +67,15 @@ describe('rate-limit windows under a flood of conversation ids', () => {
     // Another scope has its own cap: the server's count still works.
     for (let i = 0; i < 3; i++) assert.equal(engine.decide({ server: 's', tool: 'per_server', session: `n${i}` }).decision, 'allow');
     assert.match(engine.decide({ server: 's', tool: 'per_server' }).reason!, /for this server/);
+  });
+
+  test("a gateway's state in memory keeps the cap per scope too: a flood of conversations leaves the server's count alone", async () => {
+    const state = new MemoryState(new RateLimiter(() => 1_000_000));
+    const engine = new PolicyEngine(policyOf(POLICY));
+    for (let i = 0; i < MAX_WINDOWS_PER_SCOPE + 10; i++) await engine.decideShared({ server: 's', tool: 'per_session', session: `c${i}` }, state);
+    assert.match((await engine.decideShared({ server: 's', tool: 'per_session', session: 'late' }, state)).reason!, /could not be counted/);
+    for (let i = 0; i < 3; i++) assert.equal((await engine.decideShared({ server: 's', tool: 'per_server' }, state)).decision, 'allow');
+    assert.match((await engine.decideShared({ server: 's', tool: 'per_server' }, state)).reason!, /^Rate limit of 3 calls per 1m reached for this server/);
   });
 
   test('once the windows at the cap expire, new conversations are counted again', () => {
