@@ -16,8 +16,7 @@ import type { PolicyState } from '../wiring/policy-state';
 export type SettleLock = (policyFile: string, lock: string | undefined) => void;
 
 export class LockState extends Disposable {
-  private readonly file = this.register(new WatchedFile(() => void this.reload()));
-  private loading: Promise<void> = Promise.resolve();
+  private readonly file = this.register(new WatchedFile(() => this.read()));
   private lastProblem: string | undefined;
 
   constructor(private readonly policy: PolicyState, readonly leash: PolicyLeash, private readonly settle: SettleLock) {
@@ -46,19 +45,16 @@ export class LockState extends Disposable {
 
   /** Resolves once the file as it is now has been read. */
   get ready(): Promise<void> {
-    return this.loading;
+    return this.file.ready;
   }
 
-  /** Reads the file again now (after Warden wrote it). */
+  /** Reads the file again now (after Warden wrote it, so the tree does not wait for the watcher). */
   reload(): Promise<void> {
-    this.file.settle();
-    this.loading = this.read();
-    return this.loading;
+    return this.file.reload();
   }
 
   private watch(): void {
     this.file.watch(this.uri);
-    void this.reload();
   }
 
   private async read(): Promise<void> {

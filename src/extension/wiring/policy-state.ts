@@ -23,9 +23,8 @@ export class PolicyState extends Disposable {
   private approvedParse: { file: string; text: string; parsed: ParseResult } | undefined;
   private considering = false;
   private guarded: ProtectedServer[] = [];
-  private readonly file = this.register(new WatchedFile(() => void this.reload()));
+  private readonly file = this.register(new WatchedFile(() => this.read()));
   private fedServers = '';
-  private loading: Promise<void> = Promise.resolve();
 
   constructor(private readonly catalogue: MemoryCatalogue, readonly leash: PolicyLeash) {
     super();
@@ -67,19 +66,16 @@ export class PolicyState extends Disposable {
 
   /** Resolves once the file as it is now has been read. */
   get ready(): Promise<void> {
-    return this.loading;
+    return this.file.ready;
   }
 
   /** Reads the file again now (after Warden wrote it, so the tree does not wait for the watcher). */
   reload(): Promise<void> {
-    this.file.settle();
-    this.loading = this.read();
-    return this.loading;
+    return this.file.reload();
   }
 
   private watch(): void {
     this.file.watch(this.uri);
-    void this.reload();
   }
 
   private async read(): Promise<void> {

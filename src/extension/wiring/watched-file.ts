@@ -1,6 +1,6 @@
-// Watches one file that Warden reads by the policy's rules (the policy, its lockfile): VS Code's watcher,
-// the folder's own events, and, when the path is a link, the file it leads to. Any of them calls
-// `changed` once after a burst of events.
+// Watches one file that Warden reads by the policy's rules (the policy, its lockfile) and reads it again
+// when it changes: VS Code's watcher, the folder's own events, and, when the path is a link, the file it
+// leads to. A burst of events makes one read.
 import { watch as watchFolder, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
@@ -15,22 +15,38 @@ export class WatchedFile implements vscode.Disposable {
   private targetWatcher: { path: string; watcher: vscode.FileSystemWatcher } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private watched: vscode.Uri | undefined;
+  private loading: Promise<void> = Promise.resolve();
 
-  constructor(private readonly changed: () => void) {}
+  /** `read` reads the file as it is now (and calls `follow` with where a link led). */
+  constructor(private readonly read: () => Promise<void>) {}
 
   /** The file watched now. */
   get uri(): vscode.Uri | undefined {
     return this.watched;
   }
 
-  /** Watches `uri` instead of what was watched (nothing: stops). */
+  /** Resolves once the file as it is now has been read. */
+  get ready(): Promise<void> {
+    return this.loading;
+  }
+
+  /** Reads the file again now (after Warden wrote it, so nothing waits for the watcher). */
+  reload(): Promise<void> {
+    clearTimeout(this.timer);
+    this.loading = this.read();
+    return this.loading;
+  }
+
+  /** Watches and reads `uri` instead of what was watched (nothing: stops watching). */
   watch(uri: vscode.Uri | undefined): void {
     this.stop();
     this.watched = uri;
-    if (!uri) return;
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), basename(uri.path)));
-    this.listen(this.watcher);
-    if (uri.scheme === 'file') this.folderWatcher = this.watchLocalFolder(uri.fsPath);
+    if (uri) {
+      this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), basename(uri.path)));
+      this.listen(this.watcher);
+      if (uri.scheme === 'file') this.folderWatcher = this.watchLocalFolder(uri.fsPath);
+    }
+    void this.reload();
   }
 
   /** After a read: watches the file a link led to (edits there change no event of the link), or stops when there is none. */
@@ -43,11 +59,6 @@ export class WatchedFile implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(followed)), basename(followed)));
     this.listen(watcher);
     this.targetWatcher = { path: followed, watcher };
-  }
-
-  /** Forgets a burst in progress: the file is being read now anyway. */
-  settle(): void {
-    clearTimeout(this.timer);
   }
 
   dispose(): void {
@@ -91,6 +102,6 @@ export class WatchedFile implements vscode.Disposable {
 
   private later(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.changed(), BURST_MS);
+    this.timer = setTimeout(() => void this.reload(), BURST_MS);
   }
 }
