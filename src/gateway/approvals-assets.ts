@@ -2,7 +2,8 @@
 // one; the script asks for the person's token once, keeps it in this tab's sessionStorage and sends it as
 // an Authorization header on its own requests (a header no other site can make a browser send: no CSRF).
 // Everything shown that a server or an agent wrote (tool names, arguments, reasons, names) is put in the
-// page as text (textContent), never as markup; the page allows only these files (CSP, no inline script).
+// page as text (textContent), never as markup, and as the gateway escaped it (`shown`: no hidden
+// characters); the page allows only these files (CSP, no inline script).
 
 export const APPROVALS_HTML = `<!doctype html>
 <html lang="en">
@@ -122,19 +123,19 @@ export const APPROVALS_JS = `'use strict';
   function item(call) {
     var li = el('li', undefined, 'call');
     li.dataset.id = call.id;
-    li.appendChild(el('h2', call.server + ' / ' + call.tool));
+    li.appendChild(el('h2', call.shown.server + ' / ' + call.shown.tool));
     var dl = el('dl');
-    row(dl, 'Server', call.server);
-    row(dl, 'Tool', call.tool);
+    row(dl, 'Server', call.shown.server);
+    row(dl, 'Tool', call.shown.tool);
     row(dl, 'Risk', call.risk ? call.risk.category + ', ' + call.risk.level : 'unknown', call.risk ? 'risk-' + call.risk.level : '');
-    row(dl, 'Asked by', call.caller ? call.caller.name : 'no identity');
-    if (call.reason) row(dl, 'Why it asks', call.reason);
+    row(dl, 'Asked by', call.shown.caller !== null ? call.shown.caller : 'no identity');
+    if (call.shown.reason) row(dl, 'Why it asks', call.shown.reason);
     row(dl, 'Time left', timeLeft(call.expiresAt), 'left');
     li.appendChild(dl);
-    li.appendChild(el('pre', JSON.stringify(call.arguments, null, 2), 'arguments'));
+    li.appendChild(el('pre', call.shown.arguments, 'arguments'));
     var approve = el('button', 'Approve once', 'approve');
     var session = el('button', 'Allow for this session', 'allow-session');
-    session.title = 'Later calls of this tool by ' + (call.caller ? call.caller.name : 'this caller') + ' in this session and conversation go on without asking (every other rule still applies)';
+    session.title = 'Later calls of this tool by ' + (call.shown.caller !== null ? call.shown.caller : 'this caller') + ' in this session and conversation go on without asking (every other rule still applies)';
     var deny = el('button', 'Deny', 'deny');
     var buttons = call.sessionGrant ? [approve, session, deny] : [approve, deny];
     var problem = el('p', '', 'problem');

@@ -9,6 +9,7 @@ import { mayApprove } from '../policy/approvers';
 import type { Policy } from '../policy/model';
 import type { ApprovalQueue } from '../team/state';
 import { requestPrincipal } from '../proxy/request-principal';
+import { visibleJson, visibleName, visibleText } from '../proxy/visible-text';
 import { APPROVALS_CSS, APPROVALS_HTML, APPROVALS_JS } from './approvals-assets';
 
 /** What a browser may load without a token: the page and its own files. */
@@ -85,6 +86,7 @@ export class ApprovalsPage {
         sessionGrant: p.request.sessionGrant === true,
         createdAt: p.createdAt,
         expiresAt: p.expiresAt,
+        shown: shownOf(p.request),
       }));
     return this.send(res, 200, { you: { name: principal.name, groups: principal.groups }, now: Date.now(), pending });
   }
@@ -125,6 +127,22 @@ export class ApprovalsPage {
     const text = JSON.stringify(body);
     res.writeHead(status, { ...secured('application/json'), ...headers, 'content-length': Buffer.byteLength(text) }).end(text);
   }
+}
+
+/**
+ * What the page shows of a call: every character visible (hidden ones escaped), as the editor's approval
+ * shows it, so what an approver reads is what the call does (an agent's bidi override or zero-width
+ * space would otherwise make an argument read as another).
+ */
+function shownOf(request: Record<string, unknown>): { server: string; tool: string; caller: string | null; reason: string | null; arguments: string } {
+  const caller = (request.caller as { name?: unknown } | null | undefined)?.name;
+  return {
+    server: visibleName(String(request.server)),
+    tool: visibleName(String(request.tool)),
+    caller: typeof caller === 'string' ? visibleName(caller) : null,
+    reason: typeof request.reason === 'string' ? visibleText(request.reason) : null,
+    arguments: visibleJson(request.arguments ?? {}) ?? '(the arguments cannot be written as JSON)',
+  };
 }
 
 function parseAnswer(text: string | undefined): { id: string; approved: boolean; session: boolean } | string {
