@@ -56,8 +56,10 @@ export function parseProxyArgs(argv: string[]): ProxyConfig {
 
 type ListenerValues = { listen?: string } & { [K in (typeof LISTENER_OPTIONS)[number]]?: string };
 
-/** `--listen` and the options that bound the listener (shared with `gateway`, whose `usage` is given). */
-/** `identified`: every request needs a team identity (the gateway's --tokens or OIDC), so no listener token is printed. */
+/**
+ * `--listen` and the options that bound the listener (shared with `gateway`, whose `usage` is given).
+ * `identified`: every request needs a team identity (the gateway's --tokens or OIDC), so no listener token is printed.
+ */
 export function parseListener(values: ListenerValues, maxFrameBytes: number | undefined, usage: string, identified = false): ListenConfig | undefined {
   if (values.listen === undefined) {
     const stray = LISTENER_OPTIONS.find((name) => values[name] !== undefined);

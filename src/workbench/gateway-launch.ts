@@ -1,5 +1,5 @@
 // How the editor runs one gateway for a window instead of a proxy per protected server: the gateway's
-// command line (no secret on it: the control ticket goes in its environment, the servers' resolved
+// command line (no secret on it: the control ticket goes down its stdin pipe, the servers' resolved
 // entries over the control channel), each server's `servers` entry, its URL at the gateway, which mode a
 // window uses, and how long to wait before restarting a gateway that died.
 import type { ServedLaunch, ServedServer } from '../proxy/control-protocol';
