@@ -6,10 +6,9 @@ import { canonicalJson } from '../policy/canonical-json';
 import { BoundedCache, stringBytes } from './bounded-cache';
 import { visibleString } from '../proxy/visible-text';
 import {
-  definitionHash,
   PINNED_FIELDS,
+  pinTool,
   serverInfoOf,
-  toolDefinition,
   type LiveServer,
   type PinnedField,
   type PinnedServer,
@@ -70,8 +69,7 @@ export function serverDrift(pinned: PinnedServer, live: LiveServer, lockfileName
     const name = toolName(tool);
     if (name === undefined) continue;
     listed.add(name);
-    const definition = toolDefinition(tool);
-    const found = toolDrift(name, pinned.tools.get(name), { sha256: definitionHash(definition), definition }, lockfileName);
+    const found = toolDrift(name, pinned.tools.get(name), pinTool(tool), lockfileName);
     if (found) drift.push(found);
   }
   for (const name of pinned.tools.keys()) if (!listed.has(name)) drift.push(removedDrift(name, lockfileName));
@@ -96,11 +94,11 @@ export class DefinitionHashes {
     try {
       key = JSON.stringify(tool);
     } catch {
-      return hashed(tool);
+      return pinTool(tool);
     }
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const pin = hashed(tool);
+    const pin = pinTool(tool);
     // The key's text, and the definition kept beside it (about as large again).
     this.cache.set(key, pin, 2 * stringBytes(key));
     return pin;
@@ -113,11 +111,6 @@ export class DefinitionHashes {
   get bytes(): number {
     return this.cache.bytes;
   }
-}
-
-function hashed(tool: unknown): PinnedTool {
-  const definition = toolDefinition(tool);
-  return { sha256: definitionHash(definition), definition };
 }
 
 export function toolName(tool: unknown): string | undefined {
