@@ -53,11 +53,15 @@ export class RedisApprovals implements ApprovalQueue {
       const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
       const records = await Promise.all(ids.map((id) => this.client.hmget(this.hashOf(id), 'request', 'createdAt', 'expiresAt', 'state')));
       const pending: PendingApproval[] = [];
+      const gone: string[] = [];
       ids.forEach((id, i) => {
         const [request, createdAt, expiresAt, state] = records[i];
+        if (state === null) gone.push(id);
         if (state !== 'pending' || request === null || Number(expiresAt) <= now) return;
         pending.push({ id, request: JSON.parse(request) as Record<string, unknown>, createdAt: Number(createdAt), expiresAt: Number(expiresAt) });
       });
+      // A record gone (expired) whose asker never closed it (its instance died): the index forgets it too.
+      if (gone.length > 0) await this.client.zrem(this.index, ...gone);
       return pending;
     });
   }

@@ -266,4 +266,20 @@ describe('redis state when Redis fails', () => {
     assert.deepEqual(await waiting, { approved: true, by: 'poll' });
     assert.equal(await b.approvals.answer(id, { approved: false, by: 'x' }), false);
   });
+
+  test('a call whose instance died while it waited leaves the index once its record expired (the list reads no more of it)', async () => {
+    const [a, b] = await redisStores(2);
+    const prefix = `t${testPrefix}:`;
+    const id = await a.approvals.create({ tool: 'z' }, 20_000);
+    // Its instance died: nobody waits, so nobody closes it; the record then expires as its TTL says.
+    const raw = new Redis(redis!.url);
+    try {
+      assert.equal(await raw.zcard(`${prefix}approvals`), 1);
+      await raw.del(`${prefix}approval:${id}`);
+      assert.deepEqual(await b.approvals.list(), []);
+      assert.equal(await raw.zcard(`${prefix}approvals`), 0, 'the index no longer names it');
+    } finally {
+      raw.disconnect();
+    }
+  });
 });
