@@ -10,7 +10,7 @@ import { validate as generatedValidator } from './generated/policy-validator';
 import type { Diagnostic, Policy } from './model';
 import { offsetRange, START_OF_FILE } from './positions';
 import { schemaDiagnostics } from './schema-diagnostics';
-import { errorPlace } from './yaml-error-place';
+import { placeErrors } from './yaml-error-place';
 import { DUPLICATE_KEY, resolveDocument } from './yaml-resolve';
 
 export interface ParseResult {
@@ -58,7 +58,7 @@ export function parseYaml(text: string, file?: string): ParseResult {
   const lineCounter = new LineCounter();
   // Duplicate keys are found by resolveDocument: yaml's uniqueKeys takes quadratic time (seconds for a large map).
   const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true });
-  for (const error of document.errors) error.pos = errorPlace(text, error);
+  placeErrors(text, document.errors);
   const resolved = isEmpty(document) ? { value: {}, diagnostics: [] } : resolveDocument(document, lineCounter);
   return parsed(document, lineCounter, resolved.value, resolved.diagnostics, file);
 }

@@ -10,9 +10,21 @@ interface SourceToken {
   text: string;
 }
 
-export function errorPlace(text: string, error: { code: string; message: string; pos: [number, number] }): [number, number] {
-  const [from] = error.pos;
+interface YamlError {
+  code: string;
+  message: string;
+  pos: [number, number];
+}
+
+/** Moves each error of `text` to its token. The text is lexed once, however many errors it has (yaml reports up to about a thousand). */
+export function placeErrors(text: string, errors: YamlError[]): void {
+  if (errors.length === 0) return;
   const tokens = sourceTokens(text);
+  for (const error of errors) error.pos = errorPlace(text, error, tokens);
+}
+
+function errorPlace(text: string, error: YamlError, tokens: SourceToken[]): [number, number] {
+  const [from] = error.pos;
   if (error.code === 'MISSING_CHAR' && /quote/i.test(error.message)) {
     const quoted = tokens.filter((token) => token.start <= from && (token.text.startsWith('"') || token.text.startsWith("'"))).at(-1);
     if (quoted) return [quoted.start, quoted.start + firstLine(quoted.text).length];
