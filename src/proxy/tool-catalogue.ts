@@ -10,7 +10,7 @@ import { filterTools, isTool, toolReports, visibleSignature } from './intercepti
 import { frameOf, reserialised, type Frame } from './jsonrpc';
 import { ownId } from './own-requests';
 import type { Downstream, SessionOptions } from './relay';
-import { SessionPins } from './tool-pins';
+import { SessionPins, type PinVerdict } from './tool-pins';
 
 /** Pages of its own tools/list the proxy reads after a list_changed (a server that pages forever is cut off). */
 const MAX_OWN_PAGES = 100;
@@ -50,8 +50,9 @@ export class ToolCatalogue {
     const enforcer = this.options.policy.current;
     for (const tool of result.tools) if (isTool(tool)) this.catalogue.set(tool.name, tool);
     const held = this.pins.page(result.tools, firstPage, typeof result.nextCursor !== 'string' || result.nextCursor === '');
-    this.catalogueSignature = this.signature();
-    this.sendReports();
+    const verdicts = this.pins.verdicts();
+    this.catalogueSignature = this.signature(verdicts);
+    this.sendReports(verdicts);
     const listed = this.pins.shown(held.size === 0 ? result.tools : result.tools.filter((tool) => !(isTool(tool) && held.has(tool.name))));
     // Always written anew: the tools and annotations the client reads are the ones decided here.
     const tools = filterTools(enforcer, server, listed, this.options.trustAnnotations);
@@ -120,23 +121,24 @@ export class ToolCatalogue {
   /** After a reload of the policy or the lockfile: tell the client to list again when what it sees changed. */
   policyChanged(): void {
     if (this.catalogue.size === 0) return;
-    const signature = this.signature();
-    this.sendReports();
+    const verdicts = this.pins.verdicts();
+    const signature = this.signature(verdicts);
+    this.sendReports(verdicts);
     if (signature === this.catalogueSignature) return;
     this.catalogueSignature = signature;
     this.downstream.send(frameOf({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
   }
 
-  private signature(): string {
+  /** `verdicts`: the pins' verdicts of the moment, worked out once for the signature and the reports. */
+  private signature(verdicts: Map<string, PinVerdict>): string {
     const enforcer = this.options.policy.current;
-    return `${visibleSignature(enforcer, this.options.server, this.catalogue.values(), this.options.trustAnnotations)}\n#held\n${this.pins.heldSignature()}`;
+    return `${visibleSignature(enforcer, this.options.server, this.catalogue.values(), this.options.trustAnnotations)}\n#held\n${this.pins.heldSignature(verdicts)}`;
   }
 
   /** The editor's tool reports, each with its standing against the pins. */
-  private sendReports(): void {
+  private sendReports(verdicts = this.pins.verdicts()): void {
     const { control, server, sessionId } = this.options;
     if (!control) return;
-    const verdicts = this.pins.verdicts();
     const tools: ToolReport[] = toolReports(this.options.policy.current, server, this.catalogue.values()).map((report) => {
       const pin = verdicts.get(report.name);
       return pin ? { ...report, pin } : report;

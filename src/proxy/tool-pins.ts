@@ -252,9 +252,9 @@ export class SessionPins {
   }
 
   /** What the client sees of the pins: the held tools, for the catalogue's signature. */
-  heldSignature(): string {
+  heldSignature(verdicts = this.verdicts()): string {
     const held: string[] = [];
-    for (const [name, verdict] of this.verdicts()) if (verdict.held) held.push(name);
+    for (const [name, verdict] of verdicts) if (verdict.held) held.push(name);
     return held.join('\n');
   }
 
