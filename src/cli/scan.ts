@@ -4,7 +4,7 @@
 // a server that could not be listed), 0 otherwise, 2 for unusable arguments.
 import { version } from '../../package.json';
 import { serverDrift, type Drift } from '../pinning/drift';
-import { findingsFor, type Finding, type FindingContext } from '../pinning/findings';
+import { findingsFor, lockfileContext, type Finding } from '../pinning/findings';
 import { lockfilePathFor, MAX_LOCKFILE_BYTES, parseLockfile, type Lockfile } from '../pinning/lockfile';
 import { DRIFT_RULE_IDS, DRIFT_RULES } from '../pinning/rules';
 import { toSarif, type DriftResult } from '../pinning/sarif';
@@ -57,7 +57,7 @@ export async function runScan(argv: string[]): Promise<number> {
       continue;
     }
     const { tools, instructions } = listed.listing;
-    const findings = findingsFor({ name: server.name, tools, ...(typeof instructions === 'string' ? { instructions } : {}) }, contextOf(lockfile, server.name));
+    const findings = findingsFor({ name: server.name, tools, ...(typeof instructions === 'string' ? { instructions } : {}) }, lockfileContext(lockfile, server.name));
     const drift = pins ? serverDrift(pins, listed.listing, lockFile!) : [];
     scans.push({ server: server.name, artifact, findings, drift });
   }
@@ -79,12 +79,6 @@ function readLockfile(file: string): Lockfile | undefined {
   const parsed = parseLockfile(read.text);
   if (!parsed.lockfile) throw new Error(`the lockfile ${file} is invalid:\n  ${parsed.errors.join('\n  ')}`);
   return parsed.lockfile;
-}
-
-/** The other servers the lockfile pins, for tool-shadowing. */
-function contextOf(lockfile: Lockfile | undefined, server: string): FindingContext {
-  if (!lockfile) return {};
-  return { otherServers: [...lockfile.servers].filter(([name]) => name !== server).map(([name, pins]) => ({ name, tools: [...pins.tools.keys()] })) };
 }
 
 function driftLevel(drift: Drift): 'error' | 'warning' | 'info' {

@@ -14,6 +14,7 @@ import { quoted, visible } from './visible';
 import { DETECTORS } from './detectors';
 import { annotationMismatches } from './detectors/annotation-mismatch';
 import type { DetectorContext } from './detectors/detector';
+import type { Lockfile } from './lockfile';
 
 export type FindingCode =
   | 'hidden-unicode'
@@ -58,6 +59,12 @@ export interface FindingContext {
    * time: naming a sibling tool is not shadowing. The tools passed count as this server's anyway.
    */
   ownTools?: readonly string[];
+}
+
+/** The other servers a lockfile pins, with their tool names: what `server`'s texts must not talk about. */
+export function lockfileContext(lockfile: Lockfile | undefined, server: string): FindingContext {
+  if (!lockfile) return {};
+  return { otherServers: [...lockfile.servers].filter(([name]) => name !== server).map(([name, pins]) => ({ name, tools: [...pins.tools.keys()] })) };
 }
 
 /** Every finding for a server's instructions and tools, in order of tool, field, then offset. */

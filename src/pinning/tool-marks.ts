@@ -5,7 +5,7 @@
 import type { Policy } from '../policy/model';
 import type { ToolReport } from '../proxy/control-protocol';
 import { toolDrift } from './drift';
-import { findingsFor, type Finding, type FindingContext } from './findings';
+import { findingsFor, lockfileContext, type Finding, type FindingContext } from './findings';
 import { definitionHash, toolDefinition, type Lockfile, type ToolDefinition } from './lockfile';
 
 export interface ToolMark {
@@ -38,7 +38,7 @@ export function toolMarks(server: string, reports: readonly ToolReport[], source
   const poisoning = source.policy?.servers.get(server)?.poisoning ?? source.policy?.poisoning ?? 'warn';
   const pins = mode === 'off' ? undefined : source.lock?.servers.get(server);
   // Each tool is checked alone: its siblings are named as the server's own, so naming one is not shadowing.
-  const context: FindingContext = { ...findingContext(server, source.lock), ownTools: reports.map((report) => report.name) };
+  const context: FindingContext = { ...lockfileContext(source.lock, server), ownTools: reports.map((report) => report.name) };
   for (const report of reports) {
     const definition = liveDefinition(report);
     const findings = findingsFor({ name: server, tools: [{ name: report.name, ...definition }] }, context);
@@ -56,9 +56,4 @@ export function toolMarks(server: string, reports: readonly ToolReport[], source
 /** The pinned parts of a reported tool: what the lockfile would hold for it. */
 export function liveDefinition(report: ToolReport): ToolDefinition {
   return toolDefinition(report);
-}
-
-function findingContext(server: string, lock: Lockfile | undefined): FindingContext {
-  if (!lock) return {};
-  return { otherServers: [...lock.servers].filter(([name]) => name !== server).map(([name, pins]) => ({ name, tools: [...pins.tools.keys()] })) };
 }

@@ -5,7 +5,7 @@
 // tool the latest listing did not show is refused on a server pinned with `enforce`: its definition was
 // never checked (a call made before any list, or for a tool the server stopped listing).
 import { BoundedCache, stringBytes } from '../pinning/bounded-cache';
-import { findingsFor, type Finding, type FindingContext } from '../pinning/findings';
+import { findingsFor, lockfileContext, type Finding, type FindingContext } from '../pinning/findings';
 import { DefinitionHashes, quoted, removedDrift, serverInfoDrift, toolDrift, toolName, type Drift } from '../pinning/drift';
 import { toolDefinition, type PinnedServer, type PinnedTool } from '../pinning/lockfile';
 import type { PinMode, Policy, PoisoningMode } from '../policy/model';
@@ -316,9 +316,8 @@ export class SessionPins {
     if (state?.status !== 'loaded') return { context: {}, key: '' };
     let cached = CONTEXTS.get(state.lock);
     if (!cached) {
-      const otherServers: { name: string; tools: string[] }[] = [];
-      for (const [name, pins] of state.lock.servers) if (name !== this.server) otherServers.push({ name, tools: [...pins.tools.keys()] });
-      cached = { context: { otherServers }, key: JSON.stringify(otherServers) };
+      const context = lockfileContext(state.lock, this.server);
+      cached = { context, key: JSON.stringify(context.otherServers) };
       CONTEXTS.set(state.lock, cached);
     }
     return cached;
