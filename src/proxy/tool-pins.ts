@@ -84,8 +84,8 @@ const HASHES = new DefinitionHashes();
  */
 const FINDINGS = new WeakMap<PinnedTool, Map<string, Finding[]>>();
 const DRIFTS = new BoundedCache<string, Drift>(MAX_CACHED, MAX_DRIFT_BYTES);
-/** The finding context of each lockfile (weakly: a replaced lockfile's entry goes with it). */
-const CONTEXTS = new WeakMap<object, { context: FindingContext; key: string }>();
+/** The finding context of each server of each lockfile (weakly: a replaced lockfile's entries go with it). */
+const CONTEXTS = new WeakMap<object, Map<string, { context: FindingContext; key: string }>>();
 
 /** The bytes the process-wide pin caches are counted as holding. */
 export function pinCacheBytes(): { hashes: number; drifts: number } {
@@ -314,11 +314,14 @@ export class SessionPins {
   private context(): { context: FindingContext; key: string } {
     const state = this.lock?.current;
     if (state?.status !== 'loaded') return { context: {}, key: '' };
-    let cached = CONTEXTS.get(state.lock);
+    // Per server: a gateway's servers share one lockfile, and each is checked against the others.
+    let byServer = CONTEXTS.get(state.lock);
+    if (!byServer) CONTEXTS.set(state.lock, (byServer = new Map()));
+    let cached = byServer.get(this.server);
     if (!cached) {
       const context = lockfileContext(state.lock, this.server);
       cached = { context, key: JSON.stringify(context.otherServers) };
-      CONTEXTS.set(state.lock, cached);
+      byServer.set(this.server, cached);
     }
     return cached;
   }
