@@ -16,7 +16,7 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
 }
 
 describe('mcp-warden <command> --help', () => {
-  for (const command of ['check', 'explain', 'proxy', 'tools', 'pin', 'scan', 'audit']) {
+  for (const command of ['check', 'explain', 'proxy', 'gateway', 'tools', 'pin', 'scan', 'audit', 'token']) {
     for (const flag of ['--help', '-h']) {
       it(`${command} ${flag} prints the command's usage and exits 0`, () => {
         const result = cli(command, flag);
