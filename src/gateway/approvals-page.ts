@@ -73,7 +73,7 @@ export class ApprovalsPage {
       return this.send(res, 503, { message: `the pending calls cannot be read: ${(error as Error).message}` });
     }
     const pending = waiting
-      .filter((p) => policy !== undefined && mayApprove(policy, String(p.request.server), principal))
+      .filter((p) => policy !== undefined && mayApprove(policy, String(p.request.server), principal) && !ownCall(p.request, principal))
       .map((p) => ({
         id: p.id,
         server: p.request.server,
@@ -110,6 +110,11 @@ export class ApprovalsPage {
       this.log(`approvals: ${principal.name} may not answer calls to "${server}" (the policy's approvers); refused`);
       return this.send(res, 403, { message: `Forbidden: "${principal.name}" is not among the approvers of calls to "${server}"` });
     }
+    // Four eyes: a caller's token may be where its agent can read it, so the caller never answers its own call.
+    if (ownCall(call.request, principal)) {
+      this.log(`approvals: ${principal.name} may not answer their own call to "${server}"; refused`);
+      return this.send(res, 403, { message: `Forbidden: "${principal.name}" made this call; another approver must answer it` });
+    }
     if (parsed.session && call.request.sessionGrant !== true) return this.send(res, 400, { message: 'Bad Request: this call cannot be allowed for its session (its caller has no identity); approve it once' });
     let taken: boolean;
     try {
@@ -134,6 +139,11 @@ export class ApprovalsPage {
  * shows it, so what an approver reads is what the call does (an agent's bidi override or zero-width
  * space would otherwise make an argument read as another).
  */
+/** Whether the call was made by the one who would answer it. */
+function ownCall(request: Record<string, unknown>, principal: { name: string }): boolean {
+  return (request.caller as { name?: unknown } | null | undefined)?.name === principal.name;
+}
+
 function shownOf(request: Record<string, unknown>): { server: string; tool: string; caller: string | null; reason: string | null; arguments: string } {
   const caller = (request.caller as { name?: unknown } | null | undefined)?.name;
   return {

@@ -63,4 +63,13 @@ describe('the approvals page shows every character of a call', () => {
     assert.ok(!APPROVALS_JS.includes('JSON.stringify(call.arguments'), 'the arguments are not written out raw');
     assert.ok(!/row\(dl, '(Server|Tool)', call\.(server|tool)\)/.test(APPROVALS_JS), 'the names are not shown raw');
   });
+
+  it("an approver's own call is neither listed to them nor answerable by them (four eyes)", async () => {
+    const own = await state.approvals.create({ server: 'notes', tool: 'write_note', caller: { name: 'bob', groups: [] }, arguments: {} }, 60_000);
+    const listed = ((await (await fetch(`${url}/approvals/api/pending`)).json()) as { pending: { id: string }[] }).pending.map((p) => p.id);
+    assert.ok(!listed.includes(own), 'not listed to its own caller');
+    const answer = await fetch(`${url}/approvals/api/answer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: own, approved: true }) });
+    assert.equal(answer.status, 403);
+    assert.match(await answer.text(), /made this call; another approver must answer it/);
+  });
 });
