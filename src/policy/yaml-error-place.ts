@@ -16,11 +16,17 @@ interface YamlError {
   pos: [number, number];
 }
 
-/** Moves each error of `text` to its token. The text is lexed once, however many errors it has (yaml reports up to about a thousand). */
+/**
+ * How many errors are moved to their token: placing one can scan every token, and a text can hold an
+ * error per line (an unclosed bracket on each); the rest stay where yaml put them.
+ */
+const MAX_PLACED = 100;
+
+/** Moves the first errors of `text` to their token. The text is lexed once, however many errors it has. */
 export function placeErrors(text: string, errors: YamlError[]): void {
   if (errors.length === 0) return;
   const tokens = sourceTokens(text);
-  for (const error of errors) error.pos = errorPlace(text, error, tokens);
+  for (const error of errors.slice(0, MAX_PLACED)) error.pos = errorPlace(text, error, tokens);
 }
 
 function errorPlace(text: string, error: YamlError, tokens: SourceToken[]): [number, number] {
