@@ -4,6 +4,7 @@
 // policy change (a person pinned the change) applies to the next call without listing again. A call for a
 // tool the latest listing did not show is refused on a server pinned with `enforce`: its definition was
 // never checked (a call made before any list, or for a tool the server stopped listing).
+import { createHash } from 'node:crypto';
 import { BoundedCache, stringBytes } from '../pinning/bounded-cache';
 import { findingsFor, lockfileContext, type Finding, type FindingContext } from '../pinning/findings';
 import { DefinitionHashes, quoted, removedDrift, serverInfoDrift, toolDrift, toolName, type Drift } from '../pinning/drift';
@@ -57,6 +58,12 @@ export interface PinVerdict {
 interface Now {
   pinning: ServerPinning;
   deny: boolean;
+}
+
+/** A server's own tool names, and a short key for them in the findings cache. */
+interface OwnTools {
+  names: readonly string[];
+  key: string;
 }
 
 interface Listed {
@@ -152,6 +159,7 @@ export class SessionPins {
     this.everListed = true;
     const held = new Set<string>();
     const now = this.now();
+    const own = this.ownTools(tools, before);
     for (const tool of tools) {
       const name = toolName(tool);
       if (name === undefined) continue;
@@ -168,7 +176,7 @@ export class SessionPins {
         listed = known;
       } else {
         const pin = HASHES.of(tool);
-        listed = { tool, pin, findings: this.findingsOf(tool, pin) };
+        listed = { tool, pin, findings: this.findingsOf(tool, pin, own) };
       }
       this.listed.set(name, listed);
       const verdict = this.check(name, listed, now, true);
@@ -205,7 +213,8 @@ export class SessionPins {
     }
     if (typeof instructions === 'string') {
       const deny = poisoningMode(this.policy(), this.server) === 'deny';
-      for (const finding of findingsFor({ name: this.server, instructions, tools: [] }, this.context().context)) {
+      const own = this.ownTools([], this.listed);
+      for (const finding of findingsFor({ name: this.server, instructions, tools: [] }, { ...this.context().context, ownTools: own.names })) {
         const held = deny && finding.severity === 'error';
         hold ||= held;
         this.reportFinding(finding, held);
@@ -296,18 +305,34 @@ export class SessionPins {
     return drift;
   }
 
-  private findingsOf(tool: unknown, pin: PinnedTool): Finding[] {
+  private findingsOf(tool: unknown, pin: PinnedTool, own: OwnTools): Finding[] {
     const context = this.context();
-    const key = `${this.server}\u0000${context.key}`;
+    const key = `${this.server}\u0000${context.key}\u0000${own.key}`;
     let byContext = FINDINGS.get(pin);
     if (!byContext) FINDINGS.set(pin, (byContext = new Map()));
     let findings = byContext.get(key);
     if (!findings) {
-      findings = findingsFor({ name: this.server, tools: [tool] }, context.context);
+      findings = findingsFor({ name: this.server, tools: [tool] }, { ...context.context, ownTools: own.names });
       if (byContext.size >= MAX_CONTEXTS) byContext.clear();
       byContext.set(key, findings);
     }
     return findings;
+  }
+
+  /**
+   * The server's own tool names, which its texts may name: this page's, the last listing's and the ones
+   * pinned for it. Each tool is checked alone (and cached so), so its siblings must be named to it.
+   */
+  private ownTools(tools: readonly unknown[], before: ReadonlyMap<string, Listed>): OwnTools {
+    const names = new Set<string>(before.keys());
+    for (const tool of tools) {
+      const name = toolName(tool);
+      if (name !== undefined) names.add(name);
+    }
+    const state = this.lock?.current;
+    if (state?.status === 'loaded') for (const name of state.lock.servers.get(this.server)?.tools.keys() ?? []) names.add(name);
+    const sorted = [...names].sort();
+    return { names: sorted, key: createHash('sha256').update(sorted.join('\u0000')).digest('base64') };
   }
 
   /** The other servers the lockfile knows, with their tools: what a description here must not talk about. */

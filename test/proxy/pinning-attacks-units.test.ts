@@ -77,3 +77,16 @@ test("one process, one lockfile, many servers (a gateway): each server's descrip
   assert.deepEqual([...notes.page([shadowing], true, true)], ['add_note']);
   assert.match(notes.refusal('add_note')!, /"send_email", a tool of the server "mail"/);
 });
+
+test("poisoning: deny: a description that names the server's own tools is not shadowing; one naming a tool it does not have still is", () => {
+  const read = { name: 'read_text_file', description: 'Read a file. Call `list_directory` first to find its path.', inputSchema: { type: 'object' } };
+  const list = { name: 'list_directory', description: 'List a directory.', inputSchema: { type: 'object' } };
+  const pins = session('files-own', 'version: 1\npoisoning: deny\n');
+  assert.deepEqual([...pins.page([read, list], true, true)], [], 'the sibling is the server\'s own');
+  // The same description on a server without that tool talks about another one: held.
+  const alone = session('files-alone', 'version: 1\npoisoning: deny\n');
+  assert.deepEqual([...alone.page([read], true, true)], ['read_text_file']);
+  // Instructions naming the server's pinned tools are its own business too.
+  const lock = formatLockfile(pinServer(emptyLockfile(), 'files-pinned', { tools: [read, list], instructions: 'Call `list_directory` before `read_text_file`.' }).lockfile);
+  assert.equal(session('files-pinned', 'version: 1\npoisoning: deny\n', lock).initialized('Call `list_directory` before `read_text_file`.', undefined), false);
+});
