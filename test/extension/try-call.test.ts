@@ -68,6 +68,11 @@ suite('Try a call', () => {
 
   test('Try a call is offered only where the call passes Warden: not on a server Warden does not protect', async () => {
     assert.equal(api.tryCall.open({ server: 'everything', tool: 'echo' }), undefined);
+    const tabs = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview).length;
+    const [tabsBefore, decisionsBefore] = [tabs(), api.decisions.entries().length];
     assert.equal(await vscode.commands.executeCommand('mcpWarden.tryToolCall', 'security-scanner stop_scan {"scan_id":"S-1"}'), undefined, 'a string from an agent opens nothing and sends nothing');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(tabs(), tabsBefore, 'no form opened');
+    assert.equal(api.decisions.entries().length, decisionsBefore, 'no call was made');
   });
 });
